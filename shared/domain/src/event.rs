@@ -1,0 +1,309 @@
+//! The event contract (v1): CloudEvents 1.0 envelopes with one typed `data`
+//! payload per event type. Field names are camelCase like the upstream
+//! services. String fields borrow from the message body where they can, so
+//! decoding a batch allocates little.
+
+use std::borrow::Cow;
+use std::fmt;
+use std::str::FromStr;
+
+use chrono::{DateTime, Utc};
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
+
+/// The five event types; each is also the name of its SQS queue.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "kebab-case")]
+pub enum EventType {
+    TicketPurchase,
+    TicketScan,
+    PageView,
+    CartUpdate,
+    VenueUpdate,
+}
+
+impl EventType {
+    pub const ALL: [EventType; 5] = [
+        EventType::TicketPurchase,
+        EventType::TicketScan,
+        EventType::PageView,
+        EventType::CartUpdate,
+        EventType::VenueUpdate,
+    ];
+
+    /// The CloudEvents `type` and the queue name.
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            EventType::TicketPurchase => "ticket-purchase",
+            EventType::TicketScan => "ticket-scan",
+            EventType::PageView => "page-view",
+            EventType::CartUpdate => "cart-update",
+            EventType::VenueUpdate => "venue-update",
+        }
+    }
+
+    /// `TICKET_PURCHASE`: the suffix of per-type environment variables.
+    pub fn env_suffix(self) -> String {
+        self.as_str().replace('-', "_").to_ascii_uppercase()
+    }
+
+    /// The upstream service that normally publishes this type.
+    pub const fn typical_source(self) -> &'static str {
+        match self {
+            EventType::TicketPurchase => "ticket-service",
+            EventType::TicketScan => "scanning-service",
+            EventType::PageView => "frontend",
+            EventType::CartUpdate => "order-service",
+            EventType::VenueUpdate => "venue-service",
+        }
+    }
+}
+
+impl fmt::Display for EventType {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("unknown event type {0:?}; expected one of ticket-purchase, ticket-scan, page-view, cart-update, venue-update")]
+pub struct UnknownEventType(pub String);
+
+impl FromStr for EventType {
+    type Err = UnknownEventType;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        EventType::ALL
+            .into_iter()
+            .find(|t| t.as_str() == s)
+            .ok_or_else(|| UnknownEventType(s.to_owned()))
+    }
+}
+
+/// A CloudEvents 1.0 envelope in structured JSON mode.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+pub struct CloudEvent<D> {
+    pub specversion: String,
+    /// Unique per `source`; `source` + `id` is the dedupe key.
+    pub id: String,
+    pub source: String,
+    #[serde(rename = "type")]
+    pub event_type: EventType,
+    /// Event time (RFC 3339). Rollups bucket by this time, not arrival time.
+    pub time: DateTime<Utc>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub datacontenttype: Option<String>,
+    pub data: D,
+}
+
+/// A completed order: `quantity` tickets for `amount` minor units in total.
+/// Publish one event per order; `orders` counts these events.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct TicketPurchase<'a> {
+    #[serde(borrow)]
+    pub order_id: Cow<'a, str>,
+    /// The (first) ticket of the order.
+    #[serde(borrow)]
+    pub ticket_id: Cow<'a, str>,
+    /// The show.
+    #[serde(borrow)]
+    pub event_id: Cow<'a, str>,
+    #[serde(borrow)]
+    pub venue_id: Cow<'a, str>,
+    #[serde(borrow)]
+    pub user_id: Cow<'a, str>,
+    /// Total charged, in minor units of `currency` (4500 = $45.00).
+    pub amount: i64,
+    /// ISO 4217 code, upper case.
+    #[serde(borrow)]
+    pub currency: Cow<'a, str>,
+    #[serde(default = "one")]
+    pub quantity: u32,
+    #[serde(default, borrow, skip_serializing_if = "Option::is_none")]
+    pub tier: Option<Cow<'a, str>>,
+    #[serde(default, borrow, skip_serializing_if = "Option::is_none")]
+    pub channel: Option<Cow<'a, str>>,
+    #[serde(default, borrow, skip_serializing_if = "Option::is_none")]
+    pub campaign_id: Option<Cow<'a, str>>,
+    /// When the show starts, if the ticket service knows (for lead-time patterns).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub show_starts_at: Option<DateTime<Utc>>,
+}
+
+const fn one() -> u32 {
+    1
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum ScanResult {
+    Admitted,
+    Rejected,
+    Duplicate,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct TicketScan<'a> {
+    #[serde(borrow)]
+    pub ticket_id: Cow<'a, str>,
+    #[serde(borrow)]
+    pub event_id: Cow<'a, str>,
+    #[serde(borrow)]
+    pub venue_id: Cow<'a, str>,
+    #[serde(borrow)]
+    pub entry_point: Cow<'a, str>,
+    pub result: ScanResult,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct PageView<'a> {
+    #[serde(borrow)]
+    pub session_id: Cow<'a, str>,
+    #[serde(borrow)]
+    pub path: Cow<'a, str>,
+    #[serde(default, borrow, skip_serializing_if = "Option::is_none")]
+    pub user_id: Option<Cow<'a, str>>,
+    /// Views without a venue count in flow health only.
+    #[serde(default, borrow, skip_serializing_if = "Option::is_none")]
+    pub venue_id: Option<Cow<'a, str>>,
+    #[serde(default, borrow, skip_serializing_if = "Option::is_none")]
+    pub event_id: Option<Cow<'a, str>>,
+    #[serde(default, borrow, skip_serializing_if = "Option::is_none")]
+    pub referrer: Option<Cow<'a, str>>,
+    #[serde(default, borrow, skip_serializing_if = "Option::is_none")]
+    pub campaign_id: Option<Cow<'a, str>>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum CartAction {
+    Add,
+    Remove,
+    Checkout,
+    Abandon,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct CartItem<'a> {
+    #[serde(borrow)]
+    pub tier: Cow<'a, str>,
+    pub quantity: u32,
+    /// Minor units per ticket.
+    pub unit_amount: i64,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct CartUpdate<'a> {
+    #[serde(borrow)]
+    pub cart_id: Cow<'a, str>,
+    #[serde(borrow)]
+    pub user_id: Cow<'a, str>,
+    #[serde(borrow)]
+    pub event_id: Cow<'a, str>,
+    #[serde(borrow)]
+    pub venue_id: Cow<'a, str>,
+    pub action: CartAction,
+    #[serde(default, borrow)]
+    pub items: Vec<CartItem<'a>>,
+    /// Value of the whole cart after this update, minor units.
+    pub cart_value: i64,
+    #[serde(borrow)]
+    pub currency: Cow<'a, str>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct ShowInfo<'a> {
+    #[serde(borrow)]
+    pub event_id: Cow<'a, str>,
+    #[serde(borrow)]
+    pub name: Cow<'a, str>,
+    pub starts_at: DateTime<Utc>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub capacity: Option<u32>,
+    /// When tickets went on sale (for sales forecasts).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub on_sale_at: Option<DateTime<Utc>>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct VenueUpdate<'a> {
+    #[serde(borrow)]
+    pub venue_id: Cow<'a, str>,
+    #[serde(default, borrow, skip_serializing_if = "Option::is_none")]
+    pub name: Option<Cow<'a, str>>,
+    /// IANA time zone, e.g. `America/New_York`; daily rollups use it.
+    #[serde(default, borrow, skip_serializing_if = "Option::is_none")]
+    pub timezone: Option<Cow<'a, str>>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub capacity: Option<u32>,
+    #[serde(default, borrow, skip_serializing_if = "Option::is_none")]
+    pub shows: Option<Vec<ShowInfo<'a>>>,
+    /// Default currency for the venue's dashboards.
+    #[serde(default, borrow, skip_serializing_if = "Option::is_none")]
+    pub currency: Option<Cow<'a, str>>,
+}
+
+/// The typed payload of a decoded event.
+#[derive(Debug, Clone, PartialEq)]
+pub enum EventData<'a> {
+    TicketPurchase(TicketPurchase<'a>),
+    TicketScan(TicketScan<'a>),
+    PageView(PageView<'a>),
+    CartUpdate(CartUpdate<'a>),
+    VenueUpdate(VenueUpdate<'a>),
+}
+
+impl EventData<'_> {
+    pub fn event_type(&self) -> EventType {
+        match self {
+            EventData::TicketPurchase(_) => EventType::TicketPurchase,
+            EventData::TicketScan(_) => EventType::TicketScan,
+            EventData::PageView(_) => EventType::PageView,
+            EventData::CartUpdate(_) => EventType::CartUpdate,
+            EventData::VenueUpdate(_) => EventType::VenueUpdate,
+        }
+    }
+
+    /// The venue the event belongs to, if any.
+    pub fn venue_id(&self) -> Option<&str> {
+        match self {
+            EventData::TicketPurchase(d) => Some(&d.venue_id),
+            EventData::TicketScan(d) => Some(&d.venue_id),
+            EventData::PageView(d) => d.venue_id.as_deref(),
+            EventData::CartUpdate(d) => Some(&d.venue_id),
+            EventData::VenueUpdate(d) => Some(&d.venue_id),
+        }
+    }
+
+    /// The show the event belongs to, if any.
+    pub fn show_id(&self) -> Option<&str> {
+        match self {
+            EventData::TicketPurchase(d) => Some(&d.event_id),
+            EventData::TicketScan(d) => Some(&d.event_id),
+            EventData::PageView(d) => d.event_id.as_deref(),
+            EventData::CartUpdate(d) => Some(&d.event_id),
+            EventData::VenueUpdate(_) => None,
+        }
+    }
+}
+
+/// A decoded, validated event. Borrows from the message body.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Event<'a> {
+    pub id: Cow<'a, str>,
+    pub source: Cow<'a, str>,
+    pub time: DateTime<Utc>,
+    pub data: EventData<'a>,
+}
+
+impl Event<'_> {
+    pub fn event_type(&self) -> EventType {
+        self.data.event_type()
+    }
+}
