@@ -1,1 +1,9 @@
-//! pipeline
+//! The ingest pipeline shared by the five ingest Lambdas and the local runner:
+//! decode → validate → dedupe → pre-aggregate the batch → write, through ports.
+
+pub mod ingest;
+pub mod ports;
+pub mod sqs;
+
+pub use ingest::{BatchOutcome, Message, Pipeline, PipelineConfig};
+pub use ports::{CommitContext, CommitOutcome, IngestStore, MeasureSink, Quarantine, QuarantineReason, QuarantineRecord, SinkRejection};

@@ -1,1 +1,4 @@
 //! runner
+
+pub mod schedule;
+pub mod template;

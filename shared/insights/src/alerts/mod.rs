@@ -1,0 +1,11 @@
+//! Alerting: rule definitions ([`AlertRule`]), their validation, a pure
+//! evaluator over the observations the scheduler gathers ([`evaluate`]) and
+//! the firing/resolved state machine ([`step`]).
+
+mod evaluate;
+mod rules;
+mod state;
+
+pub use evaluate::{Evaluation, FlowObs, Observations, evaluate};
+pub use rules::{AlertRule, EVENT_TYPES, MAX_WINDOW_MINUTES, METRICS, Op, RuleKind};
+pub use state::{AlertState, Status, Transition, TransitionKind, step};

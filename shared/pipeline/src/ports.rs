@@ -1,0 +1,115 @@
+//! The ports the ingest pipeline writes through.
+
+use async_trait::async_trait;
+use chrono::{DateTime, Utc};
+use domain::aggregate::{ChunkPlan, VenueContexts};
+use domain::ports::StoreResult;
+use domain::{Event, EventType, RejectReason};
+use serde::{Deserialize, Serialize};
+
+/// What the store needs besides the plan to commit a chunk.
+#[derive(Debug, Clone)]
+pub struct CommitContext {
+    pub now: DateTime<Utc>,
+    /// Which shard of hot rollup items this chunk adds to (summed on read).
+    pub shard: u8,
+}
+
+/// The result of committing one chunk.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum CommitOutcome {
+    /// Every write of the chunk landed, atomically.
+    Committed,
+    /// Nothing landed: some events were already committed (their dedupe
+    /// markers exist) or some sessions were already counted. Re-plan without them.
+    Conflicts {
+        /// Batch indexes of events whose markers exist.
+        duplicates: Vec<usize>,
+        /// (venue, day, session) already counted.
+        known_sessions: Vec<(String, i64, String)>,
+    },
+}
+
+/// Atomic, idempotent writes of pre-aggregated chunks.
+#[async_trait]
+pub trait IngestStore: Send + Sync {
+    /// Time zones and show start times of the given venues.
+    async fn venue_contexts(&self, venues: &[String]) -> StoreResult<VenueContexts>;
+    /// Commits the plan's markers, counters, customers, flows and venue data in one transaction.
+    async fn commit(&self, events: &[Event<'_>], plan: &ChunkPlan<'_>, ctx: &CommitContext) -> StoreResult<CommitOutcome>;
+    /// Counts quarantined messages in flow health, exactly once per distinct message body.
+    async fn record_rejections(&self, rejections: &[QuarantineRecord], now: DateTime<Utc>) -> StoreResult<()>;
+}
+
+/// A rejected message as stored in the quarantine bucket.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct QuarantineRecord {
+    /// The queue (event type) it arrived on.
+    pub queue: EventType,
+    pub reason: QuarantineReason,
+    pub detail: String,
+    pub message_id: String,
+    /// CloudEvents `source`, when the envelope was readable.
+    pub source: Option<String>,
+    pub event_id: Option<String>,
+    pub received_at: DateTime<Utc>,
+    /// SHA-256 of the body: the quarantine object's name and the rejection's dedupe key.
+    pub body_sha256: String,
+    pub body: String,
+}
+
+/// Why a message was quarantined: a validation rejection, or a sink's refusal.
+/// Serialized as its snake_case code.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum QuarantineReason {
+    Invalid(RejectReason),
+    TimestreamRejected,
+}
+
+impl Serialize for QuarantineReason {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(self.code())
+    }
+}
+
+impl<'de> Deserialize<'de> for QuarantineReason {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let code = String::deserialize(d)?;
+        if code == "timestream_rejected" {
+            return Ok(QuarantineReason::TimestreamRejected);
+        }
+        serde_json::from_value(serde_json::Value::String(code)).map(QuarantineReason::Invalid).map_err(serde::de::Error::custom)
+    }
+}
+
+impl QuarantineReason {
+    pub fn code(self) -> &'static str {
+        match self {
+            QuarantineReason::Invalid(r) => r.code(),
+            QuarantineReason::TimestreamRejected => "timestream_rejected",
+        }
+    }
+}
+
+/// Where rejected messages go: never lost, never counted.
+#[async_trait]
+pub trait Quarantine: Send + Sync {
+    /// Stores the record; returns the object key. Idempotent per body.
+    async fn quarantine(&self, record: &QuarantineRecord) -> StoreResult<String>;
+}
+
+/// A record a measure sink refused for good (not retryable).
+#[derive(Debug, Clone, PartialEq)]
+pub struct SinkRejection {
+    /// Index of the event in the slice given to `write`.
+    pub index: usize,
+    pub reason: String,
+}
+
+/// Optional sink of raw measures (Timestream). Writes must be idempotent:
+/// redelivered events are written again.
+#[async_trait]
+pub trait MeasureSink: Send + Sync {
+    async fn write(&self, events: &[&Event<'_>]) -> StoreResult<Vec<SinkRejection>>;
+}

@@ -1,0 +1,98 @@
+//! Clients and resource names, from the environment (the Lambda convention).
+
+use std::collections::BTreeMap;
+
+use domain::EventType;
+
+/// Shared SDK clients, built once per process.
+#[derive(Clone, Debug)]
+pub struct Aws {
+    pub dynamodb: aws_sdk_dynamodb::Client,
+    pub s3: aws_sdk_s3::Client,
+    pub sqs: aws_sdk_sqs::Client,
+    pub sdk_config: aws_config::SdkConfig,
+}
+
+impl Aws {
+    /// Loads the standard AWS configuration chain (`AWS_ENDPOINT_URL`, region, credentials).
+    /// With an endpoint override, S3 uses path-style addressing, as emulators need.
+    pub async fn from_env() -> Self {
+        let sdk_config = aws_config::load_defaults(aws_config::BehaviorVersion::latest()).await;
+        Self::from_sdk_config(sdk_config)
+    }
+
+    pub fn from_sdk_config(sdk_config: aws_config::SdkConfig) -> Self {
+        let s3_config = aws_sdk_s3::config::Builder::from(&sdk_config)
+            .force_path_style(sdk_config.endpoint_url().is_some())
+            .build();
+        Aws {
+            dynamodb: aws_sdk_dynamodb::Client::new(&sdk_config),
+            s3: aws_sdk_s3::Client::from_conf(s3_config),
+            sqs: aws_sdk_sqs::Client::new(&sdk_config),
+            sdk_config,
+        }
+    }
+
+    pub fn timestream(&self) -> aws_sdk_timestreamwrite::Client {
+        aws_sdk_timestreamwrite::Client::new(&self.sdk_config)
+    }
+}
+
+/// Table, bucket and queue names, as the template passes them to every function.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Names {
+    pub rollups: String,
+    pub customers: String,
+    pub dedupe: String,
+    pub flows: String,
+    pub venues: String,
+    pub app: String,
+    pub quarantine_bucket: String,
+    pub reports_bucket: String,
+    /// DLQ URL per event type, where known.
+    pub dlq_urls: BTreeMap<EventType, String>,
+}
+
+#[derive(Debug, thiserror::Error)]
+#[error("environment variable {0} is not set; it comes from infra/template.yaml (locally, `venue-analytics up` sets it)")]
+pub struct MissingEnv(pub String);
+
+impl Names {
+    pub fn from_env() -> Result<Self, MissingEnv> {
+        Self::from_lookup(|k| std::env::var(k).ok())
+    }
+
+    pub fn from_lookup(get: impl Fn(&str) -> Option<String>) -> Result<Self, MissingEnv> {
+        let req = |k: &str| get(k).filter(|v| !v.is_empty()).ok_or_else(|| MissingEnv(k.to_owned()));
+        let dlq_urls = EventType::ALL
+            .into_iter()
+            .filter_map(|t| get(&format!("DLQ_URL_{}", t.env_suffix())).filter(|v| !v.is_empty()).map(|u| (t, u)))
+            .collect();
+        Ok(Names {
+            rollups: req("ROLLUPS_TABLE")?,
+            customers: req("CUSTOMERS_TABLE")?,
+            dedupe: req("DEDUPE_TABLE")?,
+            flows: req("FLOWS_TABLE")?,
+            venues: req("VENUES_TABLE")?,
+            app: req("APP_TABLE")?,
+            quarantine_bucket: req("QUARANTINE_BUCKET")?,
+            reports_bucket: req("REPORTS_BUCKET")?,
+            dlq_urls,
+        })
+    }
+
+    /// The local names `venue-analytics up` provisions from the template.
+    pub fn local() -> Self {
+        Names {
+            rollups: "rollups".into(),
+            customers: "customers".into(),
+            dedupe: "dedupe".into(),
+            flows: "flows".into(),
+            venues: "venues".into(),
+            app: "app".into(),
+            quarantine_bucket: "quarantine".into(),
+            reports_bucket: "reports".into(),
+            dlq_urls: BTreeMap::new(),
+        }
+    }
+}

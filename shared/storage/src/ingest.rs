@@ -1,0 +1,311 @@
+//! The DynamoDB side of ingest: one `TransactWriteItems` per chunk holds the
+//! dedupe markers of its events and the pre-aggregated updates for exactly
+//! those events, so a chunk lands whole or not at all. A cancelled
+//! transaction names the markers that already existed.
+
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+
+use async_trait::async_trait;
+use aws_sdk_dynamodb::error::SdkError;
+use aws_sdk_dynamodb::operation::transact_write_items::TransactWriteItemsError;
+use aws_sdk_dynamodb::types::{AttributeValue, Put, TransactWriteItem, Update};
+use chrono::{DateTime, Duration, Utc};
+use domain::aggregate::{ChunkPlan, VenueContext, VenueContexts};
+use domain::event::EventData;
+use domain::ports::{StoreError, StoreResult};
+use domain::rollup::breakdown_attr;
+use domain::{Event, EventType, Metric};
+use pipeline::{CommitContext, CommitOutcome, IngestStore, QuarantineRecord};
+use sha2::{Digest, Sha256};
+
+use crate::config::Names;
+use crate::error::classify;
+use crate::items::{Item, UpdateBuilder, get_s, n, s};
+use crate::keys;
+
+/// How long dedupe markers are kept: longer than any redelivery or publisher retry.
+pub const DEDUPE_RETENTION: Duration = Duration::days(35);
+
+/// Counts of what was sent to DynamoDB, for the write-cost benchmark.
+#[derive(Debug, Default)]
+pub struct WriteCounters {
+    pub transactions: AtomicU64,
+    pub actions: AtomicU64,
+    pub cancelled: AtomicU64,
+}
+
+#[derive(Clone)]
+pub struct DynamoIngest {
+    client: aws_sdk_dynamodb::Client,
+    names: Names,
+    pub counters: Arc<WriteCounters>,
+}
+
+/// What each action of a transaction stands for, to read cancellation reasons.
+enum ActionRef {
+    Event(usize),
+    Session(String, i64, String),
+    Other,
+}
+
+impl DynamoIngest {
+    pub fn new(client: aws_sdk_dynamodb::Client, names: Names) -> Self {
+        DynamoIngest { client, names, counters: Arc::default() }
+    }
+
+    fn marker(&self, pk: String, expires: DateTime<Utc>, extra: &[(&str, AttributeValue)]) -> TransactWriteItem {
+        let mut item: Item = Item::new();
+        item.insert("pk".into(), s(pk));
+        item.insert("expiresAt".into(), n(expires.timestamp()));
+        for (k, v) in extra {
+            item.insert((*k).to_owned(), v.clone());
+        }
+        let put = Put::builder()
+            .table_name(&self.names.dedupe)
+            .set_item(Some(item))
+            .condition_expression("attribute_not_exists(pk)")
+            .build()
+            .expect("table, item and key are set");
+        TransactWriteItem::builder().put(put).build()
+    }
+
+    fn update(&self, table: &str, pk: String, sk: String, u: &UpdateBuilder) -> TransactWriteItem {
+        let update = Update::builder()
+            .table_name(table)
+            .key("pk", s(pk))
+            .key("sk", s(sk))
+            .update_expression(u.expression())
+            .set_expression_attribute_names(Some(u.names.clone()))
+            .set_expression_attribute_values(Some(u.values.clone()))
+            .build()
+            .expect("table, key and expression are set");
+        TransactWriteItem::builder().update(update).build()
+    }
+
+    fn build_actions(&self, events: &[Event<'_>], plan: &ChunkPlan<'_>, ctx: &CommitContext) -> (Vec<TransactWriteItem>, Vec<ActionRef>) {
+        let mut actions = Vec::with_capacity(100);
+        let mut refs = Vec::with_capacity(100);
+        let expires = ctx.now + DEDUPE_RETENTION;
+        for &i in &plan.events {
+            let e = &events[i];
+            actions.push(self.marker(keys::event_marker(&e.source, &e.id), expires, &[("type", s(e.event_type().as_str())), ("at", s(ctx.now.to_rfc3339()))]));
+            refs.push(ActionRef::Event(i));
+        }
+        for sess in &plan.sessions {
+            let day_end = DateTime::from_timestamp(sess.day, 0).unwrap_or_default() + Duration::days(3);
+            actions.push(self.marker(keys::session_marker(sess.venue, sess.day, sess.session), day_end, &[]));
+            refs.push(ActionRef::Session(sess.venue.to_owned(), sess.day, sess.session.to_owned()));
+        }
+        for (key, c) in &plan.rollups {
+            let mut u = UpdateBuilder::default();
+            for m in Metric::ALL {
+                let v = c.get(m);
+                if v != 0 {
+                    u.add(m.as_str(), v);
+                }
+            }
+            for (m, dim, value, delta) in &c.breakdowns {
+                u.add(&breakdown_attr(*m, *dim, value), *delta);
+            }
+            u.set("venueId", s(key.venue)).set("bucket", n(key.bucket));
+            if let Some(show) = key.show {
+                u.set("eventId", s(show));
+            }
+            if let Some(cur) = c.currency {
+                u.set("currency", s(cur));
+            }
+            if let Some(days) = key.granularity.retention_days() {
+                u.set("expiresAt", n(key.bucket + days * 86_400));
+            }
+            actions.push(self.update(&self.names.rollups, keys::rollup_pk(key.venue, key.show, key.granularity), keys::rollup_sk(key.bucket, ctx.shard), &u));
+            refs.push(ActionRef::Other);
+        }
+        for ((venue, customer), d) in &plan.customers {
+            let mut u = UpdateBuilder::default();
+            u.add("spend", d.spend).add("orders", d.orders).add("tickets", d.tickets);
+            for (i, c) in d.weekday.iter().enumerate().filter(|(_, c)| **c > 0) {
+                u.add(&format!("wd{i}"), c);
+            }
+            for (i, c) in d.hour.iter().enumerate().filter(|(_, c)| **c > 0) {
+                u.add(&format!("h{i}"), c);
+            }
+            if d.lead_count > 0 {
+                u.add("leadHoursSum", format!("{:.3}", d.lead_hours_sum)).add("leadCount", d.lead_count);
+            }
+            for (tier, q) in &d.tiers {
+                u.add(&format!("tier#{tier}"), q);
+            }
+            u.set("currency", s(d.currency))
+                .set_if_absent("firstPurchaseAt", s(d.first_purchase_at.to_rfc3339()))
+                .set("lastPurchaseAt", s(d.last_purchase_at.to_rfc3339()));
+            actions.push(self.update(&self.names.customers, (*venue).to_owned(), (*customer).to_owned(), &u));
+            refs.push(ActionRef::Other);
+        }
+        for f in &plan.flows {
+            let mut u = UpdateBuilder::default();
+            u.add("total", f.count)
+                .set("lastEventAt", s(ctx.now.to_rfc3339()))
+                .set("latestEventTime", s(f.latest_event_time.to_rfc3339()))
+                .set("eventType", s(f.event_type.as_str()))
+                .set("source", s(f.source));
+            actions.push(self.update(&self.names.flows, keys::FLOW_PK.into(), keys::flow_sk(f.event_type, f.source), &u));
+            refs.push(ActionRef::Other);
+            let mut b = UpdateBuilder::default();
+            b.add("count", f.count).set("expiresAt", n(ctx.now.timestamp() + 2 * 86_400));
+            actions.push(self.update(&self.names.flows, keys::arrivals_pk(f.event_type, f.source), keys::arrival_sk(ctx.now.timestamp()), &b));
+            refs.push(ActionRef::Other);
+        }
+        for &i in &plan.venue_updates {
+            let EventData::VenueUpdate(v) = &events[i].data else { continue };
+            let mut u = UpdateBuilder::default();
+            u.set("updatedAt", s(events[i].time.to_rfc3339()));
+            if let Some(name) = &v.name {
+                u.set("name", s(name.as_ref()));
+            }
+            if let Some(tz) = &v.timezone {
+                u.set("timezone", s(tz.as_ref()));
+            }
+            if let Some(c) = v.capacity {
+                u.set("capacity", n(c));
+            }
+            if let Some(c) = &v.currency {
+                u.set("currency", s(c.as_ref()));
+            }
+            actions.push(self.update(&self.names.venues, v.venue_id.to_string(), keys::VENUE_META_SK.into(), &u));
+            refs.push(ActionRef::Other);
+            for show in v.shows.iter().flatten() {
+                let mut u = UpdateBuilder::default();
+                u.set("name", s(show.name.as_ref())).set("startsAt", s(show.starts_at.to_rfc3339()));
+                if let Some(c) = show.capacity {
+                    u.set("capacity", n(c));
+                }
+                if let Some(t) = show.on_sale_at {
+                    u.set("onSaleAt", s(t.to_rfc3339()));
+                }
+                actions.push(self.update(&self.names.venues, v.venue_id.to_string(), keys::show_sk(&show.event_id), &u));
+                refs.push(ActionRef::Other);
+            }
+        }
+        (actions, refs)
+    }
+
+    async fn transact(&self, actions: Vec<TransactWriteItem>, token: String) -> Result<(), SdkError<TransactWriteItemsError, aws_sdk_dynamodb::config::http::HttpResponse>> {
+        self.counters.transactions.fetch_add(1, Ordering::Relaxed);
+        self.counters.actions.fetch_add(actions.len() as u64, Ordering::Relaxed);
+        self.client.transact_write_items().set_transact_items(Some(actions)).client_request_token(token).send().await.map(|_| ())
+    }
+}
+
+/// Same chunk, same token: a retried request within DynamoDB's 10-minute
+/// idempotency window is not applied twice.
+fn request_token(actions: &[TransactWriteItem]) -> String {
+    let mut h = Sha256::new();
+    h.update(format!("{actions:?}").as_bytes());
+    hex::encode(&h.finalize()[..16])
+}
+
+#[async_trait]
+impl IngestStore for DynamoIngest {
+    async fn venue_contexts(&self, venues: &[String]) -> StoreResult<VenueContexts> {
+        let mut out = VenueContexts::default();
+        for venue in venues {
+            let mut pages = self
+                .client
+                .query()
+                .table_name(&self.names.venues)
+                .key_condition_expression("pk = :v")
+                .expression_attribute_values(":v", s(venue.clone()))
+                .into_paginator()
+                .items()
+                .send();
+            let mut ctx = VenueContext::default();
+            while let Some(item) = pages.next().await {
+                let item = item.map_err(|e| classify("query venue", e))?;
+                match get_s(&item, "sk") {
+                    Some(keys::VENUE_META_SK) => ctx.tz = get_s(&item, "timezone").and_then(|t| t.parse().ok()),
+                    Some(sk) => {
+                        if let (Some(show), Some(starts)) = (sk.strip_prefix("show#"), crate::items::get_time(&item, "startsAt")) {
+                            ctx.show_starts.insert(show.to_owned(), starts);
+                        }
+                    }
+                    None => {}
+                }
+            }
+            out.insert(venue.clone(), ctx);
+        }
+        Ok(out)
+    }
+
+    async fn commit(&self, events: &[Event<'_>], plan: &ChunkPlan<'_>, ctx: &CommitContext) -> StoreResult<CommitOutcome> {
+        let (actions, refs) = self.build_actions(events, plan, ctx);
+        let token = request_token(&actions);
+        match self.transact(actions, token).await {
+            Ok(()) => Ok(CommitOutcome::Committed),
+            Err(SdkError::ServiceError(e)) if matches!(e.err(), TransactWriteItemsError::TransactionCanceledException(_)) => {
+                self.counters.cancelled.fetch_add(1, Ordering::Relaxed);
+                let TransactWriteItemsError::TransactionCanceledException(ex) = e.err() else { unreachable!() };
+                let mut duplicates = Vec::new();
+                let mut known_sessions = Vec::new();
+                let mut other = None;
+                for (reason, r) in ex.cancellation_reasons().iter().zip(&refs) {
+                    match (reason.code(), r) {
+                        (Some("ConditionalCheckFailed"), ActionRef::Event(i)) => duplicates.push(*i),
+                        (Some("ConditionalCheckFailed"), ActionRef::Session(v, d, sess)) => known_sessions.push((v.clone(), *d, sess.clone())),
+                        (Some("None") | None, _) => {}
+                        (Some(code), _) => other = Some(code.to_owned()),
+                    }
+                }
+                if let Some(code) = other {
+                    // TransactionConflict, throttling…: nothing landed, retry later.
+                    return Err(StoreError::Transient(format!("transaction cancelled: {code}")));
+                }
+                Ok(CommitOutcome::Conflicts { duplicates, known_sessions })
+            }
+            Err(e) => Err(classify("transact_write_items", e)),
+        }
+    }
+
+    async fn record_rejections(&self, rejections: &[QuarantineRecord], now: DateTime<Utc>) -> StoreResult<()> {
+        let mut pending: Vec<&QuarantineRecord> = rejections.iter().collect();
+        // Each round commits markers + counts together; names already counted drop out.
+        for _ in 0..4 {
+            if pending.is_empty() {
+                return Ok(());
+            }
+            let mut next = Vec::new();
+            for chunk in pending.chunks(40) {
+                let mut actions = Vec::new();
+                let mut counts: std::collections::BTreeMap<(EventType, String), i64> = Default::default();
+                for r in chunk {
+                    actions.push(self.marker(keys::rejection_marker(r.queue, &r.body_sha256), now + DEDUPE_RETENTION, &[]));
+                    *counts.entry((r.queue, r.source.clone().unwrap_or_else(|| "unknown".into()))).or_default() += 1;
+                }
+                for ((t, source), c) in counts {
+                    let mut u = UpdateBuilder::default();
+                    u.add("rejected", c).set("eventType", s(t.as_str())).set("source", s(source.clone())).set("lastRejectedAt", s(now.to_rfc3339()));
+                    actions.push(self.update(&self.names.flows, keys::FLOW_PK.into(), keys::flow_sk(t, &source), &u));
+                }
+                let token = request_token(&actions);
+                match self.transact(actions, token).await {
+                    Ok(()) => {}
+                    Err(SdkError::ServiceError(e)) if matches!(e.err(), TransactWriteItemsError::TransactionCanceledException(_)) => {
+                        let TransactWriteItemsError::TransactionCanceledException(ex) = e.err() else { unreachable!() };
+                        let reasons = ex.cancellation_reasons();
+                        for (i, r) in chunk.iter().enumerate() {
+                            if reasons.get(i).and_then(|x| x.code()) != Some("ConditionalCheckFailed") {
+                                next.push(*r);
+                            }
+                        }
+                        if next.len() == chunk.len() {
+                            return Err(StoreError::Transient("rejection transaction cancelled without a conflict".into()));
+                        }
+                    }
+                    Err(e) => return Err(classify("record rejections", e)),
+                }
+            }
+            pending = next;
+        }
+        Err(StoreError::Transient("rejection counts kept conflicting".into()))
+    }
+}

@@ -1,0 +1,79 @@
+//! Small helpers for DynamoDB attribute values.
+
+use std::collections::HashMap;
+
+use aws_sdk_dynamodb::types::AttributeValue;
+
+pub type Item = HashMap<String, AttributeValue>;
+
+pub fn s(v: impl Into<String>) -> AttributeValue {
+    AttributeValue::S(v.into())
+}
+
+pub fn n(v: impl ToString) -> AttributeValue {
+    AttributeValue::N(v.to_string())
+}
+
+pub fn get_s<'a>(item: &'a Item, k: &str) -> Option<&'a str> {
+    item.get(k).and_then(|v| v.as_s().ok()).map(String::as_str)
+}
+
+pub fn get_i64(item: &Item, k: &str) -> Option<i64> {
+    item.get(k).and_then(|v| v.as_n().ok()).and_then(|n| n.parse::<i64>().ok().or_else(|| n.parse::<f64>().ok().map(|f| f as i64)))
+}
+
+pub fn get_f64(item: &Item, k: &str) -> Option<f64> {
+    item.get(k).and_then(|v| v.as_n().ok()).and_then(|n| n.parse().ok())
+}
+
+pub fn get_time(item: &Item, k: &str) -> Option<chrono::DateTime<chrono::Utc>> {
+    get_s(item, k).and_then(|t| t.parse().ok())
+}
+
+/// Builds `ADD`/`SET` update expressions with placeholder names and values.
+#[derive(Default)]
+pub struct UpdateBuilder {
+    adds: Vec<String>,
+    sets: Vec<String>,
+    pub names: HashMap<String, String>,
+    pub values: HashMap<String, AttributeValue>,
+}
+
+impl UpdateBuilder {
+    fn placeholder(&mut self, attr: &str, value: AttributeValue) -> (String, String) {
+        let i = self.names.len();
+        let (name, val) = (format!("#a{i}"), format!(":v{i}"));
+        self.names.insert(name.clone(), attr.to_owned());
+        self.values.insert(val.clone(), value);
+        (name, val)
+    }
+
+    pub fn add(&mut self, attr: &str, delta: impl ToString) -> &mut Self {
+        let (name, val) = self.placeholder(attr, n(delta));
+        self.adds.push(format!("{name} {val}"));
+        self
+    }
+
+    pub fn set(&mut self, attr: &str, value: AttributeValue) -> &mut Self {
+        let (name, val) = self.placeholder(attr, value);
+        self.sets.push(format!("{name} = {val}"));
+        self
+    }
+
+    pub fn set_if_absent(&mut self, attr: &str, value: AttributeValue) -> &mut Self {
+        let (name, val) = self.placeholder(attr, value);
+        self.sets.push(format!("{name} = if_not_exists({name}, {val})"));
+        self
+    }
+
+    pub fn expression(&self) -> String {
+        let mut parts = Vec::new();
+        if !self.adds.is_empty() {
+            parts.push(format!("ADD {}", self.adds.join(", ")));
+        }
+        if !self.sets.is_empty() {
+            parts.push(format!("SET {}", self.sets.join(", ")));
+        }
+        parts.join(" ")
+    }
+}

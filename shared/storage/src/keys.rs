@@ -1,0 +1,69 @@
+//! Item keys. Every table has string keys `pk` (and `sk`, except dedupe).
+//!
+//! | table     | pk                              | sk                         |
+//! |-----------|---------------------------------|----------------------------|
+//! | rollups   | `{venue}#{show or *}#{1m..1d}`  | `{bucket:011}#{shard:02}`  |
+//! | customers | `{venue}`                       | `{customer}`               |
+//! | dedupe    | `evt#{source}#{id}`, `sess#{venue}#{day}#{session}`, `rej#{queue}#{sha256}` | – |
+//! | flows     | `flow`                          | `{type}#{source}`          |
+//! | flows     | `arrivals#{type}#{source}`      | `{5-minute bucket:011}`    |
+//! | venues    | `{venue}`                       | `meta`, `show#{eventId}`   |
+//! | app       | `{kind}#{venue}`                | `{id}`                     |
+
+use domain::{EventType, Granularity};
+
+pub fn rollup_pk(venue: &str, show: Option<&str>, g: Granularity) -> String {
+    format!("{venue}#{}#{}", show.unwrap_or("*"), g.as_str())
+}
+
+pub fn rollup_sk(bucket: i64, shard: u8) -> String {
+    format!("{bucket:011}#{shard:02}")
+}
+
+/// Inclusive sort-key bounds of buckets `from <= b < to`.
+pub fn rollup_sk_range(from: i64, to: i64) -> (String, String) {
+    (format!("{:011}", from.max(0)), format!("{:011}#~", (to - 1).max(0)))
+}
+
+pub fn parse_rollup_sk(sk: &str) -> Option<i64> {
+    sk.split('#').next()?.parse().ok()
+}
+
+pub fn event_marker(source: &str, id: &str) -> String {
+    format!("evt#{source}#{id}")
+}
+
+pub fn session_marker(venue: &str, day: i64, session: &str) -> String {
+    format!("sess#{venue}#{day}#{session}")
+}
+
+pub fn rejection_marker(queue: EventType, sha: &str) -> String {
+    format!("rej#{queue}#{sha}")
+}
+
+pub const FLOW_PK: &str = "flow";
+
+pub fn flow_sk(t: EventType, source: &str) -> String {
+    format!("{t}#{source}")
+}
+
+pub fn arrivals_pk(t: EventType, source: &str) -> String {
+    format!("arrivals#{t}#{source}")
+}
+
+/// Width of the arrival buckets behind `eventsLastHour`.
+pub const ARRIVAL_BUCKET_SECS: i64 = 300;
+
+pub fn arrival_sk(now_secs: i64) -> String {
+    format!("{:011}", now_secs.div_euclid(ARRIVAL_BUCKET_SECS) * ARRIVAL_BUCKET_SECS)
+}
+
+pub const VENUE_META_SK: &str = "meta";
+
+pub fn show_sk(show: &str) -> String {
+    format!("show#{show}")
+}
+
+pub fn doc_pk(kind: &str, venue: &str) -> String {
+    format!("{kind}#{venue}")
+}

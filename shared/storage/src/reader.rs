@@ -1,0 +1,226 @@
+//! Reads of rollups, venues, flows and customers for the API and reports.
+
+use std::collections::BTreeMap;
+
+use async_trait::async_trait;
+use chrono::{DateTime, Duration, Utc};
+use domain::ports::{AnalyticsReader, CustomerRow, FlowRecord, RollupRow, ShowRecord, StoreResult, VenueRecord};
+use domain::rollup::parse_breakdown_attr;
+use domain::{EventType, Granularity, Metric};
+
+use crate::config::Names;
+use crate::error::classify;
+use crate::items::{Item, get_f64, get_i64, get_s, get_time, s};
+use crate::keys;
+
+#[derive(Clone)]
+pub struct DynamoReader {
+    client: aws_sdk_dynamodb::Client,
+    names: Names,
+}
+
+impl DynamoReader {
+    pub fn new(client: aws_sdk_dynamodb::Client, names: Names) -> Self {
+        DynamoReader { client, names }
+    }
+
+    async fn query_all(&self, table: &str, pk: &str, sk_range: Option<(String, String)>) -> StoreResult<Vec<Item>> {
+        let mut q = self.client.query().table_name(table).expression_attribute_values(":pk", s(pk));
+        q = match sk_range {
+            Some((lo, hi)) => q
+                .key_condition_expression("pk = :pk AND sk BETWEEN :lo AND :hi")
+                .expression_attribute_values(":lo", s(lo))
+                .expression_attribute_values(":hi", s(hi)),
+            None => q.key_condition_expression("pk = :pk"),
+        };
+        let mut pages = q.into_paginator().items().send();
+        let mut out = Vec::new();
+        while let Some(item) = pages.next().await {
+            out.push(item.map_err(|e| classify("query", e))?);
+        }
+        Ok(out)
+    }
+}
+
+fn venue_from_items(venue: &str, items: &[Item]) -> Option<VenueRecord> {
+    let meta = items.iter().find(|i| get_s(i, "sk") == Some(keys::VENUE_META_SK));
+    let mut shows: Vec<ShowRecord> = items
+        .iter()
+        .filter_map(|i| {
+            let show = get_s(i, "sk")?.strip_prefix("show#")?;
+            Some(ShowRecord {
+                event_id: show.to_owned(),
+                name: get_s(i, "name").unwrap_or(show).to_owned(),
+                starts_at: get_time(i, "startsAt")?,
+                capacity: get_i64(i, "capacity").and_then(|c| u32::try_from(c).ok()),
+                on_sale_at: get_time(i, "onSaleAt"),
+            })
+        })
+        .collect();
+    if meta.is_none() && shows.is_empty() {
+        return None;
+    }
+    shows.sort_by(|a, b| a.starts_at.cmp(&b.starts_at));
+    Some(VenueRecord {
+        venue_id: venue.to_owned(),
+        name: meta.and_then(|m| get_s(m, "name")).map(str::to_owned),
+        timezone: meta.and_then(|m| get_s(m, "timezone")).map(str::to_owned),
+        capacity: meta.and_then(|m| get_i64(m, "capacity")).and_then(|c| u32::try_from(c).ok()),
+        currency: meta.and_then(|m| get_s(m, "currency")).map(str::to_owned),
+        shows,
+    })
+}
+
+fn customer_from_item(item: &Item) -> Option<CustomerRow> {
+    let mut weekday = [0u32; 7];
+    let mut hour = [0u32; 24];
+    for (i, w) in weekday.iter_mut().enumerate() {
+        *w = get_i64(item, &format!("wd{i}")).unwrap_or(0).try_into().unwrap_or(0);
+    }
+    for (i, h) in hour.iter_mut().enumerate() {
+        *h = get_i64(item, &format!("h{i}")).unwrap_or(0).try_into().unwrap_or(0);
+    }
+    let tiers = item
+        .iter()
+        .filter_map(|(k, v)| Some((k.strip_prefix("tier#")?.to_owned(), v.as_n().ok()?.parse().ok()?)))
+        .collect();
+    Some(CustomerRow {
+        venue_id: get_s(item, "pk")?.to_owned(),
+        customer_id: get_s(item, "sk")?.to_owned(),
+        spend: get_i64(item, "spend").unwrap_or(0),
+        orders: get_i64(item, "orders").unwrap_or(0),
+        tickets: get_i64(item, "tickets").unwrap_or(0),
+        currency: get_s(item, "currency").map(str::to_owned),
+        first_purchase_at: get_time(item, "firstPurchaseAt"),
+        last_purchase_at: get_time(item, "lastPurchaseAt"),
+        weekday,
+        hour,
+        lead_hours_sum: get_f64(item, "leadHoursSum").unwrap_or(0.0),
+        lead_count: get_i64(item, "leadCount").unwrap_or(0).try_into().unwrap_or(0),
+        tiers,
+        insight: get_s(item, "insight").and_then(|j| serde_json::from_str(j).ok()),
+    })
+}
+
+/// Sums the shards of each bucket into one row.
+pub fn rows_from_items(items: &[Item]) -> Vec<RollupRow> {
+    let mut rows: BTreeMap<i64, RollupRow> = BTreeMap::new();
+    for item in items {
+        let Some(bucket) = get_s(item, "sk").and_then(keys::parse_rollup_sk) else { continue };
+        let row = rows.entry(bucket).or_insert_with(|| RollupRow { bucket, ..RollupRow::default() });
+        if row.currency.is_none() {
+            row.currency = get_s(item, "currency").map(str::to_owned);
+        }
+        for (attr, v) in item {
+            let Ok(num) = v.as_n() else { continue };
+            let Ok(num) = num.parse::<i64>() else { continue };
+            if let Ok(m) = attr.parse::<Metric>() {
+                *row.base.entry(m).or_default() += num;
+            } else if let Some((m, d, value)) = parse_breakdown_attr(attr) {
+                match row.breakdowns.iter_mut().find(|b| b.0 == m && b.1 == d && b.2 == value) {
+                    Some(b) => b.3 += num,
+                    None => row.breakdowns.push((m, d, value.to_owned(), num)),
+                }
+            }
+        }
+    }
+    rows.into_values().collect()
+}
+
+#[async_trait]
+impl AnalyticsReader for DynamoReader {
+    async fn rollups(&self, venue: &str, show: Option<&str>, granularity: Granularity, from: i64, to: i64) -> StoreResult<Vec<RollupRow>> {
+        if to <= from {
+            return Ok(Vec::new());
+        }
+        let items = self.query_all(&self.names.rollups, &keys::rollup_pk(venue, show, granularity), Some(keys::rollup_sk_range(from, to))).await?;
+        Ok(rows_from_items(&items))
+    }
+
+    async fn venue(&self, venue: &str) -> StoreResult<Option<VenueRecord>> {
+        let items = self.query_all(&self.names.venues, venue, None).await?;
+        Ok(venue_from_items(venue, &items))
+    }
+
+    async fn venues(&self) -> StoreResult<Vec<VenueRecord>> {
+        let mut pages = self.client.scan().table_name(&self.names.venues).into_paginator().items().send();
+        let mut by_venue: BTreeMap<String, Vec<Item>> = BTreeMap::new();
+        while let Some(item) = pages.next().await {
+            let item = item.map_err(|e| classify("scan venues", e))?;
+            if let Some(pk) = get_s(&item, "pk") {
+                by_venue.entry(pk.to_owned()).or_default().push(item);
+            }
+        }
+        Ok(by_venue.iter().filter_map(|(v, items)| venue_from_items(v, items)).collect())
+    }
+
+    async fn flows(&self, now: DateTime<Utc>) -> StoreResult<Vec<FlowRecord>> {
+        let items = self.query_all(&self.names.flows, keys::FLOW_PK, None).await?;
+        let hour_ago = (now - Duration::hours(1)).timestamp();
+        let mut out = Vec::new();
+        for item in items {
+            let (Some(t), Some(source)) = (get_s(&item, "eventType").and_then(|t| t.parse::<EventType>().ok()), get_s(&item, "source")) else { continue };
+            let arrivals = self
+                .query_all(&self.names.flows, &keys::arrivals_pk(t, source), Some((keys::arrival_sk(hour_ago), keys::arrival_sk(now.timestamp()))))
+                .await?;
+            // Buckets overlapping the hour; the oldest one may be partly outside it.
+            let events_last_hour = arrivals.iter().filter_map(|a| get_i64(a, "count")).sum();
+            out.push(FlowRecord {
+                event_type: t,
+                source: source.to_owned(),
+                last_event_at: get_time(&item, "lastEventAt"),
+                total: get_i64(&item, "total").unwrap_or(0),
+                rejected: get_i64(&item, "rejected").unwrap_or(0),
+                events_last_hour,
+            });
+        }
+        Ok(out)
+    }
+
+    async fn customers(&self, venue: &str) -> StoreResult<Vec<CustomerRow>> {
+        let items = self.query_all(&self.names.customers, venue, None).await?;
+        Ok(items.iter().filter_map(customer_from_item).collect())
+    }
+
+    async fn customer(&self, venue: &str, customer: &str) -> StoreResult<Option<CustomerRow>> {
+        let out = self
+            .client
+            .get_item()
+            .table_name(&self.names.customers)
+            .key("pk", s(venue))
+            .key("sk", s(customer))
+            .send()
+            .await
+            .map_err(|e| classify("get customer", e))?;
+        Ok(out.item().and_then(customer_from_item))
+    }
+
+    async fn erase_customer(&self, venue: &str, customer: &str) -> StoreResult<bool> {
+        let out = self
+            .client
+            .delete_item()
+            .table_name(&self.names.customers)
+            .key("pk", s(venue))
+            .key("sk", s(customer))
+            .return_values(aws_sdk_dynamodb::types::ReturnValue::AllOld)
+            .send()
+            .await
+            .map_err(|e| classify("erase customer", e))?;
+        Ok(out.attributes().is_some_and(|a| !a.is_empty()))
+    }
+
+    async fn put_customer_insight(&self, venue: &str, customer: &str, insight: serde_json::Value) -> StoreResult<()> {
+        self.client
+            .update_item()
+            .table_name(&self.names.customers)
+            .key("pk", s(venue))
+            .key("sk", s(customer))
+            .update_expression("SET insight = :i")
+            .condition_expression("attribute_exists(pk)")
+            .expression_attribute_values(":i", s(insight.to_string()))
+            .send()
+            .await
+            .map_err(|e| classify("put insight", e))?;
+        Ok(())
+    }
+}
