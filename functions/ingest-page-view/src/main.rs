@@ -1,1 +1,5 @@
-fn main() {}
+//! Ingest Lambda of the `page-view` queue: all logic is in the shared pipeline.
+
+fn main() -> Result<(), lambda_runtime::Error> {
+    ingest_lambda::main(domain::EventType::PageView)
+}

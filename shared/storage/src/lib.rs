@@ -15,6 +15,7 @@ pub mod queues;
 pub mod reader;
 pub mod timestream;
 pub mod websocket;
+pub mod wire;
 
 pub use config::{Aws, Names};
 pub use documents::DynamoDocuments;
