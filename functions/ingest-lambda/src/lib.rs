@@ -22,14 +22,7 @@ async fn run(event_type: EventType) -> Result<(), Error> {
     let pipeline = Arc::new(storage::wire::ingest_pipeline(event_type, &aws, &names).with_push(push));
     lambda_runtime::run(service_fn(move |event: LambdaEvent<SqsEvent>| {
         let pipeline = Arc::clone(&pipeline);
-        async move { Ok::<SqsBatchResponse, Error>(handle(&pipeline, &event.payload).await) }
+        async move { Ok::<SqsBatchResponse, Error>(pipeline::sqs::handle_event(&pipeline, &event.payload).await) }
     }))
     .await
-}
-
-/// One batch: messages in, `batchItemFailures` out.
-pub async fn handle(pipeline: &pipeline::Pipeline, event: &SqsEvent) -> SqsBatchResponse {
-    let messages = pipeline::sqs::messages(event);
-    let outcome = pipeline.handle(&messages).await;
-    pipeline::sqs::batch_response(&outcome.failed)
 }

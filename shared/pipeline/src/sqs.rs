@@ -2,7 +2,7 @@
 
 use aws_lambda_events::event::sqs::{BatchItemFailure, SqsBatchResponse, SqsEvent};
 
-use crate::ingest::Message;
+use crate::ingest::{Message, Pipeline};
 
 /// Messages of an SQS event; records without an id or body are impossible from SQS and skipped.
 pub fn messages(event: &SqsEvent) -> Vec<Message> {
@@ -25,4 +25,11 @@ pub fn batch_response(failed: &[String]) -> SqsBatchResponse {
         })
         .collect();
     response
+}
+
+/// The whole ingest handler on Lambda's types: an SQS event in, the partial
+/// batch response out. The Lambda mains and the local runner both call this.
+pub async fn handle_event(pipeline: &Pipeline, event: &SqsEvent) -> SqsBatchResponse {
+    let outcome = pipeline.handle(&messages(event)).await;
+    batch_response(&outcome.failed)
 }

@@ -1,0 +1,345 @@
+//! Bearer JWT authentication: HS256 with a shared secret, optional issuer and
+//! audience checks, and the claims the API authorises with.
+
+use std::collections::HashMap;
+use std::fmt;
+
+use chrono::{Duration, Utc};
+use jsonwebtoken::errors::ErrorKind;
+use jsonwebtoken::{Algorithm, DecodingKey, EncodingKey, Header, Validation};
+use serde::{Deserialize, Serialize};
+
+use crate::error::ApiError;
+
+/// Secret used when `ANALYTICS_JWT_SECRET` is unset. **Development only**:
+/// anyone who reads this file can mint tokens for it.
+pub const DEV_SECRET: &str = "venue-analytics-dev-secret";
+
+/// The role claim value that grants access to every venue and to admin routes.
+pub const ADMIN_ROLE: &str = "admin";
+
+/// How to verify (and issue) tokens.
+#[derive(Clone)]
+pub struct AuthConfig {
+    secret: String,
+    pub issuer: Option<String>,
+    pub audience: Option<String>,
+    /// Clock skew tolerated on `exp`, seconds.
+    pub leeway_secs: u64,
+}
+
+impl fmt::Debug for AuthConfig {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("AuthConfig")
+            .field("secret", &"<redacted>")
+            .field("issuer", &self.issuer)
+            .field("audience", &self.audience)
+            .field("leeway_secs", &self.leeway_secs)
+            .finish()
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum AuthConfigError {
+    #[error("ANALYTICS_JWT_SECRET is set but empty")]
+    EmptySecret,
+}
+
+impl AuthConfig {
+    pub fn new(secret: impl Into<String>) -> Self {
+        AuthConfig {
+            secret: secret.into(),
+            issuer: None,
+            audience: None,
+            leeway_secs: 30,
+        }
+    }
+
+    /// The development configuration ([`DEV_SECRET`], no issuer or audience).
+    pub fn dev() -> Self {
+        AuthConfig::new(DEV_SECRET)
+    }
+
+    #[must_use]
+    pub fn with_issuer(mut self, issuer: impl Into<String>) -> Self {
+        self.issuer = Some(issuer.into());
+        self
+    }
+
+    #[must_use]
+    pub fn with_audience(mut self, audience: impl Into<String>) -> Self {
+        self.audience = Some(audience.into());
+        self
+    }
+
+    /// Reads `ANALYTICS_JWT_SECRET` (default [`DEV_SECRET`], with a warning),
+    /// `ANALYTICS_JWT_ISSUER` and `ANALYTICS_JWT_AUDIENCE` (both optional).
+    pub fn from_env() -> Result<Self, AuthConfigError> {
+        let var = |name: &str| std::env::var(name).ok();
+        let non_empty = |v: Option<String>| v.filter(|s| !s.trim().is_empty());
+        let mut cfg = match var("ANALYTICS_JWT_SECRET") {
+            Some(s) if s.is_empty() => return Err(AuthConfigError::EmptySecret),
+            Some(s) => AuthConfig::new(s),
+            None => {
+                tracing::warn!(
+                    "ANALYTICS_JWT_SECRET is not set: using the development secret; never do this in production"
+                );
+                AuthConfig::dev()
+            }
+        };
+        cfg.issuer = non_empty(var("ANALYTICS_JWT_ISSUER"));
+        cfg.audience = non_empty(var("ANALYTICS_JWT_AUDIENCE"));
+        Ok(cfg)
+    }
+
+    fn validation(&self) -> Validation {
+        let mut v = Validation::new(Algorithm::HS256);
+        v.leeway = self.leeway_secs;
+        let mut required = vec!["exp", "sub"];
+        if let Some(iss) = &self.issuer {
+            v.set_issuer(&[iss]);
+            required.push("iss");
+        }
+        match &self.audience {
+            Some(aud) => {
+                v.set_audience(&[aud]);
+                required.push("aud");
+            }
+            None => v.validate_aud = false,
+        }
+        v.set_required_spec_claims(&required);
+        v
+    }
+
+    /// Verifies a token's signature, expiry, issuer and audience.
+    pub fn verify(&self, token: &str) -> Result<Claims, TokenError> {
+        let key = DecodingKey::from_secret(self.secret.as_bytes());
+        jsonwebtoken::decode::<Claims>(token, &key, &self.validation())
+            .map(|data| data.claims)
+            .map_err(|e| match e.kind() {
+                ErrorKind::ExpiredSignature => TokenError::Expired,
+                ErrorKind::InvalidSignature => TokenError::BadSignature,
+                ErrorKind::InvalidIssuer => TokenError::WrongIssuer,
+                ErrorKind::InvalidAudience => TokenError::WrongAudience,
+                _ => TokenError::Malformed(e.to_string()),
+            })
+    }
+}
+
+/// Why a token was refused.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum TokenError {
+    #[error("token expired")]
+    Expired,
+    #[error("token signature is invalid")]
+    BadSignature,
+    #[error("token issuer is not accepted")]
+    WrongIssuer,
+    #[error("token audience is not accepted")]
+    WrongAudience,
+    #[error("invalid token: {0}")]
+    Malformed(String),
+}
+
+impl From<TokenError> for ApiError {
+    fn from(e: TokenError) -> Self {
+        ApiError::Unauthorized(e.to_string())
+    }
+}
+
+/// `aud` may be one string or a list.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(untagged)]
+pub enum Audience {
+    One(String),
+    Many(Vec<String>),
+}
+
+/// The claims of an API token.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Claims {
+    pub sub: String,
+    /// Venue ids the bearer may read.
+    #[serde(default)]
+    pub venues: Vec<String>,
+    /// `"admin"` grants every venue and the admin routes.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub role: Option<String>,
+    pub exp: i64,
+    #[serde(default)]
+    pub iat: i64,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub iss: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub aud: Option<Audience>,
+}
+
+impl Claims {
+    pub fn is_admin(&self) -> bool {
+        self.role.as_deref() == Some(ADMIN_ROLE)
+    }
+
+    pub fn can_access(&self, venue: &str) -> bool {
+        self.is_admin() || self.venues.iter().any(|v| v == venue)
+    }
+}
+
+/// Issues an HS256 token for `sub` (the CLI's `token` command uses this).
+/// Issuer and audience are set when the configuration names them.
+///
+/// # Panics
+/// Only if HS256 signing fails, which with an in-memory secret and the
+/// workspace's crypto backend it cannot.
+pub fn issue_token(
+    cfg: &AuthConfig,
+    sub: &str,
+    venues: &[String],
+    admin: bool,
+    ttl: Duration,
+) -> String {
+    let now = Utc::now().timestamp();
+    let claims = Claims {
+        sub: sub.to_owned(),
+        venues: venues.to_vec(),
+        role: admin.then(|| ADMIN_ROLE.to_owned()),
+        exp: now + ttl.num_seconds(),
+        iat: now,
+        iss: cfg.issuer.clone(),
+        aud: cfg.audience.clone().map(Audience::One),
+    };
+    jsonwebtoken::encode(
+        &Header::new(Algorithm::HS256),
+        &claims,
+        &EncodingKey::from_secret(cfg.secret.as_bytes()),
+    )
+    .expect("HS256 signing with an in-memory secret cannot fail")
+}
+
+/// Claims as API Gateway's JWT authorizer hands them over: every value a
+/// string, lists flattened as `[a b c]` (or JSON arrays for some issuers).
+/// Returns `None` when there is no `sub`.
+pub fn claims_from_authorizer(map: &HashMap<String, String>) -> Option<Claims> {
+    let sub = map.get("sub")?.clone();
+    let number = |k: &str| {
+        map.get(k)
+            .and_then(|v| v.trim().parse::<f64>().ok())
+            .map(|v| v as i64)
+    };
+    Some(Claims {
+        sub,
+        venues: map.get("venues").map(|v| parse_list(v)).unwrap_or_default(),
+        role: map.get("role").cloned(),
+        exp: number("exp").unwrap_or(i64::MAX),
+        iat: number("iat").unwrap_or(0),
+        iss: map.get("iss").cloned(),
+        aud: map.get("aud").map(|a| Audience::Many(parse_list(a))),
+    })
+}
+
+fn parse_list(raw: &str) -> Vec<String> {
+    let raw = raw.trim();
+    if let Ok(list) = serde_json::from_str::<Vec<String>>(raw) {
+        return list;
+    }
+    raw.trim_start_matches('[')
+        .trim_end_matches(']')
+        .split(|c: char| c == ',' || c.is_whitespace())
+        .filter(|s| !s.is_empty())
+        .map(str::to_owned)
+        .collect()
+}
+
+/// Claims validated by an API Gateway JWT authorizer, read from the
+/// `lambda_http` request context. Only `lambda_http` inserts that extension,
+/// so a client cannot forge it.
+#[cfg(feature = "lambda-authorizer")]
+pub fn gateway_claims(parts: &http::request::Parts) -> Option<Claims> {
+    use lambda_http::request::RequestContext;
+    match parts.extensions.get::<RequestContext>()? {
+        RequestContext::ApiGatewayV2(ctx) => {
+            claims_from_authorizer(&ctx.authorizer.as_ref()?.jwt.as_ref()?.claims)
+        }
+        _ => None,
+    }
+}
+
+/// Without the `lambda-authorizer` feature there is no gateway context.
+#[cfg(not(feature = "lambda-authorizer"))]
+pub fn gateway_claims(_parts: &http::request::Parts) -> Option<Claims> {
+    None
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn venues(v: &[&str]) -> Vec<String> {
+        v.iter().map(|s| (*s).to_owned()).collect()
+    }
+
+    #[test]
+    fn a_fresh_token_round_trips() {
+        let cfg = AuthConfig::new("s3cret");
+        let token = issue_token(&cfg, "alice", &venues(&["v1"]), false, Duration::hours(1));
+        let claims = cfg.verify(&token).unwrap();
+        assert_eq!(claims.sub, "alice");
+        assert_eq!(claims.venues, venues(&["v1"]));
+        assert!(claims.can_access("v1"));
+        assert!(!claims.can_access("v2"));
+        assert!(!claims.is_admin());
+    }
+
+    #[test]
+    fn expired_and_foreign_tokens_are_refused() {
+        let cfg = AuthConfig::new("s3cret");
+        let expired = issue_token(&cfg, "alice", &[], false, Duration::hours(-2));
+        assert_eq!(cfg.verify(&expired), Err(TokenError::Expired));
+        let foreign = issue_token(
+            &AuthConfig::new("other"),
+            "alice",
+            &[],
+            false,
+            Duration::hours(1),
+        );
+        assert_eq!(cfg.verify(&foreign), Err(TokenError::BadSignature));
+        assert!(matches!(
+            cfg.verify("not.a.jwt"),
+            Err(TokenError::Malformed(_))
+        ));
+    }
+
+    #[test]
+    fn issuer_and_audience_are_enforced_when_configured() {
+        let strict = AuthConfig::new("k").with_issuer("va").with_audience("dash");
+        let good = issue_token(&strict, "a", &[], true, Duration::hours(1));
+        assert!(strict.verify(&good).unwrap().is_admin());
+        let loose = issue_token(&AuthConfig::new("k"), "a", &[], true, Duration::hours(1));
+        assert!(
+            strict.verify(&loose).is_err(),
+            "a token without iss/aud must be refused"
+        );
+        let other_issuer = issue_token(
+            &AuthConfig::new("k").with_issuer("x").with_audience("dash"),
+            "a",
+            &[],
+            true,
+            Duration::hours(1),
+        );
+        assert_eq!(strict.verify(&other_issuer), Err(TokenError::WrongIssuer));
+    }
+
+    #[test]
+    fn authorizer_claims_parse_flattened_lists() {
+        let map: HashMap<String, String> =
+            [("sub", "bob"), ("venues", "[v1 v2]"), ("exp", "1900000000")]
+                .into_iter()
+                .map(|(k, v)| (k.to_owned(), v.to_owned()))
+                .collect();
+        let c = claims_from_authorizer(&map).unwrap();
+        assert_eq!(c.venues, venues(&["v1", "v2"]));
+        assert_eq!(c.exp, 1_900_000_000);
+        assert_eq!(parse_list(r#"["a","b"]"#), venues(&["a", "b"]));
+        assert_eq!(parse_list("a,b"), venues(&["a", "b"]));
+        assert!(claims_from_authorizer(&HashMap::new()).is_none());
+    }
+}

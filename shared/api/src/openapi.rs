@@ -1,0 +1,85 @@
+//! The OpenAPI 3.1 document, generated from the handlers' `#[utoipa::path]`
+//! annotations as the router is built (so the two cannot drift).
+
+use std::sync::OnceLock;
+
+use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
+use utoipa::{Modify, OpenApi};
+
+use crate::error::ErrorBody;
+
+/// Name of the bearer-JWT security scheme the routes reference.
+pub const BEARER: &str = "bearer";
+
+#[derive(OpenApi)]
+#[openapi(
+    info(
+        title = "Venue Analytics API",
+        description = "Analytics for a ticketing platform's venues. Venue-scoped routes are `/api/<group>/{venueId}[/…]`. Errors are `{\"error\", \"status\"}`; money is integer minor units."
+    ),
+    modifiers(&BearerScheme),
+    components(schemas(ErrorBody)),
+    tags(
+        (name = "health"), (name = "venues"), (name = "dashboards"), (name = "metrics"), (name = "analytics"),
+        (name = "realtime"), (name = "widgets"), (name = "customers"), (name = "campaigns"), (name = "insights"),
+        (name = "predictions"), (name = "alerts"), (name = "reports"), (name = "exports"), (name = "page")
+    )
+)]
+pub struct ApiDoc;
+
+struct BearerScheme;
+
+impl Modify for BearerScheme {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        let components = openapi.components.get_or_insert_with(Default::default);
+        components.add_security_scheme(
+            BEARER,
+            SecurityScheme::Http(
+                HttpBuilder::new()
+                    .scheme(HttpAuthScheme::Bearer)
+                    .bearer_format("JWT")
+                    .build(),
+            ),
+        );
+    }
+}
+
+/// Error responses of venue-scoped routes.
+#[derive(utoipa::IntoResponses)]
+pub enum VenueErrors {
+    /// Bad query or body.
+    #[response(status = 400)]
+    BadRequest(ErrorBody),
+    /// Missing, expired or invalid token.
+    #[response(status = 401)]
+    Unauthorized(ErrorBody),
+    /// The token does not grant this venue.
+    #[response(status = 403)]
+    Forbidden(ErrorBody),
+    /// Unknown venue (or item).
+    #[response(status = 404)]
+    NotFound(ErrorBody),
+    /// Storage temporarily unavailable.
+    #[response(status = 503)]
+    Unavailable(ErrorBody),
+}
+
+/// Error responses of admin routes.
+#[derive(utoipa::IntoResponses)]
+pub enum AdminErrors {
+    /// Missing, expired or invalid token.
+    #[response(status = 401)]
+    Unauthorized(ErrorBody),
+    /// Not an admin token.
+    #[response(status = 403)]
+    Forbidden(ErrorBody),
+    /// Storage temporarily unavailable.
+    #[response(status = 503)]
+    Unavailable(ErrorBody),
+}
+
+/// The document, built once.
+pub fn document() -> &'static utoipa::openapi::OpenApi {
+    static DOC: OnceLock<utoipa::openapi::OpenApi> = OnceLock::new();
+    DOC.get_or_init(|| crate::routes::api_router().split_for_parts().1)
+}

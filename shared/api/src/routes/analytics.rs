@@ -1,0 +1,309 @@
+//! `/api/analytics`: flow health (admin), and per venue the funnel and breakdowns.
+
+use std::collections::BTreeMap;
+
+use axum::Json;
+use axum::extract::State;
+use chrono::{DateTime, Duration, Utc};
+use domain::EventType;
+use domain::ports::FlowRecord;
+use domain::{Dimension, Metric};
+use futures::future::join_all;
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
+
+use super::ShowQuery;
+use crate::access::{AdminClaims, VenueAccess};
+use crate::error::{ApiError, ApiResult};
+use crate::extract::ApiQuery;
+use crate::openapi::{AdminErrors, VenueErrors};
+use crate::state::AppState;
+use crate::summary::Funnel;
+use crate::totals::{breakdown, sum_all};
+
+/// Health of one (type, source) flow.
+#[derive(Debug, Clone, PartialEq, Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct FlowView {
+    /// The event type (queue name).
+    #[serde(rename = "type")]
+    pub event_type: String,
+    /// The publishing source; `null` when the type never received an event.
+    pub source: Option<String>,
+    pub last_event_at: Option<DateTime<Utc>>,
+    pub events_last_hour: i64,
+    /// Messages quarantined (never counted).
+    pub rejected: i64,
+    pub total: i64,
+    /// Messages in the type's dead-letter queue; `null` when unknown.
+    pub dlq_depth: Option<i64>,
+    /// `flowing`, `silent` (nothing within `silentAfterMinutes`) or `never`.
+    pub status: String,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct FlowList {
+    pub flows: Vec<FlowView>,
+    pub silent_after_minutes: i64,
+}
+
+/// Every event type appears: one row per source, or one `never` row.
+pub fn flow_views(
+    records: &[FlowRecord],
+    dlq: &BTreeMap<EventType, Option<i64>>,
+    now: DateTime<Utc>,
+    silent_after: Duration,
+) -> Vec<FlowView> {
+    let mut out = Vec::new();
+    for t in EventType::ALL {
+        let dlq_depth = dlq.get(&t).copied().flatten();
+        let mut rows: Vec<&FlowRecord> = records.iter().filter(|r| r.event_type == t).collect();
+        rows.sort_by(|a, b| a.source.cmp(&b.source));
+        if rows.is_empty() {
+            out.push(FlowView {
+                event_type: t.as_str().into(),
+                source: None,
+                last_event_at: None,
+                events_last_hour: 0,
+                rejected: 0,
+                total: 0,
+                dlq_depth,
+                status: "never".into(),
+            });
+        }
+        for r in rows {
+            let status = match r.last_event_at {
+                None => "never",
+                Some(at) if now - at > silent_after => "silent",
+                Some(_) => "flowing",
+            };
+            out.push(FlowView {
+                event_type: t.as_str().into(),
+                source: Some(r.source.clone()),
+                last_event_at: r.last_event_at,
+                events_last_hour: r.events_last_hour,
+                rejected: r.rejected,
+                total: r.total,
+                dlq_depth,
+                status: status.into(),
+            });
+        }
+    }
+    out
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct AnalyticsSummary {
+    pub venue_id: String,
+    pub event_id: Option<String>,
+    pub funnel: Funnel,
+    /// The keys seen per breakdown dimension (tier, channel, entryPoint, campaign).
+    pub dimensions: BTreeMap<String, Vec<String>>,
+}
+
+#[derive(Debug, Clone, Default, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+#[serde(rename_all = "camelCase")]
+pub struct BreakdownQuery {
+    /// tier, channel, entryPoint or campaign.
+    pub dimension: Option<String>,
+    pub event_id: Option<String>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct BreakdownItem {
+    pub key: String,
+    /// Metric name → total (money in minor units).
+    pub metrics: BTreeMap<String, i64>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct BreakdownList {
+    pub dimension: String,
+    pub event_id: Option<String>,
+    pub currency: String,
+    pub items: Vec<BreakdownItem>,
+}
+
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(flows))
+        .routes(routes!(summary))
+        .routes(routes!(funnel))
+        .routes(routes!(breakdowns))
+}
+
+/// Flow health per event type and source (admin).
+#[utoipa::path(get, path = "/api/analytics/flows", tag = "analytics", security(("bearer" = [])),
+    responses((status = 200, description = "Success", body = FlowList), AdminErrors))]
+#[tracing::instrument(skip_all)]
+pub async fn flows(
+    State(state): State<AppState>,
+    _admin: AdminClaims,
+) -> ApiResult<Json<FlowList>> {
+    let now = state.now();
+    let records = state.reader.flows(now).await?;
+    let depths = join_all(EventType::ALL.map(|t| {
+        let queues = state.queues.clone();
+        async move {
+            let depth = queues.dlq_depth(t).await.unwrap_or_else(|e| {
+                tracing::warn!(event_type = %t, error = %e, "DLQ depth unavailable");
+                None
+            });
+            (t, depth)
+        }
+    }))
+    .await;
+    let dlq: BTreeMap<EventType, Option<i64>> = depths.into_iter().collect();
+    Ok(Json(FlowList {
+        flows: flow_views(&records, &dlq, now, state.silent_after),
+        silent_after_minutes: state.silent_after.num_minutes(),
+    }))
+}
+
+/// Funnel and the breakdown keys of a venue or show.
+#[utoipa::path(get, path = "/api/analytics/{venueId}", tag = "analytics", security(("bearer" = [])),
+    params(("venueId" = String, Path, description = "Venue id"), ShowQuery),
+    responses((status = 200, description = "Success", body = AnalyticsSummary), VenueErrors))]
+#[tracing::instrument(skip_all)]
+pub async fn summary(
+    State(state): State<AppState>,
+    access: VenueAccess,
+    ApiQuery(q): ApiQuery<ShowQuery>,
+) -> ApiResult<Json<AnalyticsSummary>> {
+    let rows = access.day_rollups(&state, q.show()).await?;
+    let dimensions = Dimension::ALL
+        .iter()
+        .map(|d| {
+            (
+                d.as_str().to_owned(),
+                breakdown(&rows, *d).into_keys().collect(),
+            )
+        })
+        .collect();
+    Ok(Json(AnalyticsSummary {
+        venue_id: access.id().to_owned(),
+        event_id: q.show().map(str::to_owned),
+        funnel: Funnel::from_totals(&sum_all(&rows)),
+        dimensions,
+    }))
+}
+
+/// View → cart → purchase conversion.
+#[utoipa::path(get, path = "/api/analytics/{venueId}/funnel", tag = "analytics", security(("bearer" = [])),
+    params(("venueId" = String, Path, description = "Venue id"), ShowQuery),
+    responses((status = 200, description = "Success", body = Funnel), VenueErrors))]
+#[tracing::instrument(skip_all)]
+pub async fn funnel(
+    State(state): State<AppState>,
+    access: VenueAccess,
+    ApiQuery(q): ApiQuery<ShowQuery>,
+) -> ApiResult<Json<Funnel>> {
+    let rows = access.day_rollups(&state, q.show()).await?;
+    Ok(Json(Funnel::from_totals(&sum_all(&rows))))
+}
+
+/// Totals per value of one dimension, by key.
+#[utoipa::path(get, path = "/api/analytics/{venueId}/breakdowns", tag = "analytics", security(("bearer" = [])),
+    params(("venueId" = String, Path, description = "Venue id"), BreakdownQuery),
+    responses((status = 200, description = "Success", body = BreakdownList), VenueErrors))]
+#[tracing::instrument(skip_all)]
+pub async fn breakdowns(
+    State(state): State<AppState>,
+    access: VenueAccess,
+    ApiQuery(q): ApiQuery<BreakdownQuery>,
+) -> ApiResult<Json<BreakdownList>> {
+    let dim: Dimension = q
+        .dimension
+        .as_deref()
+        .ok_or_else(|| {
+            ApiError::bad_request(
+                "missing `dimension`; expected tier, channel, entryPoint or campaign",
+            )
+        })?
+        .parse()
+        .map_err(ApiError::BadRequest)?;
+    let show = q.event_id.as_deref().filter(|s| !s.is_empty());
+    let rows = access.day_rollups(&state, show).await?;
+    let items = breakdown(&rows, dim)
+        .into_iter()
+        .map(|(key, m)| BreakdownItem {
+            key,
+            metrics: m
+                .into_iter()
+                .map(|(k, v): (Metric, i64)| (k.as_str().to_owned(), v))
+                .collect(),
+        })
+        .collect();
+    Ok(Json(BreakdownList {
+        dimension: dim.as_str().to_owned(),
+        event_id: show.map(str::to_owned),
+        currency: crate::totals::currency(&rows, &access.venue),
+        items,
+    }))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::summary::tests::at;
+
+    #[test]
+    fn every_type_is_listed_and_silence_is_detected() {
+        let now = at("2026-11-24T12:00:00Z");
+        let record = |t, source: &str, last: &str| FlowRecord {
+            event_type: t,
+            source: source.into(),
+            last_event_at: Some(at(last)),
+            total: 10,
+            rejected: 1,
+            events_last_hour: 3,
+        };
+        let records = vec![
+            record(
+                EventType::TicketPurchase,
+                "ticket-service",
+                "2026-11-24T11:59:00Z",
+            ),
+            record(
+                EventType::TicketPurchase,
+                "box-office",
+                "2026-11-24T10:00:00Z",
+            ),
+        ];
+        let dlq = BTreeMap::from([
+            (EventType::TicketPurchase, Some(2)),
+            (EventType::PageView, None),
+        ]);
+        let views = flow_views(&records, &dlq, now, Duration::minutes(15));
+        assert_eq!(
+            views.len(),
+            6,
+            "two purchase sources + four never-seen types"
+        );
+        assert_eq!(views[0].source.as_deref(), Some("box-office"));
+        assert_eq!(views[0].status, "silent");
+        assert_eq!(views[1].status, "flowing");
+        assert_eq!(views[1].dlq_depth, Some(2));
+        let never: Vec<_> = views
+            .iter()
+            .filter(|v| v.status == "never")
+            .map(|v| v.event_type.as_str())
+            .collect();
+        assert_eq!(
+            never,
+            vec!["ticket-scan", "page-view", "cart-update", "venue-update"]
+        );
+        assert!(
+            views
+                .iter()
+                .filter(|v| v.status == "never")
+                .all(|v| v.source.is_none())
+        );
+    }
+}

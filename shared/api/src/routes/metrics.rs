@@ -1,0 +1,133 @@
+//! `GET /api/metrics/{venueId}`: one metric as a zero-filled time series.
+
+use axum::Json;
+use axum::extract::State;
+use chrono::{DateTime, Duration, Utc};
+use domain::Granularity;
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
+
+use crate::access::VenueAccess;
+use crate::error::{ApiError, ApiResult};
+use crate::extract::ApiQuery;
+use crate::openapi::VenueErrors;
+use crate::series::{Point, SeriesMetric, bucket_starts, points};
+use crate::state::AppState;
+
+#[derive(Debug, Clone, Default, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+#[serde(rename_all = "camelCase")]
+pub struct MetricsQuery {
+    /// revenue (minor units), ticketsSold, orders, scansAdmitted, scansRejected, scansDuplicate,
+    /// pageViews, uniqueSessions, cartAdds, cartRemoves, cartCheckouts, cartAbandons,
+    /// cartAbandonedValue, or salesVelocity (tickets per hour, derived).
+    pub metric: Option<String>,
+    /// 1m, 5m, 1h (default) or 1d (venue-local days).
+    pub granularity: Option<String>,
+    /// RFC 3339; default `to` minus 24 hours (30 days for 1d).
+    pub from: Option<String>,
+    /// RFC 3339, exclusive; default now.
+    pub to: Option<String>,
+    /// Narrow to one show.
+    pub event_id: Option<String>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct MetricSeries {
+    pub metric: String,
+    pub granularity: String,
+    pub event_id: Option<String>,
+    pub from: DateTime<Utc>,
+    pub to: DateTime<Utc>,
+    /// The zone whose midnights start 1d buckets.
+    pub timezone: String,
+    pub points: Vec<Point>,
+}
+
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new().routes(routes!(metric_series))
+}
+
+fn parse_time(name: &str, raw: &str) -> ApiResult<DateTime<Utc>> {
+    DateTime::parse_from_rfc3339(raw)
+        .map(|t| t.with_timezone(&Utc))
+        .map_err(|e| {
+            ApiError::bad_request(format!("`{name}` must be an RFC 3339 time ({e}): {raw:?}"))
+        })
+}
+
+/// A metric per bucket from `from` to `to`; at most 2,000 points.
+#[utoipa::path(get, path = "/api/metrics/{venueId}", tag = "metrics", security(("bearer" = [])),
+    params(("venueId" = String, Path, description = "Venue id"), MetricsQuery),
+    responses((status = 200, description = "Success", body = MetricSeries), VenueErrors))]
+#[tracing::instrument(skip_all)]
+pub async fn metric_series(
+    State(state): State<AppState>,
+    access: VenueAccess,
+    ApiQuery(q): ApiQuery<MetricsQuery>,
+) -> ApiResult<Json<MetricSeries>> {
+    let metric: SeriesMetric = q
+        .metric
+        .as_deref()
+        .ok_or_else(|| {
+            ApiError::bad_request(format!(
+                "missing `metric`; expected one of {}",
+                SeriesMetric::names().join(", ")
+            ))
+        })?
+        .parse()
+        .map_err(ApiError::BadRequest)?;
+    let granularity: Granularity = q
+        .granularity
+        .as_deref()
+        .unwrap_or("1h")
+        .parse()
+        .map_err(ApiError::BadRequest)?;
+    let to =
+        q.to.as_deref()
+            .map(|t| parse_time("to", t))
+            .transpose()?
+            .unwrap_or_else(|| state.now());
+    let default_span = if granularity == Granularity::Day {
+        Duration::days(30)
+    } else {
+        Duration::hours(24)
+    };
+    let from = q
+        .from
+        .as_deref()
+        .map(|t| parse_time("from", t))
+        .transpose()?
+        .unwrap_or(to - default_span);
+    let tz = access.tz();
+    let starts = bucket_starts(granularity, from, to, tz)
+        .map_err(|e| ApiError::bad_request(e.to_string()))?;
+    let show = q.event_id.as_deref().filter(|s| !s.is_empty());
+    let rows = match (starts.first(), starts.last()) {
+        (Some(&first), Some(&last)) => {
+            state
+                .reader
+                .rollups(
+                    access.id(),
+                    show,
+                    granularity,
+                    first,
+                    granularity.next_bucket(last, tz),
+                )
+                .await?
+        }
+        _ => Vec::new(),
+    };
+    Ok(Json(MetricSeries {
+        metric: metric.name().to_owned(),
+        granularity: granularity.as_str().to_owned(),
+        event_id: show.map(str::to_owned),
+        from,
+        to,
+        timezone: tz.name().to_owned(),
+        points: points(&rows, metric, granularity, &starts, tz),
+    }))
+}

@@ -1,0 +1,69 @@
+//! One module per route group; each exposes `router()`.
+
+pub mod alerts;
+pub mod analytics;
+pub mod campaigns;
+pub mod customers;
+pub mod dashboards;
+pub mod exports;
+pub mod health;
+pub mod insights;
+pub mod metrics;
+pub mod page;
+pub mod predictions;
+pub mod realtime;
+pub mod reports;
+pub mod venues;
+pub mod widgets;
+
+use serde::Deserialize;
+use utoipa::{IntoParams, OpenApi};
+use utoipa_axum::router::OpenApiRouter;
+
+use crate::error::ApiError;
+use crate::openapi::ApiDoc;
+use crate::state::AppState;
+
+/// Every route, with its OpenAPI description.
+pub fn api_router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::with_openapi(ApiDoc::openapi())
+        .merge(health::router())
+        .merge(page::router())
+        .merge(venues::router())
+        .merge(dashboards::router())
+        .merge(metrics::router())
+        .merge(analytics::router())
+        .merge(realtime::router())
+        .merge(widgets::router())
+        .merge(customers::router())
+        .merge(campaigns::router())
+        .merge(insights::router())
+        .merge(predictions::router())
+        .merge(alerts::router())
+        .merge(reports::router())
+        .merge(exports::router())
+}
+
+/// `?eventId=` narrows a venue-scoped read to one show.
+#[derive(Debug, Clone, Default, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+#[serde(rename_all = "camelCase")]
+pub struct ShowQuery {
+    /// The show (an upstream `eventId`); omit for the whole venue.
+    pub event_id: Option<String>,
+}
+
+impl ShowQuery {
+    /// The show id, with an empty value treated as absent.
+    pub fn show(&self) -> Option<&str> {
+        self.event_id.as_deref().filter(|s| !s.is_empty())
+    }
+}
+
+pub async fn not_found() -> ApiError {
+    ApiError::NotFound("no such route".into())
+}
+
+pub async fn method_not_allowed() -> ApiError {
+    ApiError::MethodNotAllowed("method not allowed on this route".into())
+}

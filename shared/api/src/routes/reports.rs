@@ -1,0 +1,345 @@
+//! `/api/reports`: report definitions (DocumentStore kind `report-def`) and
+//! the runs the report Lambdas record (kind `report-run`, each with the
+//! `objectKeys` of its files, offered as presigned download links).
+
+use axum::Json;
+use axum::extract::State;
+use axum::http::{StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
+
+use crate::access::VenueAccess;
+use crate::documents::{self, with_downloads};
+use crate::error::{ApiError, ApiResult};
+use crate::extract::{ApiJson, ApiPath};
+use crate::openapi::VenueErrors;
+use crate::state::AppState;
+use crate::validate;
+
+pub const DEF_KIND: &str = "report-def";
+pub const RUN_KIND: &str = "report-run";
+pub const CADENCES: [&str; 4] = ["daily", "weekly", "monthly", "once"];
+pub const FORMATS: [&str; 3] = ["pdf", "xlsx", "csv"];
+pub const MAX_RECIPIENTS: usize = 50;
+/// Runs listed with the definitions (newest first).
+pub const RECENT_RUNS: usize = 50;
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct ReportDefInput {
+    pub name: String,
+    /// daily, weekly, monthly or once.
+    pub cadence: String,
+    /// IANA zone for the schedule and the report's days; default the venue's.
+    pub timezone: Option<String>,
+    /// A non-empty subset of pdf, xlsx, csv.
+    pub formats: Vec<String>,
+    /// `venue` (default) or `show` (then `eventId` is required).
+    pub scope: Option<String>,
+    pub event_id: Option<String>,
+    #[serde(default)]
+    pub recipients: Vec<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct ReportDef {
+    pub report_id: String,
+    pub venue_id: String,
+    pub name: String,
+    pub cadence: String,
+    pub timezone: String,
+    pub formats: Vec<String>,
+    pub scope: String,
+    pub event_id: Option<String>,
+    pub recipients: Vec<String>,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+    pub created_by: String,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ReportOverview {
+    pub definitions: Vec<ReportDef>,
+    /// Recent runs, newest first, each with `downloads: [{key, url}]`.
+    pub runs: Vec<serde_json::Value>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct RunList {
+    /// Runs, newest first, each with `downloads: [{key, url}]`.
+    pub runs: Vec<serde_json::Value>,
+}
+
+/// Who and when created a definition (kept across updates).
+pub struct Origin {
+    pub at: DateTime<Utc>,
+    pub by: String,
+}
+
+pub fn validate_def(
+    input: ReportDefInput,
+    ids: (&str, String),
+    origin: Origin,
+    default_tz: &str,
+    now: DateTime<Utc>,
+) -> ApiResult<ReportDef> {
+    let (venue_id, report_id) = ids;
+    let name = validate::name("name", &input.name)?;
+    if !CADENCES.contains(&input.cadence.as_str()) {
+        return Err(ApiError::bad_request(format!(
+            "`cadence` must be one of {}",
+            CADENCES.join(", ")
+        )));
+    }
+    let timezone = input.timezone.unwrap_or_else(|| default_tz.to_owned());
+    timezone.parse::<chrono_tz::Tz>().map_err(|_| {
+        ApiError::bad_request(format!("`timezone` is not an IANA time zone: {timezone:?}"))
+    })?;
+    let mut formats = Vec::new();
+    for f in &input.formats {
+        if !FORMATS.contains(&f.as_str()) {
+            return Err(ApiError::bad_request(format!(
+                "unknown format {f:?}; expected pdf, xlsx or csv"
+            )));
+        }
+        if !formats.contains(f) {
+            formats.push(f.clone());
+        }
+    }
+    if formats.is_empty() {
+        return Err(ApiError::bad_request(
+            "`formats` needs at least one of pdf, xlsx, csv",
+        ));
+    }
+    let scope = input.scope.unwrap_or_else(|| "venue".into());
+    let event_id = input.event_id.filter(|e| !e.is_empty());
+    match (scope.as_str(), &event_id) {
+        ("venue", _) | ("show", Some(_)) => {}
+        ("show", None) => return Err(ApiError::bad_request("a `show` report needs `eventId`")),
+        _ => return Err(ApiError::bad_request("`scope` must be venue or show")),
+    }
+    if input.recipients.len() > MAX_RECIPIENTS {
+        return Err(ApiError::bad_request(format!(
+            "at most {MAX_RECIPIENTS} recipients"
+        )));
+    }
+    let recipients = input
+        .recipients
+        .iter()
+        .map(|e| validate::email(e))
+        .collect::<ApiResult<Vec<_>>>()?;
+    Ok(ReportDef {
+        report_id,
+        venue_id: venue_id.to_owned(),
+        name,
+        cadence: input.cadence,
+        timezone,
+        formats,
+        event_id: if scope == "show" { event_id } else { None },
+        scope,
+        recipients,
+        created_at: origin.at,
+        created_by: origin.by,
+        updated_at: now,
+    })
+}
+
+async fn recent_runs(
+    state: &AppState,
+    venue: &str,
+    limit: usize,
+) -> ApiResult<Vec<serde_json::Value>> {
+    // Documents come ordered by id; run ids are time-ordered, so newest last.
+    let runs = state.docs.list(RUN_KIND, venue).await?;
+    let mut out = Vec::new();
+    for run in runs.into_iter().rev().take(limit) {
+        out.push(with_downloads(state, run).await?);
+    }
+    Ok(out)
+}
+
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(report_overview, create_report))
+        .routes(routes!(list_runs))
+        .routes(routes!(get_report, update_report, delete_report))
+}
+
+/// Definitions and recent runs.
+#[utoipa::path(get, path = "/api/reports/{venueId}", tag = "reports", security(("bearer" = [])),
+    params(("venueId" = String, Path, description = "Venue id")),
+    responses((status = 200, description = "Success", body = ReportOverview), VenueErrors))]
+#[tracing::instrument(skip_all)]
+pub async fn report_overview(
+    State(state): State<AppState>,
+    access: VenueAccess,
+) -> ApiResult<Json<ReportOverview>> {
+    let (definitions, runs) = tokio::try_join!(
+        documents::list(&state, DEF_KIND, access.id()),
+        recent_runs(&state, access.id(), RECENT_RUNS)
+    )?;
+    Ok(Json(ReportOverview { definitions, runs }))
+}
+
+/// Every run, newest first, with download links.
+#[utoipa::path(get, path = "/api/reports/{venueId}/runs", tag = "reports", security(("bearer" = [])),
+    params(("venueId" = String, Path, description = "Venue id")),
+    responses((status = 200, description = "Success", body = RunList), VenueErrors))]
+#[tracing::instrument(skip_all)]
+pub async fn list_runs(
+    State(state): State<AppState>,
+    access: VenueAccess,
+) -> ApiResult<Json<RunList>> {
+    Ok(Json(RunList {
+        runs: recent_runs(&state, access.id(), usize::MAX).await?,
+    }))
+}
+
+/// Creates a definition; answers 201 with its `Location`.
+#[utoipa::path(post, path = "/api/reports/{venueId}", tag = "reports", security(("bearer" = [])),
+    params(("venueId" = String, Path, description = "Venue id")),
+    request_body = ReportDefInput,
+    responses((status = 201, description = "Created", body = ReportDef), VenueErrors))]
+#[tracing::instrument(skip_all)]
+pub async fn create_report(
+    State(state): State<AppState>,
+    access: VenueAccess,
+    ApiJson(input): ApiJson<ReportDefInput>,
+) -> ApiResult<Response> {
+    let now = state.now();
+    let tz = access.tz();
+    let origin = Origin {
+        at: now,
+        by: access.claims.sub.clone(),
+    };
+    let def = validate_def(
+        input,
+        (access.id(), uuid::Uuid::new_v4().to_string()),
+        origin,
+        tz.name(),
+        now,
+    )?;
+    documents::put(&state, DEF_KIND, access.id(), &def.report_id, &def).await?;
+    let location = format!("/api/reports/{}/{}", access.id(), def.report_id);
+    Ok((
+        StatusCode::CREATED,
+        [(header::LOCATION, location)],
+        Json(def),
+    )
+        .into_response())
+}
+
+/// One definition.
+#[utoipa::path(get, path = "/api/reports/{venueId}/{reportId}", tag = "reports", security(("bearer" = [])),
+    params(("venueId" = String, Path, description = "Venue id"), ("reportId" = String, Path, description = "Report definition id")),
+    responses((status = 200, description = "Success", body = ReportDef), VenueErrors))]
+#[tracing::instrument(skip_all)]
+pub async fn get_report(
+    State(state): State<AppState>,
+    access: VenueAccess,
+    ApiPath((_, id)): ApiPath<(String, String)>,
+) -> ApiResult<Json<ReportDef>> {
+    documents::get(&state, DEF_KIND, access.id(), &id)
+        .await?
+        .map(Json)
+        .ok_or_else(|| ApiError::not_found(format!("no report definition {id:?}")))
+}
+
+/// Replaces a definition.
+#[utoipa::path(put, path = "/api/reports/{venueId}/{reportId}", tag = "reports", security(("bearer" = [])),
+    params(("venueId" = String, Path, description = "Venue id"), ("reportId" = String, Path, description = "Report definition id")),
+    request_body = ReportDefInput,
+    responses((status = 200, description = "Success", body = ReportDef), VenueErrors))]
+#[tracing::instrument(skip_all)]
+pub async fn update_report(
+    State(state): State<AppState>,
+    access: VenueAccess,
+    ApiPath((_, id)): ApiPath<(String, String)>,
+    ApiJson(input): ApiJson<ReportDefInput>,
+) -> ApiResult<Json<ReportDef>> {
+    let existing: ReportDef = documents::get(&state, DEF_KIND, access.id(), &id)
+        .await?
+        .ok_or_else(|| ApiError::not_found(format!("no report definition {id:?}")))?;
+    let origin = Origin {
+        at: existing.created_at,
+        by: existing.created_by,
+    };
+    let def = validate_def(
+        input,
+        (access.id(), id),
+        origin,
+        access.tz().name(),
+        state.now(),
+    )?;
+    documents::put(&state, DEF_KIND, access.id(), &def.report_id, &def).await?;
+    Ok(Json(def))
+}
+
+/// Deletes a definition (its past runs stay).
+#[utoipa::path(delete, path = "/api/reports/{venueId}/{reportId}", tag = "reports", security(("bearer" = [])),
+    params(("venueId" = String, Path, description = "Venue id"), ("reportId" = String, Path, description = "Report definition id")),
+    responses((status = 204, description = "Deleted"), VenueErrors))]
+#[tracing::instrument(skip_all)]
+pub async fn delete_report(
+    State(state): State<AppState>,
+    access: VenueAccess,
+    ApiPath((_, id)): ApiPath<(String, String)>,
+) -> ApiResult<StatusCode> {
+    if state.docs.delete(DEF_KIND, access.id(), &id).await? {
+        Ok(StatusCode::NO_CONTENT)
+    } else {
+        Err(ApiError::not_found(format!("no report definition {id:?}")))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::summary::tests::at;
+
+    #[test]
+    fn definitions_are_validated() {
+        let t = at("2026-01-01T00:00:00Z");
+        let input = ReportDefInput {
+            name: "Weekly sales".into(),
+            cadence: "weekly".into(),
+            timezone: None,
+            formats: vec!["pdf".into(), "csv".into(), "pdf".into()],
+            scope: None,
+            event_id: None,
+            recipients: vec!["gm@venue.example".into()],
+        };
+        let check = |f: &dyn Fn(&mut ReportDefInput)| {
+            let mut i = input.clone();
+            f(&mut i);
+            validate_def(
+                i,
+                ("v1", "r1".into()),
+                Origin {
+                    at: t,
+                    by: "a".into(),
+                },
+                "Europe/Berlin",
+                t,
+            )
+        };
+        let ok = check(&|_| {}).unwrap();
+        assert_eq!(ok.formats, vec!["pdf", "csv"]);
+        assert_eq!(ok.timezone, "Europe/Berlin");
+        assert_eq!(ok.scope, "venue");
+        assert!(check(&|i| i.cadence = "hourly".into()).is_err());
+        assert!(check(&|i| i.formats = vec![]).is_err());
+        assert!(check(&|i| i.formats = vec!["docx".into()]).is_err());
+        assert!(check(&|i| i.timezone = Some("Mars/Olympus".into())).is_err());
+        assert!(check(&|i| i.scope = Some("show".into())).is_err());
+        assert!(
+            check(&|i| (i.scope, i.event_id) = (Some("show".into()), Some("s1".into()))).is_ok()
+        );
+        assert!(check(&|i| i.recipients = vec!["x".into()]).is_err());
+    }
+}

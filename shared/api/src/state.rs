@@ -1,0 +1,87 @@
+//! What every handler shares: the ports, the realtime hub, auth settings and a clock.
+
+use std::fmt;
+use std::sync::Arc;
+
+use chrono::{DateTime, Duration, Utc};
+use domain::ports::{AnalyticsReader, DocumentStore, ObjectStore, QueueStats};
+
+use crate::auth::AuthConfig;
+use crate::hub::RealtimeHub;
+
+/// The time source; tests pin it.
+pub type Clock = Arc<dyn Fn() -> DateTime<Utc> + Send + Sync>;
+
+/// A flow with no event for this long is reported `silent`.
+pub const DEFAULT_SILENT_AFTER_MINUTES: i64 = 15;
+
+#[derive(Clone)]
+pub struct AppState {
+    pub reader: Arc<dyn AnalyticsReader>,
+    pub docs: Arc<dyn DocumentStore>,
+    pub objects: Arc<dyn ObjectStore>,
+    pub queues: Arc<dyn QueueStats>,
+    pub hub: RealtimeHub,
+    pub auth: Arc<AuthConfig>,
+    pub silent_after: Duration,
+    pub clock: Clock,
+}
+
+impl fmt::Debug for AppState {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("AppState")
+            .field("auth", &self.auth)
+            .field("silent_after", &self.silent_after)
+            .finish_non_exhaustive()
+    }
+}
+
+impl AppState {
+    /// State with the default silent window and the system clock.
+    pub fn new(
+        reader: Arc<dyn AnalyticsReader>,
+        docs: Arc<dyn DocumentStore>,
+        objects: Arc<dyn ObjectStore>,
+        queues: Arc<dyn QueueStats>,
+        hub: RealtimeHub,
+        auth: AuthConfig,
+    ) -> Self {
+        AppState {
+            reader,
+            docs,
+            objects,
+            queues,
+            hub,
+            auth: Arc::new(auth),
+            silent_after: Duration::minutes(DEFAULT_SILENT_AFTER_MINUTES),
+            clock: Arc::new(Utc::now),
+        }
+    }
+
+    #[must_use]
+    pub fn with_silent_after(mut self, silent_after: Duration) -> Self {
+        self.silent_after = silent_after;
+        self
+    }
+
+    #[must_use]
+    pub fn with_clock(mut self, clock: impl Fn() -> DateTime<Utc> + Send + Sync + 'static) -> Self {
+        self.clock = Arc::new(clock);
+        self
+    }
+
+    pub fn now(&self) -> DateTime<Utc> {
+        (self.clock)()
+    }
+}
+
+/// `ANALYTICS_SILENT_AFTER_MINUTES` (a positive integer), default
+/// [`DEFAULT_SILENT_AFTER_MINUTES`].
+pub fn silent_after_from_env() -> Duration {
+    let minutes = std::env::var("ANALYTICS_SILENT_AFTER_MINUTES")
+        .ok()
+        .and_then(|v| v.trim().parse::<i64>().ok())
+        .filter(|m| *m > 0)
+        .unwrap_or(DEFAULT_SILENT_AFTER_MINUTES);
+    Duration::minutes(minutes)
+}

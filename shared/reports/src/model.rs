@@ -1,0 +1,117 @@
+//! Report input: everything a renderer needs, already aggregated.
+//!
+//! Renderers never query anything; the caller (report Lambda, API) loads the
+//! rollups and fills a [`ReportData`]. Amounts are integer minor units of
+//! [`ReportData::currency`]; rates are fractions in `0.0..=1.0`.
+
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+
+/// One report's data, for one venue (and optionally one show).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ReportData {
+    pub title: String,
+    pub venue_id: String,
+    pub venue_name: String,
+    pub event_id: Option<String>,
+    pub show_name: Option<String>,
+    /// IANA time zone of the venue, e.g. `America/New_York`.
+    pub timezone: String,
+    /// ISO 4217 code; every amount in this report is in its minor units.
+    pub currency: String,
+    /// Inclusive start of the reported period.
+    pub period_start: DateTime<Utc>,
+    /// Exclusive end of the reported period.
+    pub period_end: DateTime<Utc>,
+    pub generated_at: DateTime<Utc>,
+    /// Bucket size of [`ReportData::rows`]: `"1h"` or `"1d"`.
+    pub granularity: String,
+    pub kpis: Kpis,
+    /// Time series at `granularity`, `bucket_start` ascending.
+    pub rows: Vec<RollupRow>,
+    /// Venue-local days, `bucket_start` = local midnight (in UTC), ascending.
+    pub daily: Vec<RollupRow>,
+    pub tiers: Vec<Breakdown>,
+    pub channels: Vec<Breakdown>,
+    pub campaigns: Vec<Breakdown>,
+    pub entry_points: Vec<Breakdown>,
+    pub segments: Vec<SegmentRow>,
+}
+
+/// Headline numbers for the whole period.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Kpis {
+    pub revenue: i64,
+    pub tickets_sold: i64,
+    pub orders: i64,
+    pub average_order_value: i64,
+    pub scans_admitted: i64,
+    pub scans_rejected: i64,
+    pub scans_duplicate: i64,
+    /// Admitted scans / tickets sold; `None` when nothing was sold.
+    pub attendance_rate: Option<f64>,
+    pub page_views: i64,
+    pub cart_adds: i64,
+    pub cart_checkouts: i64,
+    pub cart_abandons: i64,
+    /// Orders / page views; `None` without page views.
+    pub conversion_rate: Option<f64>,
+    /// Tickets sold per hour of the period.
+    pub sales_velocity_per_hour: f64,
+}
+
+/// One time bucket of the rollups.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct RollupRow {
+    pub bucket_start: DateTime<Utc>,
+    pub revenue: i64,
+    pub tickets_sold: i64,
+    pub orders: i64,
+    pub scans_admitted: i64,
+    pub scans_rejected: i64,
+    pub scans_duplicate: i64,
+    pub page_views: i64,
+    pub cart_adds: i64,
+    pub cart_checkouts: i64,
+    pub cart_abandons: i64,
+}
+
+impl RollupRow {
+    /// Adds `other`'s measures into `self` (keeps `self.bucket_start`).
+    pub fn accumulate(&mut self, other: &RollupRow) {
+        self.revenue += other.revenue;
+        self.tickets_sold += other.tickets_sold;
+        self.orders += other.orders;
+        self.scans_admitted += other.scans_admitted;
+        self.scans_rejected += other.scans_rejected;
+        self.scans_duplicate += other.scans_duplicate;
+        self.page_views += other.page_views;
+        self.cart_adds += other.cart_adds;
+        self.cart_checkouts += other.cart_checkouts;
+        self.cart_abandons += other.cart_abandons;
+    }
+}
+
+/// Totals for one key of a dimension (tier, channel, campaign, entry point).
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Breakdown {
+    pub key: String,
+    pub revenue: i64,
+    pub tickets_sold: i64,
+    pub orders: i64,
+    pub scans_admitted: i64,
+    pub page_views: i64,
+}
+
+/// One customer segment.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct SegmentRow {
+    pub segment: String,
+    pub customers: i64,
+    pub revenue: i64,
+}
