@@ -1,4 +1,4 @@
-//! Starts moto server from the project venv when `AWS_ENDPOINT_URL` points at
+//! Starts moto server (through `scripts/moto_server.py`) from the project venv when `AWS_ENDPOINT_URL` points at
 //! a local address where nothing answers yet.
 
 use std::net::{SocketAddr, TcpStream, ToSocketAddrs};
@@ -52,18 +52,20 @@ pub fn ensure(endpoint: &str, venv: &Path, log_dir: &Path) -> anyhow::Result<Emu
     if !is_local(&host) {
         bail!("nothing answers at {endpoint}; start your emulator there or unset AWS_ENDPOINT_URL to use AWS");
     }
-    let moto: PathBuf = venv.join("bin/moto_server");
-    if !moto.exists() {
-        bail!("{} not found: run scripts/setup.sh once to install the local emulator", moto.display());
+    let python: PathBuf = venv.join("bin/python");
+    let launcher = venv.parent().unwrap_or(venv).join("scripts/moto_server.py");
+    if !venv.join("bin/moto_server").exists() {
+        bail!("{} has no moto server: run scripts/setup.sh once to install the local emulator", venv.display());
     }
     std::fs::create_dir_all(log_dir)?;
     let log = std::fs::File::create(log_dir.join("moto.log"))?;
-    let child = Command::new(&moto)
+    let child = Command::new(&python)
+        .arg(&launcher)
         .args(["-H", &host, "-p", &port.to_string()])
         .stdout(Stdio::from(log.try_clone()?))
         .stderr(Stdio::from(log))
         .spawn()
-        .with_context(|| format!("starting {}", moto.display()))?;
+        .with_context(|| format!("starting {} {}", python.display(), launcher.display()))?;
     let emulator = Emulator { child: Some(child) };
     let started = Instant::now();
     while !answers(&host, port) {

@@ -21,6 +21,24 @@ impl Aws {
         Self::from_sdk_config(sdk_config)
     }
 
+    /// For local tools: `AWS_ENDPOINT_URL` or else `default_endpoint`. Against a
+    /// loopback endpoint, missing credentials and region default to dummies
+    /// (`test`/`us-east-1`), as emulators accept anything.
+    pub async fn local_or_env(default_endpoint: &str) -> Self {
+        let endpoint = std::env::var("AWS_ENDPOINT_URL").ok().filter(|e| !e.is_empty()).unwrap_or_else(|| default_endpoint.to_owned());
+        let mut loader = aws_config::defaults(aws_config::BehaviorVersion::latest()).endpoint_url(&endpoint);
+        let loopback = ["http://127.", "http://localhost", "http://[::1]"].iter().any(|p| endpoint.starts_with(p));
+        if loopback {
+            if std::env::var_os("AWS_ACCESS_KEY_ID").is_none() && std::env::var_os("AWS_PROFILE").is_none() {
+                loader = loader.credentials_provider(aws_sdk_dynamodb::config::Credentials::new("test", "test", None, None, "local-emulator"));
+            }
+            if std::env::var_os("AWS_REGION").is_none() && std::env::var_os("AWS_DEFAULT_REGION").is_none() {
+                loader = loader.region(aws_config::Region::new("us-east-1"));
+            }
+        }
+        Self::from_sdk_config(loader.load().await)
+    }
+
     pub fn from_sdk_config(sdk_config: aws_config::SdkConfig) -> Self {
         let s3_config = aws_sdk_s3::config::Builder::from(&sdk_config)
             .force_path_style(sdk_config.endpoint_url().is_some())
