@@ -224,7 +224,7 @@ fn ingest_function_sees_every_global_locally() {
     }
     assert_eq!(env["ROLLUPS_TABLE"], "rollups");
     assert_eq!(env["QUARANTINE_BUCKET"], "quarantine");
-    assert_eq!(env["SILENT_AFTER_MINUTES"], "15");
+    assert_eq!(env["ANALYTICS_SILENT_AFTER_MINUTES"], "15");
     assert_eq!(env["EVENT_TYPE"], "ticket-purchase");
     assert!(
         !env.contains_key("WEBSOCKET_ENDPOINT"),
