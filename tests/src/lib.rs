@@ -1,1 +1,42 @@
-//! Integration tests live in tests/tests/*.rs.
+//! Shared set-up of the integration tests in `tests/tests/*.rs`: one local
+//! stack (emulator + the template's resources) per test process. The
+//! emulator is the one at `AWS_ENDPOINT_URL` (default `127.0.0.1:4566`);
+//! when nothing answers there it is started and left running for the other
+//! test processes (`.ci/run` starts and stops it around the whole suite).
+
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use runner::LocalStack;
+use tokio::sync::OnceCell;
+
+static STACK: OnceCell<Arc<LocalStack>> = OnceCell::const_new();
+
+/// The repository root.
+pub fn root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("..")
+}
+
+pub fn endpoint() -> String {
+    std::env::var("AWS_ENDPOINT_URL").unwrap_or_else(|_| runner::emulator::DEFAULT_ENDPOINT.into())
+}
+
+/// The provisioned local stack (tables, queues and buckets from `infra/template.yaml`).
+pub async fn stack() -> Arc<LocalStack> {
+    STACK
+        .get_or_init(|| async {
+            let endpoint = endpoint();
+            let emulator = runner::emulator::ensure(&endpoint, &root().join(".venv"), &root().join(".local")).expect("an emulator at AWS_ENDPOINT_URL (run scripts/setup.sh)");
+            // Other test processes share it; `.ci/run` stops it at the end.
+            std::mem::forget(emulator);
+            let aws = storage::Aws::local_or_env(&endpoint).await;
+            Arc::new(LocalStack::provision(aws, &root().join("infra/template.yaml")).await.expect("provisioning the template"))
+        })
+        .await
+        .clone()
+}
+
+/// A fresh id, so tests sharing the emulator never see each other's data.
+pub fn unique(prefix: &str) -> String {
+    format!("{prefix}-{}", uuid::Uuid::new_v4().simple())
+}

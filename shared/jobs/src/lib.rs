@@ -1,3 +1,43 @@
 //! Scheduled jobs, as plain functions over the domain's ports. The report,
 //! nightly-insights and alerts Lambdas and the local runner's scheduler call
 //! these; nothing here knows AWS or Lambda.
+
+pub mod alerts;
+pub mod insights;
+
+pub mod exports;
+pub mod reports;
+
+use std::sync::Arc;
+
+use domain::ports::{AnalyticsReader, DocumentStore, ObjectStore, QueueStats, RealtimePush};
+
+/// The ports a job needs; the Lambda mains and the local runner build them
+/// from the `storage` adapters, tests from the same adapters against moto.
+#[derive(Clone)]
+pub struct Ports {
+    pub reader: Arc<dyn AnalyticsReader>,
+    pub docs: Arc<dyn DocumentStore>,
+    pub objects: Arc<dyn ObjectStore>,
+    pub queues: Arc<dyn QueueStats>,
+    pub push: Option<Arc<dyn RealtimePush>>,
+}
+
+impl std::fmt::Debug for Ports {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Ports")
+            .field("push", &self.push.is_some())
+            .finish_non_exhaustive()
+    }
+}
+
+/// Why a job failed.
+#[derive(Debug, thiserror::Error)]
+pub enum JobError {
+    #[error(transparent)]
+    Store(#[from] domain::ports::StoreError),
+    #[error("rendering failed: {0}")]
+    Render(#[from] ::reports::RenderError),
+    #[error("invalid input: {0}")]
+    Invalid(String),
+}

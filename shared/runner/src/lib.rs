@@ -7,6 +7,7 @@ pub mod emulator;
 pub mod poller;
 pub mod provision;
 pub mod schedule;
+pub mod schedules;
 pub mod template;
 pub mod wiring;
 
@@ -104,6 +105,7 @@ pub async fn serve(local: Arc<LocalStack>, http_addr: SocketAddr, shutdown: watc
             tasks.push(tokio::spawn(poller::run(local.aws.sqs.clone(), config, pipeline, shutdown.clone())));
         }
     }
+    tasks.push(tokio::spawn(schedules::run(Arc::clone(&local), Some(Arc::new(hub.clone())), shutdown.clone())));
     let state = wiring::api_state(&local.aws, &local.names, hub.clone())?;
     let listener = tokio::net::TcpListener::bind(http_addr).await.with_context(|| format!("binding {http_addr} (set ANALYTICS_HTTP_ADDR to use another address)"))?;
     let mut stop = shutdown.clone();

@@ -1,10 +1,17 @@
-//! `GET /api/campaigns/{venueId}`: per campaign, from the daily rollups'
-//! campaign breakdowns (page views carry `campaignId`, purchases too).
+//! `GET /api/campaigns/{venueId}`: per campaign reach, conversion, revenue
+//! and revenue per view (`insights::campaigns::campaign_report`), from the
+//! daily rollups' campaign breakdowns.
+//!
+//! Attribution is last-touch at the event level: page views and purchases
+//! count for the `campaignId` they carry; no stitching across a visitor's
+//! events. Cart updates carry no campaign, so cart adds per campaign are not
+//! tracked (`cartRate` is `null`, and `notes` says so).
 
 use axum::Json;
 use axum::extract::State;
 use domain::ports::RollupRow;
 use domain::{Dimension, Metric};
+use insights::campaigns::{CampaignCounters, campaign_report};
 use serde::Serialize;
 use utoipa::ToSchema;
 use utoipa_axum::router::OpenApiRouter;
@@ -17,21 +24,30 @@ use crate::extract::ApiQuery;
 use crate::model::Money;
 use crate::openapi::VenueErrors;
 use crate::state::AppState;
-use crate::totals::{breakdown, currency, ratio};
+use crate::totals::{breakdown, currency};
+
+pub const ATTRIBUTION: &str = "last-touch (event level)";
+pub const CART_NOTE: &str =
+    "cart adds per campaign are not tracked: cart-update events carry no campaignId";
 
 #[derive(Debug, Clone, PartialEq, Serialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct CampaignStats {
+    /// The `campaignId`.
     pub campaign: String,
+    /// Page views.
+    pub reach: i64,
     pub page_views: i64,
     pub unique_sessions: i64,
     pub orders: i64,
     pub tickets_sold: i64,
     pub revenue: Money,
-    /// Orders ÷ page views.
-    pub conversion: Option<f64>,
-    /// Revenue (minor units) ÷ page views.
-    pub revenue_per_view: Option<f64>,
+    /// Orders ÷ page views (0 without views).
+    pub conversion_rate: f64,
+    /// Cart adds ÷ page views; `null` while cart adds per campaign are not tracked.
+    pub cart_rate: Option<f64>,
+    /// Revenue (minor units) ÷ page views (0 without views).
+    pub revenue_per_view: f64,
 }
 
 #[derive(Debug, Serialize, ToSchema)]
@@ -39,39 +55,49 @@ pub struct CampaignStats {
 pub struct CampaignList {
     pub venue_id: String,
     pub event_id: Option<String>,
-    /// By revenue, highest first.
+    pub attribution: String,
+    pub notes: Vec<String>,
+    /// By revenue, highest first (ties by campaign).
     pub campaigns: Vec<CampaignStats>,
 }
 
-pub fn campaigns(rows: &[RollupRow], currency: &str) -> Vec<CampaignStats> {
-    let mut out: Vec<CampaignStats> = breakdown(rows, Dimension::Campaign)
+/// Per-campaign counters from the rollups' campaign breakdowns.
+pub fn counters(rows: &[RollupRow]) -> Vec<CampaignCounters> {
+    breakdown(rows, Dimension::Campaign)
         .into_iter()
-        .map(|(campaign, m)| {
+        .map(|(campaign_id, m)| {
             let get = |k| m.get(&k).copied().unwrap_or(0);
-            let (views, orders, revenue) = (
-                get(Metric::PageViews),
-                get(Metric::Orders),
-                get(Metric::Revenue),
-            );
-            CampaignStats {
-                campaign,
-                page_views: views,
+            CampaignCounters {
+                campaign_id,
+                page_views: get(Metric::PageViews),
                 unique_sessions: get(Metric::UniqueSessions),
-                orders,
-                tickets_sold: get(Metric::TicketsSold),
-                revenue: Money::new(revenue, currency),
-                conversion: ratio(orders, views),
-                revenue_per_view: ratio(revenue, views),
+                cart_adds: get(Metric::CartAdds),
+                orders: get(Metric::Orders),
+                tickets: get(Metric::TicketsSold),
+                revenue: get(Metric::Revenue),
             }
         })
-        .collect();
-    out.sort_by(|a, b| {
-        b.revenue
-            .amount
-            .cmp(&a.revenue.amount)
-            .then_with(|| a.campaign.cmp(&b.campaign))
-    });
-    out
+        .collect()
+}
+
+pub fn campaigns(rows: &[RollupRow], currency: &str) -> Vec<CampaignStats> {
+    let counters = counters(rows);
+    let carts_tracked = counters.iter().any(|c| c.cart_adds > 0);
+    campaign_report(&counters)
+        .into_iter()
+        .map(|p| CampaignStats {
+            campaign: p.campaign_id,
+            reach: p.reach,
+            page_views: p.reach,
+            unique_sessions: p.unique_sessions,
+            orders: p.orders,
+            tickets_sold: p.tickets,
+            revenue: Money::new(p.revenue, currency),
+            conversion_rate: p.conversion_rate,
+            cart_rate: carts_tracked.then_some(p.cart_rate),
+            revenue_per_view: p.revenue_per_view,
+        })
+        .collect()
 }
 
 pub fn router() -> OpenApiRouter<AppState> {
@@ -90,10 +116,18 @@ pub async fn list_campaigns(
 ) -> ApiResult<Json<CampaignList>> {
     let rows = access.day_rollups(&state, q.show()).await?;
     let cur = currency(&rows, &access.venue);
+    let campaigns = campaigns(&rows, &cur);
+    let notes = if campaigns.iter().all(|c| c.cart_rate.is_none()) {
+        vec![CART_NOTE.to_owned()]
+    } else {
+        Vec::new()
+    };
     Ok(Json(CampaignList {
         venue_id: access.id().to_owned(),
         event_id: q.show().map(str::to_owned),
-        campaigns: campaigns(&rows, &cur),
+        attribution: ATTRIBUTION.into(),
+        notes,
+        campaigns,
     }))
 }
 
@@ -130,8 +164,12 @@ mod tests {
         assert_eq!(c.len(), 2);
         assert_eq!(c[0].campaign, "fall");
         assert_eq!(c[0].page_views, 50);
-        assert_eq!(c[0].conversion, Some(0.04));
-        assert_eq!(c[0].revenue_per_view, Some(180.0));
-        assert_eq!(c[1].conversion, Some(0.0));
+        assert_eq!(c[0].reach, 50);
+        assert_eq!(c[0].unique_sessions, 30);
+        assert_eq!(c[0].conversion_rate, 0.04);
+        assert_eq!(c[0].revenue_per_view, 180.0);
+        assert_eq!(c[0].cart_rate, None, "not tracked per campaign");
+        assert_eq!(c[1].campaign, "email");
+        assert_eq!(c[1].conversion_rate, 0.0);
     }
 }

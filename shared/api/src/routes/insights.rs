@@ -1,7 +1,11 @@
-//! `GET /api/insights/{venueId}`: what the customer rows support directly —
-//! top spenders, repeat-purchase rate, average order value, busiest hour and
-//! weekday, mean booking lead time. (Model-based CLV and churn come from the
-//! nightly insights job and show up on the customer rows' `insight`.)
+//! `GET /api/insights/{venueId}`: the venue's customer base — RFM segment
+//! sizes, top customers by lifetime value, expected 12-month revenue and
+//! churn risk (BG/NBD + Gamma-Gamma, or the documented fallback, named with
+//! its reason), plus purchase patterns from the counters: repeat rate,
+//! average order value and ticket price, busiest hour and weekday, lead
+//! time, tickets per tier. See `docs/MODELS.md`.
+
+use std::collections::BTreeMap;
 
 use axum::Json;
 use axum::extract::State;
@@ -11,7 +15,7 @@ use utoipa::ToSchema;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
-use super::customers::{CustomerSummary, by_spend, summarise};
+use super::customers::{CustomerSummary, ModelInfo, SegmentCount, score, segments, top};
 use crate::access::VenueAccess;
 use crate::error::ApiResult;
 use crate::model::{DEFAULT_CURRENCY, Money};
@@ -35,9 +39,20 @@ const WEEKDAYS: [&str; 7] = [
 #[serde(rename_all = "camelCase")]
 pub struct Insights {
     pub venue_id: String,
-    /// How these were computed: `customer-rows` (direct aggregates, no model).
+    /// The CLV model: `bg-nbd+gamma-gamma`, `fallback-average`, or `none` without customers.
     pub method: String,
+    /// The model, its fallback reason and where the scores come from.
+    pub model: Option<ModelInfo>,
     pub customers: i64,
+    /// Per RFM segment, best first.
+    pub segments: Vec<SegmentCount>,
+    /// Expected spend of the current customers over the next 12 months.
+    pub predicted_revenue_12m: Money,
+    /// Mean churn risk of repeat customers (one-time buyers have none under BG/NBD).
+    pub average_churn_risk: Option<f64>,
+    /// Total spend ÷ tickets.
+    pub average_ticket_price: Money,
+    pub tickets_by_tier: BTreeMap<String, i64>,
     /// Customers with ≥ 2 orders ÷ customers.
     pub repeat_purchase_rate: Option<f64>,
     pub average_order_value: Money,
@@ -51,6 +66,7 @@ pub struct Insights {
     pub orders_by_hour: Vec<u64>,
     /// Monday first.
     pub orders_by_weekday: Vec<u64>,
+    /// By lifetime value, highest first.
     pub top_customers: Vec<CustomerSummary>,
 }
 
@@ -63,20 +79,34 @@ fn argmax(counts: &[u64]) -> Option<usize> {
 
 pub fn insights(
     venue: &str,
-    mut rows: Vec<CustomerRow>,
+    rows: &[CustomerRow],
     now: chrono::DateTime<chrono::Utc>,
 ) -> Insights {
-    by_spend(&mut rows);
     let currency = rows
-        .first()
-        .and_then(|r| r.currency.clone())
+        .iter()
+        .find_map(|r| r.currency.clone())
         .unwrap_or_else(|| DEFAULT_CURRENCY.into());
+    let scored = score(rows, now);
+    let repeaters: Vec<f64> = scored.as_ref().map_or_else(Vec::new, |s| {
+        s.insights
+            .iter()
+            .filter(|i| i.frequency >= 2)
+            .map(|i| i.churn_risk)
+            .collect()
+    });
+    let mut tickets_by_tier: BTreeMap<String, i64> = BTreeMap::new();
+    for r in rows {
+        for (tier, n) in &r.tiers {
+            *tickets_by_tier.entry(tier.clone()).or_default() += n;
+        }
+    }
+    let tickets: i64 = rows.iter().map(|r| r.tickets).sum();
     let customers = rows.len() as i64;
     let orders: i64 = rows.iter().map(|r| r.orders).sum();
     let spend: i64 = rows.iter().map(|r| r.spend).sum();
     let mut by_hour = vec![0u64; 24];
     let mut by_weekday = vec![0u64; 7];
-    for r in &rows {
+    for r in rows {
         for (acc, n) in by_hour.iter_mut().zip(r.hour) {
             *acc += u64::from(n);
         }
@@ -88,8 +118,25 @@ pub fn insights(
     let lead_count: u32 = rows.iter().map(|r| r.lead_count).sum();
     Insights {
         venue_id: venue.to_owned(),
-        method: "customer-rows".into(),
+        method: scored
+            .as_ref()
+            .map_or_else(|| "none".to_owned(), |s| s.model.model.clone()),
+        model: scored.as_ref().map(|s| s.model.clone()),
         customers,
+        segments: scored
+            .as_ref()
+            .map_or_else(Vec::new, |s| segments(&s.insights, &currency)),
+        predicted_revenue_12m: Money::new(
+            scored.as_ref().map_or(0, |s| {
+                s.insights.iter().map(|i| i.predicted_value_12m).sum()
+            }),
+            &currency,
+        ),
+        #[allow(clippy::cast_precision_loss)]
+        average_churn_risk: (!repeaters.is_empty())
+            .then(|| repeaters.iter().sum::<f64>() / repeaters.len() as f64),
+        average_ticket_price: Money::new(div_round(spend, tickets), &currency),
+        tickets_by_tier,
         repeat_purchase_rate: ratio(
             rows.iter().filter(|r| r.orders >= 2).count() as i64,
             customers,
@@ -101,7 +148,7 @@ pub fn insights(
         average_lead_hours: (lead_count > 0).then(|| lead_sum / f64::from(lead_count)),
         orders_by_hour: by_hour,
         orders_by_weekday: by_weekday,
-        top_customers: rows.iter().take(TOP_N).map(|r| summarise(r, now)).collect(),
+        top_customers: top(rows, scored.as_ref(), TOP_N, now),
     }
 }
 
@@ -109,7 +156,7 @@ pub fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new().routes(routes!(venue_insights))
 }
 
-/// Customer insights computed from the customer rows.
+/// Customer-base insights: segments, CLV, churn risk and purchase patterns.
 #[utoipa::path(get, path = "/api/insights/{venueId}", tag = "insights", security(("bearer" = [])),
     params(("venueId" = String, Path, description = "Venue id")),
     responses((status = 200, description = "Success", body = Insights), VenueErrors))]
@@ -119,7 +166,7 @@ pub async fn venue_insights(
     access: VenueAccess,
 ) -> ApiResult<Json<Insights>> {
     let rows = state.reader.customers(access.id()).await?;
-    Ok(Json(insights(access.id(), rows, state.now())))
+    Ok(Json(insights(access.id(), &rows, state.now())))
 }
 
 #[cfg(test)]
@@ -131,18 +178,29 @@ mod tests {
     #[test]
     fn insights_summarise_customer_rows() {
         let rows = vec![customer("a", 1000, 1, None), customer("b", 9000, 3, None)];
-        let i = insights("v1", rows, at("2026-11-24T00:00:00Z"));
+        let i = insights("v1", &rows, at("2026-11-24T00:00:00Z"));
         assert_eq!(i.customers, 2);
+        assert_eq!(i.method, "fallback-average");
+        assert_eq!(
+            i.model.as_ref().unwrap().fallback_reason.as_deref(),
+            Some("2 customers (< 20)")
+        );
+        assert_eq!(i.segments.iter().map(|s| s.customers).sum::<i64>(), 2);
+        assert_eq!(i.average_ticket_price.amount, 1250, "10000 over 8 tickets");
+        let churn = i.average_churn_risk.unwrap();
+        assert!(churn > 0.0 && churn < 1.0, "b's churn risk only: {churn}");
+        assert!(i.predicted_revenue_12m.amount > 0);
         assert_eq!(i.repeat_purchase_rate, Some(0.5));
         assert_eq!(i.average_order_value.amount, 2500);
         assert_eq!(i.busiest_hour, Some(20));
         assert_eq!(i.busiest_weekday.as_deref(), Some("Friday"));
         assert_eq!(i.average_lead_hours, Some(48.0));
         assert_eq!(i.top_customers[0].customer_id, "b");
-        let empty = insights("v1", vec![], at("2026-11-24T00:00:00Z"));
+        let empty = insights("v1", &[], at("2026-11-24T00:00:00Z"));
         assert_eq!(
             (empty.busiest_hour, empty.repeat_purchase_rate),
             (None, None)
         );
+        assert_eq!((empty.method.as_str(), empty.model), ("none", None));
     }
 }

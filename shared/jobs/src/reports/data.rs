@@ -1,0 +1,413 @@
+//! [`build_report_data`]: a report's [`ReportData`] from the rollups, with
+//! the dashboard's definitions (`shared/api/src/summary.rs`): totals are sums
+//! of the venue-local daily rollups, average order value is revenue ÷ orders
+//! rounded half away from zero, attendance is admitted ÷ sold, conversion is
+//! orders ÷ page views (the funnel's view → purchase), rates are `None` for a
+//! zero denominator, and tier/channel rows seen only in cart adds are left out.
+
+use std::collections::BTreeMap;
+
+use chrono::{DateTime, Utc};
+use chrono_tz::Tz;
+use domain::ports::{AnalyticsReader, RollupRow as StoredRow, VenueRecord};
+use domain::{Dimension, Granularity, Metric};
+use reports::{Breakdown, Kpis, ReportData, RollupRow};
+
+use super::period::{Period, local_day_start};
+use super::segments;
+use crate::JobError;
+
+/// Currency of venues that never said (the API's default too).
+pub const DEFAULT_CURRENCY: &str = "USD";
+/// Longest report range: two years of hourly rows.
+pub const MAX_RANGE_DAYS: i64 = 2 * 366;
+
+/// Loads and assembles the report of `venue` (or one `show`) for `[from, to)`.
+///
+/// `rows` are at `granularity` (`1h` or `1d`); `daily` are venue-local days.
+/// When both ends are local midnights, the KPIs and breakdowns are sums of
+/// the daily rollups (exactly the dashboard's numbers for those days);
+/// otherwise of the hourly rollups starting in the range.
+pub async fn build_report_data(
+    reader: &dyn AnalyticsReader,
+    venue: &str,
+    show: Option<&str>,
+    from: DateTime<Utc>,
+    to: DateTime<Utc>,
+    granularity: Granularity,
+    now: DateTime<Utc>,
+) -> Result<ReportData, JobError> {
+    if !matches!(granularity, Granularity::Hour | Granularity::Day) {
+        return Err(JobError::Invalid(format!(
+            "report rows are 1h or 1d, not {granularity}"
+        )));
+    }
+    if from >= to {
+        return Err(JobError::Invalid(format!(
+            "the period is empty: {from} is not before {to}"
+        )));
+    }
+    if (to - from).num_days() > MAX_RANGE_DAYS {
+        return Err(JobError::Invalid(format!(
+            "the period is longer than {MAX_RANGE_DAYS} days"
+        )));
+    }
+    let record = reader.venue(venue).await?.unwrap_or_else(|| VenueRecord {
+        venue_id: venue.to_owned(),
+        name: None,
+        timezone: None,
+        capacity: None,
+        currency: None,
+        shows: Vec::new(),
+    });
+    let tz: Tz = record
+        .timezone
+        .as_deref()
+        .and_then(|t| t.parse().ok())
+        .unwrap_or(Tz::UTC);
+    let period = Period::new(from, to, tz);
+    let (f, t) = (from.timestamp(), to.timestamp());
+    let (hours, days, customers) = tokio::try_join!(
+        reader.rollups(venue, show, Granularity::Hour, f, t),
+        async {
+            if period.is_local_days() {
+                reader
+                    .rollups(venue, show, Granularity::Day, f, t)
+                    .await
+                    .map(Some)
+            } else {
+                Ok(None)
+            }
+        },
+        reader.customers(venue),
+    )?;
+    let hourly: Vec<RollupRow> = hours.iter().map(convert).collect();
+    let (summary_rows, daily) = match &days {
+        Some(days) => (days.as_slice(), days.iter().map(convert).collect()),
+        None => (hours.as_slice(), group_by_local_day(&hourly, tz)),
+    };
+    let currency = summary_rows
+        .iter()
+        .find_map(|r| r.currency.clone())
+        .or_else(|| hours.iter().find_map(|r| r.currency.clone()))
+        .or_else(|| record.currency.clone())
+        .unwrap_or_else(|| DEFAULT_CURRENCY.to_owned());
+    let show_name = show
+        .and_then(|s| record.shows.iter().find(|r| r.event_id == s))
+        .map(|s| s.name.clone());
+    let venue_name = record.name.clone().unwrap_or_else(|| venue.to_owned());
+    let title = match &show_name {
+        Some(name) => format!("{name} — show report"),
+        None => format!("{venue_name} — venue report"),
+    };
+    let rows = if granularity == Granularity::Day {
+        daily.clone()
+    } else {
+        hourly
+    };
+    Ok(ReportData {
+        title,
+        venue_id: venue.to_owned(),
+        venue_name,
+        event_id: show.map(str::to_owned),
+        show_name,
+        timezone: tz.name().to_owned(),
+        currency,
+        period_start: from,
+        period_end: to,
+        generated_at: now,
+        granularity: granularity.as_str().to_owned(),
+        kpis: kpis(summary_rows, from, to),
+        rows,
+        daily,
+        tiers: sales(summary_rows, Dimension::Tier),
+        channels: sales(summary_rows, Dimension::Channel),
+        campaigns: by_revenue(breakdown(summary_rows, Dimension::Campaign)),
+        entry_points: entry_points(summary_rows),
+        segments: segments::summary(&customers),
+    })
+}
+
+fn convert(r: &StoredRow) -> RollupRow {
+    RollupRow {
+        bucket_start: DateTime::from_timestamp(r.bucket, 0).unwrap_or_default(),
+        revenue: r.get(Metric::Revenue),
+        tickets_sold: r.get(Metric::TicketsSold),
+        orders: r.get(Metric::Orders),
+        scans_admitted: r.get(Metric::ScansAdmitted),
+        scans_rejected: r.get(Metric::ScansRejected),
+        scans_duplicate: r.get(Metric::ScansDuplicate),
+        page_views: r.get(Metric::PageViews),
+        cart_adds: r.get(Metric::CartAdds),
+        cart_checkouts: r.get(Metric::CartCheckouts),
+        cart_abandons: r.get(Metric::CartAbandons),
+    }
+}
+
+/// Hourly rows summed per venue-local day (for ranges that are not whole days).
+fn group_by_local_day(hourly: &[RollupRow], tz: Tz) -> Vec<RollupRow> {
+    let mut days: BTreeMap<DateTime<Utc>, RollupRow> = BTreeMap::new();
+    for row in hourly {
+        let start = local_day_start(row.bucket_start.with_timezone(&tz).date_naive(), tz);
+        days.entry(start)
+            .or_insert_with(|| RollupRow {
+                bucket_start: start,
+                ..RollupRow::default()
+            })
+            .accumulate(row);
+    }
+    days.into_values().collect()
+}
+
+fn sum(rows: &[StoredRow]) -> BTreeMap<Metric, i64> {
+    let mut out = BTreeMap::new();
+    for row in rows {
+        for (m, v) in &row.base {
+            *out.entry(*m).or_insert(0) += v;
+        }
+    }
+    out
+}
+
+/// `num / den`, `None` when the denominator is zero (the API's `ratio`).
+#[allow(clippy::cast_precision_loss)]
+pub fn ratio(num: i64, den: i64) -> Option<f64> {
+    (den != 0).then(|| num as f64 / den as f64)
+}
+
+/// Integer division rounded half away from zero; 0 for a zero denominator (the API's `div_round`).
+pub fn div_round(num: i64, den: i64) -> i64 {
+    if den == 0 {
+        return 0;
+    }
+    let (q, r) = (num / den, num % den);
+    if 2 * r.abs() >= den.abs() {
+        q + num.signum() * den.signum()
+    } else {
+        q
+    }
+}
+
+fn kpis(rows: &[StoredRow], from: DateTime<Utc>, to: DateTime<Utc>) -> Kpis {
+    let totals = sum(rows);
+    let get = |m| totals.get(&m).copied().unwrap_or(0);
+    let (revenue, sold, orders, admitted, views) = (
+        get(Metric::Revenue),
+        get(Metric::TicketsSold),
+        get(Metric::Orders),
+        get(Metric::ScansAdmitted),
+        get(Metric::PageViews),
+    );
+    #[allow(clippy::cast_precision_loss)]
+    let hours = (to - from).num_seconds() as f64 / 3600.0;
+    #[allow(clippy::cast_precision_loss)]
+    let velocity = if hours > 0.0 {
+        sold as f64 / hours
+    } else {
+        0.0
+    };
+    Kpis {
+        revenue,
+        tickets_sold: sold,
+        orders,
+        average_order_value: div_round(revenue, orders),
+        scans_admitted: admitted,
+        scans_rejected: get(Metric::ScansRejected),
+        scans_duplicate: get(Metric::ScansDuplicate),
+        attendance_rate: ratio(admitted, sold),
+        page_views: views,
+        cart_adds: get(Metric::CartAdds),
+        cart_checkouts: get(Metric::CartCheckouts),
+        cart_abandons: get(Metric::CartAbandons),
+        conversion_rate: ratio(orders, views),
+        sales_velocity_per_hour: velocity,
+    }
+}
+
+/// Per key of `dim`, the report's breakdown measures.
+fn breakdown(rows: &[StoredRow], dim: Dimension) -> Vec<Breakdown> {
+    let mut out: BTreeMap<&str, Breakdown> = BTreeMap::new();
+    for row in rows {
+        for (m, d, key, v) in &row.breakdowns {
+            if *d != dim {
+                continue;
+            }
+            let b = out.entry(key).or_insert_with(|| Breakdown {
+                key: key.clone(),
+                ..Breakdown::default()
+            });
+            match m {
+                Metric::Revenue => b.revenue += v,
+                Metric::TicketsSold => b.tickets_sold += v,
+                Metric::Orders => b.orders += v,
+                Metric::ScansAdmitted => b.scans_admitted += v,
+                Metric::PageViews => b.page_views += v,
+                _ => {}
+            }
+        }
+    }
+    out.into_values().collect()
+}
+
+fn by_revenue(mut v: Vec<Breakdown>) -> Vec<Breakdown> {
+    v.sort_by(|a, b| b.revenue.cmp(&a.revenue).then_with(|| a.key.cmp(&b.key)));
+    v
+}
+
+/// Tier or channel sales by revenue; keys seen only in cart adds are left out (as on the dashboard).
+fn sales(rows: &[StoredRow], dim: Dimension) -> Vec<Breakdown> {
+    by_revenue(
+        breakdown(rows, dim)
+            .into_iter()
+            .filter(|b| b.revenue != 0 || b.tickets_sold != 0 || b.orders != 0)
+            .collect(),
+    )
+}
+
+fn entry_points(rows: &[StoredRow]) -> Vec<Breakdown> {
+    let mut v = breakdown(rows, Dimension::EntryPoint);
+    v.sort_by(|a, b| {
+        b.scans_admitted
+            .cmp(&a.scans_admitted)
+            .then_with(|| a.key.cmp(&b.key))
+    });
+    v
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn row(
+        bucket: i64,
+        base: &[(Metric, i64)],
+        breakdowns: &[(Metric, Dimension, &str, i64)],
+    ) -> StoredRow {
+        StoredRow {
+            bucket,
+            base: base.iter().copied().collect(),
+            breakdowns: breakdowns
+                .iter()
+                .map(|(m, d, k, v)| (*m, *d, (*k).to_owned(), *v))
+                .collect(),
+            currency: Some("EUR".into()),
+        }
+    }
+
+    #[test]
+    fn kpis_follow_the_dashboard_definitions() {
+        use Metric::*;
+        let rows = [
+            row(
+                0,
+                &[
+                    (Revenue, 9000),
+                    (TicketsSold, 4),
+                    (Orders, 2),
+                    (PageViews, 40),
+                    (ScansAdmitted, 2),
+                ],
+                &[],
+            ),
+            row(
+                86_400,
+                &[
+                    (Revenue, 2000),
+                    (TicketsSold, 1),
+                    (Orders, 1),
+                    (ScansAdmitted, 1),
+                ],
+                &[],
+            ),
+        ];
+        let from = DateTime::from_timestamp(0, 0).unwrap();
+        let k = kpis(&rows, from, from + chrono::Duration::days(2));
+        assert_eq!(
+            (k.revenue, k.tickets_sold, k.orders, k.average_order_value),
+            (11_000, 5, 3, 3667)
+        );
+        assert_eq!(k.attendance_rate, Some(0.6));
+        assert_eq!(k.conversion_rate, Some(3.0 / 40.0));
+        assert!((k.sales_velocity_per_hour - 5.0 / 48.0).abs() < 1e-12);
+        let empty = kpis(&[], from, from + chrono::Duration::days(1));
+        assert_eq!(
+            (
+                empty.attendance_rate,
+                empty.conversion_rate,
+                empty.average_order_value
+            ),
+            (None, None, 0)
+        );
+    }
+
+    #[test]
+    fn breakdowns_drop_cart_only_tiers_and_sort_by_revenue() {
+        use Dimension::*;
+        use Metric::*;
+        let rows = [
+            row(
+                0,
+                &[],
+                &[
+                    (Revenue, Tier, "GA", 4000),
+                    (TicketsSold, Tier, "GA", 3),
+                    (Revenue, Tier, "VIP", 5000),
+                    (CartAdds, Tier, "Box", 2),
+                ],
+            ),
+            row(
+                1,
+                &[],
+                &[
+                    (Revenue, Tier, "GA", 2000),
+                    (ScansAdmitted, EntryPoint, "south", 1),
+                    (ScansAdmitted, EntryPoint, "north", 2),
+                ],
+            ),
+        ];
+        let tiers: Vec<_> = sales(&rows, Tier)
+            .into_iter()
+            .map(|b| (b.key, b.revenue))
+            .collect();
+        assert_eq!(
+            tiers,
+            vec![("GA".to_owned(), 6000), ("VIP".to_owned(), 5000)]
+        );
+        let doors: Vec<_> = entry_points(&rows).into_iter().map(|b| b.key).collect();
+        assert_eq!(doors, vec!["north", "south"]);
+    }
+
+    #[test]
+    fn partial_days_are_grouped_in_the_venue_zone() {
+        let tz = chrono_tz::America::New_York;
+        let at = |s: &str| DateTime::parse_from_rfc3339(s).unwrap().with_timezone(&Utc);
+        let hourly = [
+            RollupRow {
+                bucket_start: at("2026-11-23T03:00:00Z"),
+                revenue: 1,
+                ..RollupRow::default()
+            },
+            RollupRow {
+                bucket_start: at("2026-11-23T06:00:00Z"),
+                revenue: 2,
+                ..RollupRow::default()
+            },
+            RollupRow {
+                bucket_start: at("2026-11-23T20:00:00Z"),
+                revenue: 4,
+                ..RollupRow::default()
+            },
+        ];
+        let days = group_by_local_day(&hourly, tz);
+        assert_eq!(days.len(), 2);
+        assert_eq!(
+            (days[0].bucket_start, days[0].revenue),
+            (at("2026-11-22T05:00:00Z"), 1)
+        );
+        assert_eq!(
+            (days[1].bucket_start, days[1].revenue),
+            (at("2026-11-23T05:00:00Z"), 6)
+        );
+        assert_eq!(div_round(-10, 4), -3);
+    }
+}
