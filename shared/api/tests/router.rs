@@ -721,7 +721,7 @@ async fn every_group_answers_for_a_venue() {
         "https://objects.test/reports/v1/run-1.pdf?expires=900"
     );
     let (_, body) = get(&h.state, "/api/predictions/v1", Some(&t)).await;
-    assert_eq!(body["method"], "run-rate");
+    assert_eq!(body["models"]["sales"], "decay+baseline+pre-show-uplift/poisson-map");
     assert_eq!(body["shows"][0]["sales"]["ticketsSold"], 2);
     let (_, body) = get(&h.state, "/api/realtime/v1", Some(&t)).await;
     assert_eq!(body["ticketsSold"], 2);
@@ -738,7 +738,7 @@ async fn every_group_answers_for_a_venue() {
 async fn alert_and_report_documents_round_trip() {
     let h = harness();
     let t = token(&["v1"], false);
-    let rule = json!({"name": "Slow", "metric": "ticketsSold", "condition": "below", "threshold": 5, "windowMinutes": 60});
+    let rule = json!({"name": "Slow", "kind": {"type": "threshold", "metric": "ticketsSold", "windowMinutes": 60, "op": "lt", "value": 5}});
     let (s, _, created) = send(&h.state, "POST", "/api/alerts/v1", Some(&t), Some(rule)).await;
     assert_eq!(s, StatusCode::CREATED, "{created}");
     h.docs
@@ -746,7 +746,7 @@ async fn alert_and_report_documents_round_trip() {
             "alert-state",
             "v1",
             "x",
-            &json!({"ruleId": created["ruleId"], "status": "firing"}),
+            &json!({"ruleId": created["id"], "status": "firing"}),
             None,
         )
         .await

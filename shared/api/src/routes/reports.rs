@@ -43,6 +43,12 @@ pub struct ReportDefInput {
     pub event_id: Option<String>,
     #[serde(default)]
     pub recipients: Vec<String>,
+    /// Start of a `once` report's range (required for `once`, ignored otherwise).
+    #[serde(default)]
+    pub from: Option<DateTime<Utc>>,
+    /// Exclusive end of a `once` report's range; it is rendered once this has passed.
+    #[serde(default)]
+    pub to: Option<DateTime<Utc>>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
@@ -57,6 +63,11 @@ pub struct ReportDef {
     pub scope: String,
     pub event_id: Option<String>,
     pub recipients: Vec<String>,
+    /// The range of a `once` report.
+    #[serde(default)]
+    pub from: Option<DateTime<Utc>>,
+    #[serde(default)]
+    pub to: Option<DateTime<Utc>>,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
     pub created_by: String,
@@ -128,6 +139,12 @@ pub fn validate_def(
             "at most {MAX_RECIPIENTS} recipients"
         )));
     }
+    let (from, to) = match (input.cadence.as_str(), input.from, input.to) {
+        ("once", Some(from), Some(to)) if from < to => (Some(from), Some(to)),
+        ("once", Some(_), Some(_)) => return Err(ApiError::bad_request("`from` must be before `to`")),
+        ("once", _, _) => return Err(ApiError::bad_request("a `once` report needs `from` and `to`")),
+        _ => (None, None),
+    };
     let recipients = input
         .recipients
         .iter()
@@ -143,6 +160,8 @@ pub fn validate_def(
         event_id: if scope == "show" { event_id } else { None },
         scope,
         recipients,
+        from,
+        to,
         created_at: origin.at,
         created_by: origin.by,
         updated_at: now,
@@ -168,6 +187,100 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(report_overview, create_report))
         .routes(routes!(list_runs))
         .routes(routes!(get_report, update_report, delete_report))
+        .routes(routes!(run_report))
+}
+
+/// What `POST .../run` renders: the definition's current period by default.
+#[derive(Debug, Clone, Default, PartialEq, Deserialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct RunInput {
+    /// Start of the period to render (with `to`); default: the definition's
+    /// last complete period (a `once` report's own range).
+    pub from: Option<DateTime<Utc>>,
+    pub to: Option<DateTime<Utc>>,
+    /// Only for the `adhoc` report id: the formats (default pdf, xlsx, csv).
+    #[serde(default)]
+    pub formats: Vec<String>,
+    /// Only for the `adhoc` report id: one show.
+    pub event_id: Option<String>,
+}
+
+/// The jobs' ports on the API's.
+pub fn job_ports(state: &AppState) -> jobs::Ports {
+    jobs::Ports {
+        reader: state.reader.clone(),
+        docs: state.docs.clone(),
+        objects: state.objects.clone(),
+        queues: state.queues.clone(),
+        push: None,
+    }
+}
+
+/// A job's failure as an API error (bad input → 400).
+pub fn job_error(e: jobs::JobError) -> ApiError {
+    match e {
+        jobs::JobError::Invalid(m) => ApiError::BadRequest(m),
+        jobs::JobError::Store(e) => e.into(),
+        jobs::JobError::Render(e) => ApiError::Internal(e.to_string()),
+    }
+}
+
+fn period_of(def: &jobs::reports::ReportDef, input: &RunInput, now: DateTime<Utc>) -> ApiResult<jobs::reports::Period> {
+    let tz = def.tz().map_err(job_error)?;
+    match (input.from, input.to, def.from, def.to) {
+        (Some(from), Some(to), _, _) | (None, None, Some(from), Some(to)) if from < to => {
+            Ok(jobs::reports::Period::new(from, to, tz))
+        }
+        (Some(_), Some(_), _, _) => Err(ApiError::bad_request("`from` must be before `to`")),
+        (Some(_), None, _, _) | (None, Some(_), _, _) => Err(ApiError::bad_request("give both `from` and `to`, or neither")),
+        _ => jobs::reports::due_period(def, now).ok_or_else(|| ApiError::bad_request("the definition has no period to render; give `from` and `to`")),
+    }
+}
+
+/// Renders a report now and returns its run (with download links). Re-running
+/// a period replaces its files and run. The report id `adhoc` renders without
+/// a definition (`from`, `to` and `formats` in the body).
+#[utoipa::path(post, path = "/api/reports/{venueId}/{reportId}/run", tag = "reports", security(("bearer" = [])),
+    params(("venueId" = String, Path, description = "Venue id"), ("reportId" = String, Path, description = "Report definition id, or `adhoc`")),
+    request_body(content = RunInput, description = "Optional period (and, for `adhoc`, formats)"),
+    responses((status = 200, description = "The run document with `downloads`", body = serde_json::Value), VenueErrors))]
+#[tracing::instrument(skip_all)]
+pub async fn run_report(
+    State(state): State<AppState>,
+    access: VenueAccess,
+    ApiPath((_, id)): ApiPath<(String, String)>,
+    body: axum::body::Bytes,
+) -> ApiResult<Json<serde_json::Value>> {
+    let input: RunInput = if body.iter().all(u8::is_ascii_whitespace) {
+        RunInput::default()
+    } else {
+        serde_json::from_slice(&body).map_err(|e| ApiError::bad_request(format!("invalid JSON body: {e}")))?
+    };
+    let now = state.now();
+    let ports = job_ports(&state);
+    let run = if id == jobs::reports::ADHOC_REPORT_ID {
+        let (Some(from), Some(to)) = (input.from, input.to) else {
+            return Err(ApiError::bad_request("an `adhoc` run needs `from` and `to`"));
+        };
+        let names = if input.formats.is_empty() { FORMATS.map(String::from).to_vec() } else { input.formats.clone() };
+        let formats = names
+            .iter()
+            .map(|f| f.parse::<jobs::reports::Format>().map_err(|e| ApiError::bad_request(e.to_string())))
+            .collect::<ApiResult<Vec<_>>>()?;
+        jobs::reports::run_adhoc(&ports, access.id(), input.event_id.as_deref(), from, to, &formats, now).await
+    } else {
+        let doc = state
+            .docs
+            .get(DEF_KIND, access.id(), &id)
+            .await?
+            .ok_or_else(|| ApiError::not_found(format!("no report definition {id:?}")))?;
+        let def = jobs::reports::ReportDef::from_doc(&doc).map_err(|e| ApiError::Internal(e.to_string()))?;
+        let period = period_of(&def, &input, now)?;
+        jobs::reports::run_report(&ports, &def, period, now, "manual").await
+    }
+    .map_err(job_error)?;
+    let doc = serde_json::to_value(&run).map_err(|e| ApiError::Internal(e.to_string()))?;
+    Ok(Json(with_downloads(&state, doc).await?))
 }
 
 /// Definitions and recent runs.
@@ -313,6 +426,8 @@ mod tests {
             scope: None,
             event_id: None,
             recipients: vec!["gm@venue.example".into()],
+            from: None,
+            to: None,
         };
         let check = |f: &dyn Fn(&mut ReportDefInput)| {
             let mut i = input.clone();
@@ -341,5 +456,15 @@ mod tests {
             check(&|i| (i.scope, i.event_id) = (Some("show".into()), Some("s1".into()))).is_ok()
         );
         assert!(check(&|i| i.recipients = vec!["x".into()]).is_err());
+        let once = |from: &str, to: &str| {
+            check(&|i| {
+                (i.cadence, i.from, i.to) = ("once".into(), Some(at(from)), Some(at(to)));
+            })
+        };
+        let ok = once("2026-01-01T00:00:00Z", "2026-01-08T00:00:00Z").unwrap();
+        assert_eq!(ok.to, Some(at("2026-01-08T00:00:00Z")));
+        assert!(once("2026-01-08T00:00:00Z", "2026-01-01T00:00:00Z").is_err());
+        assert!(check(&|i| i.cadence = "once".into()).is_err());
+        assert_eq!(check(&|i| i.from = Some(t)).unwrap().from, None, "only `once` keeps a range");
     }
 }

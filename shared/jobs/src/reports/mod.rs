@@ -12,6 +12,8 @@ mod period;
 mod run;
 pub mod segments;
 
+/// The renderers' types, for callers that do not depend on the `reports` crate.
+pub use ::reports::{Format, ReportData};
 pub use data::{DEFAULT_CURRENCY, MAX_RANGE_DAYS, build_report_data, div_round, ratio};
 pub use def::{ADHOC_REPORT_ID, Cadence, DEF_KIND, RUN_KIND, ReportDef};
 pub use period::{

@@ -1,0 +1,365 @@
+//! The API's contract over the real adapters on the emulator:
+//!
+//! - tenant isolation: every venue-scoped route of the OpenAPI document
+//!   answers 403 (JSON) to a token for another venue and 401 (JSON) without
+//!   a token, while the venue's own token gets through;
+//! - the `realtime` WebSocket function: `$connect` refuses bad tokens and
+//!   stores good connections with a TTL, `$default` pongs, `$disconnect`
+//!   removes both documents;
+//! - a dashboard load costs at most three DynamoDB round trips (counted on the
+//!   SDK client; `ROUND_TRIPS_VENUE` measures an existing venue instead, which
+//!   `scripts/bench-dashboard.sh` uses).
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
+
+use api::auth::{AuthConfig, issue_token};
+use aws_lambda_events::apigw::{ApiGatewayProxyResponse, ApiGatewayWebsocketProxyRequest};
+use aws_lambda_events::encodings::Body as LambdaBody;
+use aws_sdk_dynamodb::config::interceptors::BeforeTransmitInterceptorContextRef;
+use aws_sdk_dynamodb::config::{ConfigBag, Intercept, RuntimeComponents};
+use aws_sdk_dynamodb::error::BoxError;
+use axum::Router;
+use axum::body::Body;
+use chrono::{Duration, Utc};
+use domain::EventType;
+use domain::ports::DocumentStore;
+use http::{Method, Request, StatusCode, header};
+use http_body_util::BodyExt;
+use pipeline::Message;
+use publisher::simulate::{SimConfig, simulate};
+use serde_json::Value;
+use storage::{Aws, DynamoDocuments, Names};
+use tests::{endpoint, stack, unique};
+use tower::ServiceExt;
+
+/// Venue-scoped route groups the issue names; the walk must cover each.
+const VENUE_GROUPS: [&str; 12] = [
+    "analytics",
+    "metrics",
+    "dashboards",
+    "realtime",
+    "widgets",
+    "customers",
+    "insights",
+    "predictions",
+    "campaigns",
+    "alerts",
+    "reports",
+    "exports",
+];
+
+/// Fresh clients for this test's runtime, on the provisioned stack's names.
+async fn aws_and_names() -> (Aws, Names) {
+    let local = stack().await;
+    (Aws::local_or_env(&endpoint()).await, local.names.clone())
+}
+
+fn app(aws: &Aws, names: &Names) -> Router {
+    let state = runner::wiring::api_state(aws, names, api::hub::RealtimeHub::default())
+        .expect("API state");
+    api::app(state)
+}
+
+fn auth() -> AuthConfig {
+    AuthConfig::from_env().expect("auth configuration")
+}
+
+fn token(venues: &[&str]) -> String {
+    let venues: Vec<String> = venues.iter().map(|v| (*v).to_owned()).collect();
+    issue_token(&auth(), "contract-test", &venues, false, Duration::hours(1))
+}
+
+/// Ingests a small simulated night for `venue` through the real pipeline
+/// (the venue update first, so the venue has metadata and shows).
+async fn seed_venue(aws: &Aws, names: &Names, venue: &str) {
+    let mut cfg = SimConfig::new(Utc::now(), 11);
+    cfg.venue_id = venue.to_owned();
+    cfg.scale = 0.05;
+    let sim = simulate(&cfg);
+    let mut by_type: BTreeMap<EventType, Vec<Message>> = BTreeMap::new();
+    for (i, e) in sim.events.iter().enumerate() {
+        by_type.entry(e.event_type).or_default().push(Message {
+            id: format!("m-{i}"),
+            body: e.body.clone(),
+        });
+    }
+    let order = std::iter::once(EventType::VenueUpdate)
+        .chain(EventType::ALL.into_iter().filter(|t| *t != EventType::VenueUpdate));
+    for t in order {
+        let pipeline = storage::wire::ingest_pipeline(t, aws, names);
+        for chunk in by_type.remove(&t).unwrap_or_default().chunks(100) {
+            let out = pipeline.handle(chunk).await;
+            assert!(out.failed.is_empty(), "{t:?}: failed messages {:?}", out.failed);
+        }
+    }
+}
+
+struct Reply {
+    status: StatusCode,
+    content_type: String,
+    json: Option<Value>,
+    text: String,
+}
+
+async fn call(app: &Router, method: &Method, path: &str, bearer: Option<&str>) -> Reply {
+    let mut req = Request::builder().method(method.clone()).uri(path);
+    if let Some(t) = bearer {
+        req = req.header(header::AUTHORIZATION, format!("Bearer {t}"));
+    }
+    let body = if [Method::POST, Method::PUT, Method::PATCH].contains(method) {
+        req = req.header(header::CONTENT_TYPE, "application/json");
+        Body::from("{}")
+    } else {
+        Body::empty()
+    };
+    let resp = app
+        .clone()
+        .oneshot(req.body(body).expect("request"))
+        .await
+        .expect("router is infallible");
+    let status = resp.status();
+    let content_type = resp
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_default()
+        .to_owned();
+    let bytes = resp
+        .into_body()
+        .collect()
+        .await
+        .expect("response body")
+        .to_bytes();
+    Reply {
+        status,
+        content_type,
+        json: serde_json::from_slice(&bytes).ok(),
+        text: String::from_utf8_lossy(&bytes).into_owned(),
+    }
+}
+
+/// Every `(method, path template)` of the OpenAPI document with a `{venueId}` segment.
+fn venue_scoped_operations(doc: &Value) -> Vec<(Method, String)> {
+    let mut ops = Vec::new();
+    for (path, item) in doc["paths"].as_object().expect("paths") {
+        if !path.contains("{venueId}") {
+            continue;
+        }
+        for (method, _) in item.as_object().expect("path item") {
+            if let Ok(m) = method.to_uppercase().parse::<Method>() {
+                ops.push((m, path.clone()));
+            }
+        }
+    }
+    ops
+}
+
+/// Fills `{venueId}` and any other path parameter.
+fn concrete(template: &str, venue: &str) -> String {
+    let mut out = String::new();
+    let mut rest = template;
+    while let Some(start) = rest.find('{') {
+        out.push_str(&rest[..start]);
+        let end = rest[start..].find('}').expect("closing brace") + start;
+        let name = &rest[start + 1..end];
+        out.push_str(if name == "venueId" { venue } else { "x-missing" });
+        rest = &rest[end + 1..];
+    }
+    out.push_str(rest);
+    out
+}
+
+fn assert_json_error(reply: &Reply, want: StatusCode, what: &str) {
+    assert_eq!(reply.status, want, "{what}: {}", reply.text);
+    assert!(
+        reply.content_type.starts_with("application/json"),
+        "{what}: content type {:?}",
+        reply.content_type
+    );
+    let json = reply.json.as_ref().unwrap_or_else(|| panic!("{what}: body is not JSON: {}", reply.text));
+    assert!(json["error"].is_string(), "{what}: no error message: {json}");
+    assert_eq!(json["status"].as_u64(), Some(u64::from(want.as_u16())), "{what}: {json}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn every_venue_scoped_route_refuses_other_venues_and_anonymous_callers() {
+    let (aws, names) = aws_and_names().await;
+    let venue = unique("venue-iso");
+    let other = unique("venue-other");
+    seed_venue(&aws, &names, &venue).await;
+    let app = app(&aws, &names);
+
+    let doc = call(&app, &Method::GET, "/api/openapi.json", None).await;
+    assert_eq!(doc.status, StatusCode::OK, "{}", doc.text);
+    let ops = venue_scoped_operations(doc.json.as_ref().expect("OpenAPI JSON"));
+    let groups: BTreeSet<&str> = ops
+        .iter()
+        .filter_map(|(_, p)| p.strip_prefix("/api/")?.split('/').next())
+        .collect();
+    for g in VENUE_GROUPS {
+        assert!(groups.contains(g), "no venue-scoped route of /api/{g} in the OpenAPI document");
+    }
+
+    let own = token(&[&venue]);
+    let foreign = token(&[&other]);
+    for (method, template) in &ops {
+        let path = concrete(template, &venue);
+        let what = format!("{method} {template}");
+        let denied = call(&app, method, &path, Some(&foreign)).await;
+        assert_json_error(&denied, StatusCode::FORBIDDEN, &format!("{what} with another venue's token"));
+        let anonymous = call(&app, method, &path, None).await;
+        assert_json_error(&anonymous, StatusCode::UNAUTHORIZED, &format!("{what} without a token"));
+        // The walk would pass vacuously if the venue's own token were refused too.
+        let allowed = call(&app, method, &path, Some(&own)).await;
+        assert!(
+            ![StatusCode::UNAUTHORIZED, StatusCode::FORBIDDEN].contains(&allowed.status)
+                && !allowed.status.is_server_error(),
+            "{what} with the venue's own token: {} {}",
+            allowed.status,
+            allowed.text
+        );
+    }
+    eprintln!("tenant isolation: {} venue-scoped operations walked", ops.len());
+}
+
+// ---------------------------------------------------------------------------
+// The realtime WebSocket function
+// ---------------------------------------------------------------------------
+
+fn ws_request(route: &str, connection: &str, query: &[(&str, &str)]) -> ApiGatewayWebsocketProxyRequest {
+    let mut req = ApiGatewayWebsocketProxyRequest::default();
+    req.request_context.route_key = Some(route.to_owned());
+    req.request_context.connection_id = Some(connection.to_owned());
+    req.query_string_parameters = query
+        .iter()
+        .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
+        .collect::<std::collections::HashMap<String, String>>()
+        .into();
+    req
+}
+
+fn body_json(res: &ApiGatewayProxyResponse) -> Value {
+    match &res.body {
+        Some(LambdaBody::Text(t)) => serde_json::from_str(t).expect("JSON body"),
+        other => panic!("unexpected body {other:?}"),
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn realtime_connect_checks_the_token_and_stores_the_connection_with_a_ttl() {
+    let (aws, names) = aws_and_names().await;
+    let docs = Arc::new(DynamoDocuments::new(aws.dynamodb.clone(), names.app.clone()));
+    let connections = realtime::Connections::new(auth(), docs.clone());
+    let venue = unique("venue-ws");
+    let conn = unique("conn");
+
+    // Refused: no token, a forged token, a token for another venue, no venue.
+    let forged = issue_token(&AuthConfig::new("not-the-secret"), "mallory", &[venue.clone()], true, Duration::hours(1));
+    for (query, want) in [
+        (vec![("venue", venue.as_str())], 401),
+        (vec![("venue", venue.as_str()), ("token", forged.as_str())], 401),
+        (vec![("venue", venue.as_str()), ("token", "garbage")], 401),
+        (vec![("venue", venue.as_str()), ("token", &token(&["elsewhere"]))], 403),
+        (vec![("token", &token(&[&venue]))], 400),
+    ] {
+        let res = connections.handle(&ws_request("$connect", &conn, &query)).await;
+        assert_eq!(res.status_code, want, "{query:?}: {:?}", res.body);
+        assert!(body_json(&res)["error"]["message"].is_string());
+    }
+    assert!(docs.list(realtime::CONNECTION_KIND, &venue).await.unwrap().is_empty(), "a refused connect stored something");
+    assert!(docs.get(realtime::CONNECTION_INDEX_KIND, &conn, &conn).await.unwrap().is_none());
+
+    // Accepted.
+    let good = token(&[&venue]);
+    let res = connections
+        .handle(&ws_request("$connect", &conn, &[("venue", &venue), ("token", &good)]))
+        .await;
+    assert_eq!(res.status_code, 200, "{:?}", res.body);
+    let stored = docs.list(realtime::CONNECTION_KIND, &venue).await.unwrap();
+    assert_eq!(stored.len(), 1);
+    assert_eq!(stored[0]["connectionId"], conn.as_str());
+    assert_eq!(stored[0]["venueId"], venue.as_str());
+    assert_eq!(stored[0]["sub"], "contract-test");
+    assert!(chrono::DateTime::parse_from_rfc3339(stored[0]["connectedAt"].as_str().unwrap()).is_ok());
+    let index = docs.get(realtime::CONNECTION_INDEX_KIND, &conn, &conn).await.unwrap().expect("index document");
+    assert_eq!(index["venueId"], venue.as_str());
+
+    // The TTL attribute is about two hours out.
+    let item = aws
+        .dynamodb
+        .get_item()
+        .table_name(&names.app)
+        .key("pk", aws_sdk_dynamodb::types::AttributeValue::S(storage::keys::doc_pk(realtime::CONNECTION_KIND, &venue)))
+        .key("sk", aws_sdk_dynamodb::types::AttributeValue::S(conn.clone()))
+        .send()
+        .await
+        .unwrap();
+    let expires: i64 = item.item().and_then(|i| i.get("expiresAt")).and_then(|v| v.as_n().ok()).and_then(|n| n.parse().ok()).expect("expiresAt");
+    let ttl = expires - Utc::now().timestamp();
+    assert!((2 * 3600 - 120..=2 * 3600 + 5).contains(&ttl), "TTL {ttl} s");
+
+    // $default pongs; $disconnect removes both documents.
+    let pong = connections.handle(&ws_request("$default", &conn, &[])).await;
+    assert_eq!((pong.status_code, body_json(&pong)["type"].clone()), (200, Value::from("pong")));
+    let bye = connections.handle(&ws_request("$disconnect", &conn, &[])).await;
+    assert_eq!(bye.status_code, 200);
+    assert!(docs.list(realtime::CONNECTION_KIND, &venue).await.unwrap().is_empty());
+    assert!(docs.get(realtime::CONNECTION_INDEX_KIND, &conn, &conn).await.unwrap().is_none());
+}
+
+// ---------------------------------------------------------------------------
+// DynamoDB round trips per dashboard load
+// ---------------------------------------------------------------------------
+
+/// Counts every DynamoDB request attempt the client transmits.
+#[derive(Debug, Clone, Default)]
+struct CountRequests(Arc<AtomicUsize>);
+
+impl Intercept for CountRequests {
+    fn name(&self) -> &'static str {
+        "CountRequests"
+    }
+
+    fn read_before_transmit(
+        &self,
+        _context: &BeforeTransmitInterceptorContextRef<'_>,
+        _components: &RuntimeComponents,
+        _cfg: &mut ConfigBag,
+    ) -> Result<(), BoxError> {
+        self.0.fetch_add(1, Ordering::Relaxed);
+        Ok(())
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_dashboard_load_costs_at_most_three_dynamodb_round_trips() {
+    let (mut aws, names) = aws_and_names().await;
+    let venue = match std::env::var("ROUND_TRIPS_VENUE") {
+        Ok(v) if !v.is_empty() => v,
+        _ => {
+            let v = unique("venue-rt");
+            seed_venue(&aws, &names, &v).await;
+            v
+        }
+    };
+    let loads: usize = std::env::var("ROUND_TRIPS_LOADS").ok().and_then(|n| n.parse().ok()).unwrap_or(20);
+    let counter = CountRequests::default();
+    let conf = aws_sdk_dynamodb::config::Builder::from(&aws.sdk_config)
+        .interceptor(counter.clone())
+        .build();
+    aws.dynamodb = aws_sdk_dynamodb::Client::from_conf(conf);
+    let app = app(&aws, &names);
+    let token = token(&[&venue]);
+    let path = format!("/api/dashboards/{venue}");
+    for _ in 0..loads {
+        let reply = call(&app, &Method::GET, &path, Some(&token)).await;
+        assert_eq!(reply.status, StatusCode::OK, "{}", reply.text);
+    }
+    let total = counter.0.load(Ordering::Relaxed);
+    #[allow(clippy::cast_precision_loss)]
+    let per_load = total as f64 / loads as f64;
+    println!("ROUND_TRIPS venue={venue} loads={loads} dynamodb_requests={total} per_load={per_load:.2}");
+    assert!(per_load <= 3.0, "{per_load} DynamoDB round trips per dashboard load (bar: 3)");
+}
