@@ -137,6 +137,8 @@ struct Leaf<'e> {
 pub struct ChunkBuilder<'e, 'c> {
     contexts: &'c VenueContexts,
     known_sessions: &'c HashSet<(String, i64, String)>,
+    /// Sessions counted by earlier chunks of the same batch.
+    carried: Option<&'c FxHashSet<SessionKey<'e>>>,
     budget: usize,
     events: Vec<usize>,
     leaves: FxHashMap<LeafKey<'e>, Leaf<'e>>,
@@ -156,6 +158,7 @@ impl<'e, 'c> ChunkBuilder<'e, 'c> {
         ChunkBuilder {
             contexts,
             known_sessions,
+            carried: None,
             budget: MAX_TRANSACTION_ACTIONS,
             events: Vec::new(),
             leaves: FxHashMap::default(),
@@ -247,8 +250,10 @@ impl<'e, 'c> ChunkBuilder<'e, 'c> {
     }
 
     fn is_new_session(&self, venue: &'e str, day: i64, session: &'e str) -> bool {
-        !self.sessions.contains(&SessionKey { venue, day, session })
-            && !self.known_sessions.contains(&(venue.to_owned(), day, session.to_owned()))
+        let key = SessionKey { venue, day, session };
+        !self.sessions.contains(&key)
+            && !self.carried.is_some_and(|c| c.contains(&key))
+            && (self.known_sessions.is_empty() || !self.known_sessions.contains(&(venue.to_owned(), day, session.to_owned())))
     }
 
     fn add(&mut self, index: usize, e: &'e Event<'_>) {
@@ -458,11 +463,12 @@ pub fn plan_chunks<'e>(
     known_sessions: &HashSet<(String, i64, String)>,
     budget: usize,
 ) -> Vec<ChunkPlan<'e>> {
-    let mut known = known_sessions.clone();
+    let mut carried: FxHashSet<SessionKey<'e>> = FxHashSet::default();
     let mut plans = Vec::new();
     let mut pending = indexes.into_iter().peekable();
     while pending.peek().is_some() {
-        let mut builder = ChunkBuilder::new(contexts, &known).with_budget(budget);
+        let mut builder = ChunkBuilder::new(contexts, known_sessions).with_budget(budget);
+        builder.carried = Some(&carried);
         while let Some(&i) = pending.peek() {
             if !builder.try_add(i, &events[i]) {
                 break;
@@ -470,7 +476,7 @@ pub fn plan_chunks<'e>(
             pending.next();
         }
         let plan = builder.finish();
-        known.extend(plan.sessions.iter().map(|s| (s.venue.to_owned(), s.day, s.session.to_owned())));
+        carried.extend(plan.sessions.iter().copied());
         plans.push(plan);
     }
     plans
