@@ -57,6 +57,11 @@ async fn error(State(s): State<Shared>, Path(_id): Path<String>, body: String) -
     "{}"
 }
 
+async fn init_error(State(s): State<Shared>, body: String) -> &'static str {
+    s.lock().unwrap().1.error = Some(format!("init error: {body}"));
+    "{}"
+}
+
 fn binary(name: &str) -> PathBuf {
     let target = std::env::var("CARGO_TARGET_DIR").map_or_else(|_| tests::root().join("target"), PathBuf::from);
     let profile = std::env::var("LAMBDA_PROFILE").unwrap_or_else(|_| "debug".into());
@@ -85,7 +90,7 @@ async fn every_ingest_binary_answers_a_sample_event_under_the_runtime_api() {
             .route("/2018-06-01/runtime/invocation/next", get(next))
             .route("/2018-06-01/runtime/invocation/{id}/response", post(response))
             .route("/2018-06-01/runtime/invocation/{id}/error", post(error))
-            .route("/2018-06-01/runtime/init/error", post(|body: String| async move { panic!("init error: {body}") }))
+            .route("/2018-06-01/runtime/init/error", post(init_error))
             .with_state(Arc::clone(&shared));
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let addr = listener.local_addr().unwrap();
