@@ -1,4 +1,4 @@
-"""Starts moto server with two performance fixes (behaviour unchanged).
+"""Starts moto server with three performance fixes (behaviour unchanged).
 
 1. DynamoDB transactions.
 
@@ -14,12 +14,18 @@ including the message counts (a scan of the whole queue), and moto reads it
 on every SendMessage and per received message: O(queue length) per message.
 Here it is a mapping that computes an attribute only when it is read.
 
+3. DynamoDB queries. A base-table `Query` collects its partition from
+`Table.all_items()`, which lists and sorts every item of the table: O(table
+size) per query, ~0.2 s per dashboard read on a simulated night. Here the
+query's own thread sees only the partition (sorted by moto as before).
+
 Usage: python scripts/moto_server.py -H 127.0.0.1 -p 4566
 """
 
 import copy
 import json
 import sys
+import threading
 from collections.abc import Mapping
 
 import moto.sqs.models as sqs_models
@@ -123,6 +129,38 @@ class _LazyQueueAttributes(Mapping):
 
 
 sqs_models.Queue.attributes = property(_LazyQueueAttributes)
+
+_partition = threading.local()
+_original_all_items = Table.all_items
+_original_query = Table.query
+
+
+def _all_items(self):
+    override = getattr(_partition, "items", None)
+    if override is not None and override[0] is self:
+        return list(override[1])
+    return _original_all_items(self)
+
+
+def _query(self, hash_key, *args, **kwargs):
+    # (range_comparison, range_objs, limit, exclusive_start_key, scan_index_forward,
+    # projection_expressions, index_name, ...): moto passes index_name positionally.
+    index_name = args[6] if len(args) > 6 else kwargs.get("index_name")
+    if index_name is not None or hash_key is None:
+        return _original_query(self, hash_key, *args, **kwargs)
+    if self.range_key_attr:
+        items = list(self.items.get(hash_key, {}).values())
+    else:
+        items = [self.items[hash_key]] if hash_key in self.items else []
+    _partition.items = (self, items)
+    try:
+        return _original_query(self, hash_key, *args, **kwargs)
+    finally:
+        _partition.items = None
+
+
+Table.all_items = _all_items
+Table.query = _query
 
 if __name__ == "__main__":
     main(sys.argv[1:])

@@ -26,11 +26,17 @@ pub async fn stack() -> Arc<LocalStack> {
     STACK
         .get_or_init(|| async {
             let endpoint = endpoint();
-            let emulator = runner::emulator::ensure(&endpoint, &root().join(".venv"), &root().join(".local")).expect("an emulator at AWS_ENDPOINT_URL (run scripts/setup.sh)");
+            let emulator =
+                runner::emulator::ensure(&endpoint, &root().join(".venv"), &root().join(".local"))
+                    .expect("an emulator at AWS_ENDPOINT_URL (run scripts/setup.sh)");
             // Other test processes share it; `.ci/run` stops it at the end.
             std::mem::forget(emulator);
             let aws = storage::Aws::local_or_env(&endpoint).await;
-            Arc::new(LocalStack::provision(aws, &root().join("infra/template.yaml")).await.expect("provisioning the template"))
+            Arc::new(
+                LocalStack::provision(aws, &root().join("infra/template.yaml"))
+                    .await
+                    .expect("provisioning the template"),
+            )
         })
         .await
         .clone()

@@ -57,8 +57,8 @@ async fn aws_and_names() -> (Aws, Names) {
 }
 
 fn app(aws: &Aws, names: &Names) -> Router {
-    let state = runner::wiring::api_state(aws, names, api::hub::RealtimeHub::default())
-        .expect("API state");
+    let state =
+        runner::wiring::api_state(aws, names, api::hub::RealtimeHub::default()).expect("API state");
     api::app(state)
 }
 
@@ -85,13 +85,20 @@ async fn seed_venue(aws: &Aws, names: &Names, venue: &str) {
             body: e.body.clone(),
         });
     }
-    let order = std::iter::once(EventType::VenueUpdate)
-        .chain(EventType::ALL.into_iter().filter(|t| *t != EventType::VenueUpdate));
+    let order = std::iter::once(EventType::VenueUpdate).chain(
+        EventType::ALL
+            .into_iter()
+            .filter(|t| *t != EventType::VenueUpdate),
+    );
     for t in order {
         let pipeline = storage::wire::ingest_pipeline(t, aws, names);
         for chunk in by_type.remove(&t).unwrap_or_default().chunks(100) {
             let out = pipeline.handle(chunk).await;
-            assert!(out.failed.is_empty(), "{t:?}: failed messages {:?}", out.failed);
+            assert!(
+                out.failed.is_empty(),
+                "{t:?}: failed messages {:?}",
+                out.failed
+            );
         }
     }
 }
@@ -164,7 +171,11 @@ fn concrete(template: &str, venue: &str) -> String {
         out.push_str(&rest[..start]);
         let end = rest[start..].find('}').expect("closing brace") + start;
         let name = &rest[start + 1..end];
-        out.push_str(if name == "venueId" { venue } else { "x-missing" });
+        out.push_str(if name == "venueId" {
+            venue
+        } else {
+            "x-missing"
+        });
         rest = &rest[end + 1..];
     }
     out.push_str(rest);
@@ -178,9 +189,19 @@ fn assert_json_error(reply: &Reply, want: StatusCode, what: &str) {
         "{what}: content type {:?}",
         reply.content_type
     );
-    let json = reply.json.as_ref().unwrap_or_else(|| panic!("{what}: body is not JSON: {}", reply.text));
-    assert!(json["error"].is_string(), "{what}: no error message: {json}");
-    assert_eq!(json["status"].as_u64(), Some(u64::from(want.as_u16())), "{what}: {json}");
+    let json = reply
+        .json
+        .as_ref()
+        .unwrap_or_else(|| panic!("{what}: body is not JSON: {}", reply.text));
+    assert!(
+        json["error"].is_string(),
+        "{what}: no error message: {json}"
+    );
+    assert_eq!(
+        json["status"].as_u64(),
+        Some(u64::from(want.as_u16())),
+        "{what}: {json}"
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -199,7 +220,10 @@ async fn every_venue_scoped_route_refuses_other_venues_and_anonymous_callers() {
         .filter_map(|(_, p)| p.strip_prefix("/api/")?.split('/').next())
         .collect();
     for g in VENUE_GROUPS {
-        assert!(groups.contains(g), "no venue-scoped route of /api/{g} in the OpenAPI document");
+        assert!(
+            groups.contains(g),
+            "no venue-scoped route of /api/{g} in the OpenAPI document"
+        );
     }
 
     let own = token(&[&venue]);
@@ -208,9 +232,17 @@ async fn every_venue_scoped_route_refuses_other_venues_and_anonymous_callers() {
         let path = concrete(template, &venue);
         let what = format!("{method} {template}");
         let denied = call(&app, method, &path, Some(&foreign)).await;
-        assert_json_error(&denied, StatusCode::FORBIDDEN, &format!("{what} with another venue's token"));
+        assert_json_error(
+            &denied,
+            StatusCode::FORBIDDEN,
+            &format!("{what} with another venue's token"),
+        );
         let anonymous = call(&app, method, &path, None).await;
-        assert_json_error(&anonymous, StatusCode::UNAUTHORIZED, &format!("{what} without a token"));
+        assert_json_error(
+            &anonymous,
+            StatusCode::UNAUTHORIZED,
+            &format!("{what} without a token"),
+        );
         // The walk would pass vacuously if the venue's own token were refused too.
         let allowed = call(&app, method, &path, Some(&own)).await;
         assert!(
@@ -221,14 +253,21 @@ async fn every_venue_scoped_route_refuses_other_venues_and_anonymous_callers() {
             allowed.text
         );
     }
-    eprintln!("tenant isolation: {} venue-scoped operations walked", ops.len());
+    eprintln!(
+        "tenant isolation: {} venue-scoped operations walked",
+        ops.len()
+    );
 }
 
 // ---------------------------------------------------------------------------
 // The realtime WebSocket function
 // ---------------------------------------------------------------------------
 
-fn ws_request(route: &str, connection: &str, query: &[(&str, &str)]) -> ApiGatewayWebsocketProxyRequest {
+fn ws_request(
+    route: &str,
+    connection: &str,
+    query: &[(&str, &str)],
+) -> ApiGatewayWebsocketProxyRequest {
     let mut req = ApiGatewayWebsocketProxyRequest::default();
     req.request_context.route_key = Some(route.to_owned());
     req.request_context.connection_id = Some(connection.to_owned());
@@ -250,31 +289,63 @@ fn body_json(res: &ApiGatewayProxyResponse) -> Value {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn realtime_connect_checks_the_token_and_stores_the_connection_with_a_ttl() {
     let (aws, names) = aws_and_names().await;
-    let docs = Arc::new(DynamoDocuments::new(aws.dynamodb.clone(), names.app.clone()));
+    let docs = Arc::new(DynamoDocuments::new(
+        aws.dynamodb.clone(),
+        names.app.clone(),
+    ));
     let connections = realtime::Connections::new(auth(), docs.clone());
     let venue = unique("venue-ws");
     let conn = unique("conn");
 
     // Refused: no token, a forged token, a token for another venue, no venue.
-    let forged = issue_token(&AuthConfig::new("not-the-secret"), "mallory", &[venue.clone()], true, Duration::hours(1));
+    let forged = issue_token(
+        &AuthConfig::new("not-the-secret"),
+        "mallory",
+        std::slice::from_ref(&venue),
+        true,
+        Duration::hours(1),
+    );
     for (query, want) in [
         (vec![("venue", venue.as_str())], 401),
-        (vec![("venue", venue.as_str()), ("token", forged.as_str())], 401),
+        (
+            vec![("venue", venue.as_str()), ("token", forged.as_str())],
+            401,
+        ),
         (vec![("venue", venue.as_str()), ("token", "garbage")], 401),
-        (vec![("venue", venue.as_str()), ("token", &token(&["elsewhere"]))], 403),
+        (
+            vec![("venue", venue.as_str()), ("token", &token(&["elsewhere"]))],
+            403,
+        ),
         (vec![("token", &token(&[&venue]))], 400),
     ] {
-        let res = connections.handle(&ws_request("$connect", &conn, &query)).await;
+        let res = connections
+            .handle(&ws_request("$connect", &conn, &query))
+            .await;
         assert_eq!(res.status_code, want, "{query:?}: {:?}", res.body);
         assert!(body_json(&res)["error"]["message"].is_string());
     }
-    assert!(docs.list(realtime::CONNECTION_KIND, &venue).await.unwrap().is_empty(), "a refused connect stored something");
-    assert!(docs.get(realtime::CONNECTION_INDEX_KIND, &conn, &conn).await.unwrap().is_none());
+    assert!(
+        docs.list(realtime::CONNECTION_KIND, &venue)
+            .await
+            .unwrap()
+            .is_empty(),
+        "a refused connect stored something"
+    );
+    assert!(
+        docs.get(realtime::CONNECTION_INDEX_KIND, &conn, &conn)
+            .await
+            .unwrap()
+            .is_none()
+    );
 
     // Accepted.
     let good = token(&[&venue]);
     let res = connections
-        .handle(&ws_request("$connect", &conn, &[("venue", &venue), ("token", &good)]))
+        .handle(&ws_request(
+            "$connect",
+            &conn,
+            &[("venue", &venue), ("token", &good)],
+        ))
         .await;
     assert_eq!(res.status_code, 200, "{:?}", res.body);
     let stored = docs.list(realtime::CONNECTION_KIND, &venue).await.unwrap();
@@ -282,8 +353,14 @@ async fn realtime_connect_checks_the_token_and_stores_the_connection_with_a_ttl(
     assert_eq!(stored[0]["connectionId"], conn.as_str());
     assert_eq!(stored[0]["venueId"], venue.as_str());
     assert_eq!(stored[0]["sub"], "contract-test");
-    assert!(chrono::DateTime::parse_from_rfc3339(stored[0]["connectedAt"].as_str().unwrap()).is_ok());
-    let index = docs.get(realtime::CONNECTION_INDEX_KIND, &conn, &conn).await.unwrap().expect("index document");
+    assert!(
+        chrono::DateTime::parse_from_rfc3339(stored[0]["connectedAt"].as_str().unwrap()).is_ok()
+    );
+    let index = docs
+        .get(realtime::CONNECTION_INDEX_KIND, &conn, &conn)
+        .await
+        .unwrap()
+        .expect("index document");
     assert_eq!(index["venueId"], venue.as_str());
 
     // The TTL attribute is about two hours out.
@@ -291,22 +368,56 @@ async fn realtime_connect_checks_the_token_and_stores_the_connection_with_a_ttl(
         .dynamodb
         .get_item()
         .table_name(&names.app)
-        .key("pk", aws_sdk_dynamodb::types::AttributeValue::S(storage::keys::doc_pk(realtime::CONNECTION_KIND, &venue)))
-        .key("sk", aws_sdk_dynamodb::types::AttributeValue::S(conn.clone()))
+        .key(
+            "pk",
+            aws_sdk_dynamodb::types::AttributeValue::S(storage::keys::doc_pk(
+                realtime::CONNECTION_KIND,
+                &venue,
+            )),
+        )
+        .key(
+            "sk",
+            aws_sdk_dynamodb::types::AttributeValue::S(conn.clone()),
+        )
         .send()
         .await
         .unwrap();
-    let expires: i64 = item.item().and_then(|i| i.get("expiresAt")).and_then(|v| v.as_n().ok()).and_then(|n| n.parse().ok()).expect("expiresAt");
+    let expires: i64 = item
+        .item()
+        .and_then(|i| i.get("expiresAt"))
+        .and_then(|v| v.as_n().ok())
+        .and_then(|n| n.parse().ok())
+        .expect("expiresAt");
     let ttl = expires - Utc::now().timestamp();
-    assert!((2 * 3600 - 120..=2 * 3600 + 5).contains(&ttl), "TTL {ttl} s");
+    assert!(
+        (2 * 3600 - 120..=2 * 3600 + 5).contains(&ttl),
+        "TTL {ttl} s"
+    );
 
     // $default pongs; $disconnect removes both documents.
-    let pong = connections.handle(&ws_request("$default", &conn, &[])).await;
-    assert_eq!((pong.status_code, body_json(&pong)["type"].clone()), (200, Value::from("pong")));
-    let bye = connections.handle(&ws_request("$disconnect", &conn, &[])).await;
+    let pong = connections
+        .handle(&ws_request("$default", &conn, &[]))
+        .await;
+    assert_eq!(
+        (pong.status_code, body_json(&pong)["type"].clone()),
+        (200, Value::from("pong"))
+    );
+    let bye = connections
+        .handle(&ws_request("$disconnect", &conn, &[]))
+        .await;
     assert_eq!(bye.status_code, 200);
-    assert!(docs.list(realtime::CONNECTION_KIND, &venue).await.unwrap().is_empty());
-    assert!(docs.get(realtime::CONNECTION_INDEX_KIND, &conn, &conn).await.unwrap().is_none());
+    assert!(
+        docs.list(realtime::CONNECTION_KIND, &venue)
+            .await
+            .unwrap()
+            .is_empty()
+    );
+    assert!(
+        docs.get(realtime::CONNECTION_INDEX_KIND, &conn, &conn)
+            .await
+            .unwrap()
+            .is_none()
+    );
 }
 
 // ---------------------------------------------------------------------------
@@ -344,7 +455,10 @@ async fn a_dashboard_load_costs_at_most_three_dynamodb_round_trips() {
             v
         }
     };
-    let loads: usize = std::env::var("ROUND_TRIPS_LOADS").ok().and_then(|n| n.parse().ok()).unwrap_or(20);
+    let loads: usize = std::env::var("ROUND_TRIPS_LOADS")
+        .ok()
+        .and_then(|n| n.parse().ok())
+        .unwrap_or(20);
     let counter = CountRequests::default();
     let conf = aws_sdk_dynamodb::config::Builder::from(&aws.sdk_config)
         .interceptor(counter.clone())
@@ -360,6 +474,11 @@ async fn a_dashboard_load_costs_at_most_three_dynamodb_round_trips() {
     let total = counter.0.load(Ordering::Relaxed);
     #[allow(clippy::cast_precision_loss)]
     let per_load = total as f64 / loads as f64;
-    println!("ROUND_TRIPS venue={venue} loads={loads} dynamodb_requests={total} per_load={per_load:.2}");
-    assert!(per_load <= 3.0, "{per_load} DynamoDB round trips per dashboard load (bar: 3)");
+    println!(
+        "ROUND_TRIPS venue={venue} loads={loads} dynamodb_requests={total} per_load={per_load:.2}"
+    );
+    assert!(
+        per_load <= 3.0,
+        "{per_load} DynamoDB round trips per dashboard load (bar: 3)"
+    );
 }

@@ -13,7 +13,9 @@ use domain::aggregate::{ChunkPlan, VenueContexts};
 use domain::ports::{StoreError, StoreResult};
 use domain::{Event, EventType};
 use http_body_util::BodyExt;
-use pipeline::{CommitContext, CommitOutcome, IngestStore, Message, Pipeline, PipelineConfig, QuarantineRecord};
+use pipeline::{
+    CommitContext, CommitOutcome, IngestStore, Message, Pipeline, PipelineConfig, QuarantineRecord,
+};
 use publisher::simulate::{Kind, SimConfig, Simulation, simulate};
 use runner::LocalStack;
 use tests::{stack, unique};
@@ -31,7 +33,10 @@ fn night(venue: &str, seed: u64, scale: f64) -> Simulation {
 fn by_queue(sim: &Simulation) -> BTreeMap<EventType, Vec<Message>> {
     let mut out: BTreeMap<EventType, Vec<Message>> = BTreeMap::new();
     for (i, e) in sim.events.iter().enumerate() {
-        out.entry(e.event_type).or_default().push(Message { id: format!("msg-{i}"), body: e.body.clone() });
+        out.entry(e.event_type).or_default().push(Message {
+            id: format!("msg-{i}"),
+            body: e.body.clone(),
+        });
     }
     out
 }
@@ -41,31 +46,72 @@ fn pipeline_for(local: &LocalStack, t: EventType) -> Pipeline {
 }
 
 async fn get_json(local: &LocalStack, path: &str) -> serde_json::Value {
-    let state = runner::wiring::api_state(&local.aws, &local.names, api::hub::RealtimeHub::default()).unwrap();
+    let state =
+        runner::wiring::api_state(&local.aws, &local.names, api::hub::RealtimeHub::default())
+            .unwrap();
     let token = api::auth::issue_token(&state.auth, "tests", &[], true, chrono::Duration::hours(1));
-    let req = http::Request::get(path).header("authorization", format!("Bearer {token}")).body(axum::body::Body::empty()).unwrap();
+    let req = http::Request::get(path)
+        .header("authorization", format!("Bearer {token}"))
+        .body(axum::body::Body::empty())
+        .unwrap();
     let resp = api::app(state).oneshot(req).await.unwrap();
     let status = resp.status();
     let bytes = resp.into_body().collect().await.unwrap().to_bytes();
-    assert!(status.is_success(), "GET {path} → {status}: {}", String::from_utf8_lossy(&bytes));
+    assert!(
+        status.is_success(),
+        "GET {path} → {status}: {}",
+        String::from_utf8_lossy(&bytes)
+    );
     serde_json::from_slice(&bytes).unwrap()
 }
 
-fn assert_totals(dashboard: &serde_json::Value, expected: &publisher::simulate::Totals, scope: &str) {
+fn assert_totals(
+    dashboard: &serde_json::Value,
+    expected: &publisher::simulate::Totals,
+    scope: &str,
+) {
     let check = |field: &str, got: &serde_json::Value, want: i64| {
         assert_eq!(got.as_i64(), Some(want), "{scope}: {field}");
     };
     check("revenue", &dashboard["revenue"]["amount"], expected.revenue);
-    check("ticketsSold", &dashboard["ticketsSold"], expected.tickets_sold);
+    check(
+        "ticketsSold",
+        &dashboard["ticketsSold"],
+        expected.tickets_sold,
+    );
     check("orders", &dashboard["orders"], expected.orders);
-    check("scans.admitted", &dashboard["scans"]["admitted"], expected.scans_admitted);
-    check("scans.rejected", &dashboard["scans"]["rejected"], expected.scans_rejected);
-    check("scans.duplicate", &dashboard["scans"]["duplicate"], expected.scans_duplicate);
+    check(
+        "scans.admitted",
+        &dashboard["scans"]["admitted"],
+        expected.scans_admitted,
+    );
+    check(
+        "scans.rejected",
+        &dashboard["scans"]["rejected"],
+        expected.scans_rejected,
+    );
+    check(
+        "scans.duplicate",
+        &dashboard["scans"]["duplicate"],
+        expected.scans_duplicate,
+    );
     check("pageViews", &dashboard["pageViews"], expected.page_views);
-    check("uniqueSessions", &dashboard["uniqueSessions"], expected.unique_sessions);
+    check(
+        "uniqueSessions",
+        &dashboard["uniqueSessions"],
+        expected.unique_sessions,
+    );
     check("cart.adds", &dashboard["cart"]["adds"], expected.cart_adds);
-    check("cart.checkouts", &dashboard["cart"]["checkouts"], expected.cart_checkouts);
-    check("cart.abandons", &dashboard["cart"]["abandons"], expected.cart_abandons);
+    check(
+        "cart.checkouts",
+        &dashboard["cart"]["checkouts"],
+        expected.cart_checkouts,
+    );
+    check(
+        "cart.abandons",
+        &dashboard["cart"]["abandons"],
+        expected.cart_abandons,
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -73,27 +119,54 @@ async fn a_show_night_reads_back_exactly_with_redeliveries_and_bad_input() {
     let local = stack().await;
     let venue = unique("venue");
     let sim = night(&venue, 11, 0.4);
-    assert!(sim.count(Kind::Duplicate) > 0 && sim.count(Kind::Malformed) > 0 && sim.count(Kind::Late) > 0);
+    assert!(
+        sim.count(Kind::Duplicate) > 0
+            && sim.count(Kind::Malformed) > 0
+            && sim.count(Kind::Late) > 0
+    );
     let queues = by_queue(&sim);
     // The venue update first (it sets the venue's time zone), then every queue in batches of 50,
     // each batch delivered twice: SQS redelivery must not change a total.
-    let order = std::iter::once(EventType::VenueUpdate).chain(EventType::ALL.into_iter().filter(|t| *t != EventType::VenueUpdate));
+    let order = std::iter::once(EventType::VenueUpdate).chain(
+        EventType::ALL
+            .into_iter()
+            .filter(|t| *t != EventType::VenueUpdate),
+    );
     let mut quarantined = 0;
     for t in order {
         let p = pipeline_for(&local, t);
-        for batch in queues.get(&t).map(Vec::as_slice).unwrap_or_default().chunks(50) {
+        for batch in queues
+            .get(&t)
+            .map(Vec::as_slice)
+            .unwrap_or_default()
+            .chunks(50)
+        {
             let first = p.handle(batch).await;
-            assert!(first.failed.is_empty(), "{t}: transient failures {:?}", first.failed);
+            assert!(
+                first.failed.is_empty(),
+                "{t}: transient failures {:?}",
+                first.failed
+            );
             quarantined += first.quarantined;
             let again = p.handle(batch).await;
-            assert_eq!(again.committed, 0, "{t}: a redelivered batch committed events");
+            assert_eq!(
+                again.committed, 0,
+                "{t}: a redelivered batch committed events"
+            );
         }
     }
-    assert_eq!(quarantined as u64, sim.expected.rejected, "every malformed message is quarantined once");
+    assert_eq!(
+        quarantined as u64, sim.expected.rejected,
+        "every malformed message is quarantined once"
+    );
 
     let venue_dash = get_json(&local, &format!("/api/dashboards/{venue}")).await;
     assert_totals(&venue_dash, &sim.expected.venue, "venue");
-    let show_dash = get_json(&local, &format!("/api/dashboards/{venue}?eventId={}", sim.expected.show_id)).await;
+    let show_dash = get_json(
+        &local,
+        &format!("/api/dashboards/{venue}?eventId={}", sim.expected.show_id),
+    )
+    .await;
     assert_totals(&show_dash, &sim.expected.show, "show");
 
     // Each malformed body is in the quarantine bucket, named by its hash, with its reason.
@@ -102,13 +175,41 @@ async fn a_show_night_reads_back_exactly_with_redeliveries_and_bad_input() {
             use sha2::Digest;
             hex::encode(sha2::Sha256::digest(e.body.as_bytes()))
         };
-        let listed = local.aws.s3.list_objects_v2().bucket(&local.names.quarantine_bucket).prefix(format!("{}/", e.event_type)).send().await.unwrap();
-        let key = listed.contents().iter().filter_map(|o| o.key()).find(|k| k.contains(&sha)).unwrap_or_else(|| panic!("no quarantine object for {}", e.body));
-        let obj = local.aws.s3.get_object().bucket(&local.names.quarantine_bucket).key(key).send().await.unwrap();
-        let record: serde_json::Value = serde_json::from_slice(&obj.body.collect().await.unwrap().into_bytes()).unwrap();
+        let listed = local
+            .aws
+            .s3
+            .list_objects_v2()
+            .bucket(&local.names.quarantine_bucket)
+            .prefix(format!("{}/", e.event_type))
+            .send()
+            .await
+            .unwrap();
+        let key = listed
+            .contents()
+            .iter()
+            .filter_map(|o| o.key())
+            .find(|k| k.contains(&sha))
+            .unwrap_or_else(|| panic!("no quarantine object for {}", e.body));
+        let obj = local
+            .aws
+            .s3
+            .get_object()
+            .bucket(&local.names.quarantine_bucket)
+            .key(key)
+            .send()
+            .await
+            .unwrap();
+        let record: serde_json::Value =
+            serde_json::from_slice(&obj.body.collect().await.unwrap().into_bytes()).unwrap();
         assert_eq!(record["body"], e.body.as_str());
-        assert!(record["reason"].as_str().is_some_and(|r| !r.is_empty()), "{record}");
-        assert!(record["detail"].as_str().is_some_and(|d| !d.is_empty()), "{record}");
+        assert!(
+            record["reason"].as_str().is_some_and(|r| !r.is_empty()),
+            "{record}"
+        );
+        assert!(
+            record["detail"].as_str().is_some_and(|d| !d.is_empty()),
+            "{record}"
+        );
     }
 }
 
@@ -124,13 +225,26 @@ impl IngestStore for CrashAfter {
     async fn venue_contexts(&self, venues: &[String]) -> StoreResult<VenueContexts> {
         self.inner.venue_contexts(venues).await
     }
-    async fn commit(&self, events: &[Event<'_>], plan: &ChunkPlan<'_>, ctx: &CommitContext) -> StoreResult<CommitOutcome> {
-        if self.allowed.fetch_update(Ordering::SeqCst, Ordering::SeqCst, |n| n.checked_sub(1)).is_err() {
+    async fn commit(
+        &self,
+        events: &[Event<'_>],
+        plan: &ChunkPlan<'_>,
+        ctx: &CommitContext,
+    ) -> StoreResult<CommitOutcome> {
+        if self
+            .allowed
+            .fetch_update(Ordering::SeqCst, Ordering::SeqCst, |n| n.checked_sub(1))
+            .is_err()
+        {
             panic!("injected crash before a commit");
         }
         self.inner.commit(events, plan, ctx).await
     }
-    async fn record_rejections(&self, rejections: &[QuarantineRecord], now: DateTime<Utc>) -> StoreResult<()> {
+    async fn record_rejections(
+        &self,
+        rejections: &[QuarantineRecord],
+        now: DateTime<Utc>,
+    ) -> StoreResult<()> {
         self.inner.record_rejections(rejections, now).await
     }
 }
@@ -146,31 +260,51 @@ impl IngestStore for Flaky {
     async fn venue_contexts(&self, venues: &[String]) -> StoreResult<VenueContexts> {
         self.inner.venue_contexts(venues).await
     }
-    async fn commit(&self, events: &[Event<'_>], plan: &ChunkPlan<'_>, ctx: &CommitContext) -> StoreResult<CommitOutcome> {
+    async fn commit(
+        &self,
+        events: &[Event<'_>],
+        plan: &ChunkPlan<'_>,
+        ctx: &CommitContext,
+    ) -> StoreResult<CommitOutcome> {
         if self.calls.fetch_add(1, Ordering::SeqCst) % 2 == 1 {
             return Err(StoreError::Transient("injected throttling".into()));
         }
         self.inner.commit(events, plan, ctx).await
     }
-    async fn record_rejections(&self, rejections: &[QuarantineRecord], now: DateTime<Utc>) -> StoreResult<()> {
+    async fn record_rejections(
+        &self,
+        rejections: &[QuarantineRecord],
+        now: DateTime<Utc>,
+    ) -> StoreResult<()> {
         self.inner.record_rejections(rejections, now).await
     }
 }
 
 fn small_chunks() -> PipelineConfig {
-    PipelineConfig { transaction_budget: 20, ..PipelineConfig::default() }
+    PipelineConfig {
+        transaction_budget: 20,
+        ..PipelineConfig::default()
+    }
 }
 
 fn purchases(sim: &Simulation) -> Vec<Message> {
-    by_queue(sim).remove(&EventType::TicketPurchase).unwrap_or_default()
+    by_queue(sim)
+        .remove(&EventType::TicketPurchase)
+        .unwrap_or_default()
 }
 
 fn real_store(local: &LocalStack) -> Arc<dyn IngestStore> {
-    Arc::new(storage::DynamoIngest::new(local.aws.dynamodb.clone(), local.names.clone()))
+    Arc::new(storage::DynamoIngest::new(
+        local.aws.dynamodb.clone(),
+        local.names.clone(),
+    ))
 }
 
 fn quarantine(local: &LocalStack) -> Arc<dyn pipeline::Quarantine> {
-    Arc::new(storage::S3Quarantine::new(local.aws.s3.clone(), local.names.quarantine_bucket.clone()))
+    Arc::new(storage::S3Quarantine::new(
+        local.aws.s3.clone(),
+        local.names.quarantine_bucket.clone(),
+    ))
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -179,33 +313,62 @@ async fn a_crash_between_any_two_writes_neither_loses_nor_doubles() {
     let venue = unique("venue");
     let sim = night(&venue, 5, 0.2);
     let batch = purchases(&sim);
-    let healthy = Pipeline::new(EventType::TicketPurchase, real_store(&local), quarantine(&local)).with_config(small_chunks());
+    let healthy = Pipeline::new(
+        EventType::TicketPurchase,
+        real_store(&local),
+        quarantine(&local),
+    )
+    .with_config(small_chunks());
     let chunks = {
         // How many transactions the batch needs on a clean run, measured on a throwaway venue.
         let probe_venue = unique("probe");
         let probe = night(&probe_venue, 5, 0.2);
         healthy.handle(&purchases(&probe)).await.transactions
     };
-    assert!(chunks >= 3, "the batch should span several transactions (got {chunks})");
+    assert!(
+        chunks >= 3,
+        "the batch should span several transactions (got {chunks})"
+    );
     // Crash before the 1st, 2nd, … commit; each time the whole batch is redelivered to a healthy instance.
     for allowed in [0, 1, chunks / 2, chunks - 1] {
         let venue = unique("venue");
         let sim = night(&venue, 5, 0.2);
         let batch_for_venue = purchases(&sim);
-        let crashing = Arc::new(Pipeline::new(
-            EventType::TicketPurchase,
-            Arc::new(CrashAfter { inner: real_store(&local), allowed: AtomicUsize::new(allowed) }),
-            quarantine(&local),
-        ).with_config(small_chunks()));
+        let crashing = Arc::new(
+            Pipeline::new(
+                EventType::TicketPurchase,
+                Arc::new(CrashAfter {
+                    inner: real_store(&local),
+                    allowed: AtomicUsize::new(allowed),
+                }),
+                quarantine(&local),
+            )
+            .with_config(small_chunks()),
+        );
         let b = batch_for_venue.clone();
         let crashed = tokio::spawn(async move { crashing.handle(&b).await }).await;
-        assert!(crashed.is_err(), "the injected crash should abort the handler");
+        assert!(
+            crashed.is_err(),
+            "the injected crash should abort the handler"
+        );
         let redelivered = healthy.handle(&batch_for_venue).await;
         assert!(redelivered.failed.is_empty());
         let dash = get_json(&local, &format!("/api/dashboards/{venue}")).await;
-        assert_eq!(dash["revenue"]["amount"].as_i64(), Some(sim.expected.venue.revenue), "crash after {allowed} commits");
-        assert_eq!(dash["orders"].as_i64(), Some(sim.expected.venue.orders), "crash after {allowed} commits");
-        assert_eq!(dash["ticketsSold"].as_i64(), Some(sim.expected.venue.tickets_sold), "crash after {allowed} commits");
+        assert_eq!(
+            dash["revenue"]["amount"].as_i64(),
+            Some(sim.expected.venue.revenue),
+            "crash after {allowed} commits"
+        );
+        assert_eq!(
+            dash["orders"].as_i64(),
+            Some(sim.expected.venue.orders),
+            "crash after {allowed} commits"
+        );
+        assert_eq!(
+            dash["ticketsSold"].as_i64(),
+            Some(sim.expected.venue.tickets_sold),
+            "crash after {allowed} commits"
+        );
     }
     drop(batch);
 }
@@ -216,20 +379,36 @@ async fn transient_failures_retry_only_their_messages() {
     let venue = unique("venue");
     let sim = night(&venue, 9, 0.2);
     let batch = purchases(&sim);
-    let flaky = Pipeline::new(EventType::TicketPurchase, Arc::new(Flaky { inner: real_store(&local), calls: AtomicUsize::new(0) }), quarantine(&local))
-        .with_config(small_chunks());
+    let flaky = Pipeline::new(
+        EventType::TicketPurchase,
+        Arc::new(Flaky {
+            inner: real_store(&local),
+            calls: AtomicUsize::new(0),
+        }),
+        quarantine(&local),
+    )
+    .with_config(small_chunks());
     let mut pending = batch.clone();
     let mut rounds = 0;
     while !pending.is_empty() {
         rounds += 1;
         assert!(rounds < 20, "retries did not converge");
         let outcome = flaky.handle(&pending).await;
-        assert!(outcome.failed.iter().all(|id| pending.iter().any(|m| &m.id == id)), "only pending messages can fail");
+        assert!(
+            outcome
+                .failed
+                .iter()
+                .all(|id| pending.iter().any(|m| &m.id == id)),
+            "only pending messages can fail"
+        );
         pending.retain(|m| outcome.failed.contains(&m.id));
     }
     assert!(rounds > 1, "the flaky store should have failed some chunks");
     let dash = get_json(&local, &format!("/api/dashboards/{venue}")).await;
-    assert_eq!(dash["revenue"]["amount"].as_i64(), Some(sim.expected.venue.revenue));
+    assert_eq!(
+        dash["revenue"]["amount"].as_i64(),
+        Some(sim.expected.venue.revenue)
+    );
     assert_eq!(dash["orders"].as_i64(), Some(sim.expected.venue.orders));
 }
 
@@ -237,11 +416,32 @@ async fn transient_failures_retry_only_their_messages() {
 async fn the_same_event_published_twice_with_new_message_ids_counts_once() {
     let local = stack().await;
     let venue = unique("venue");
-    let body = include_str!("../../events/cloudevents/ticket-purchase.json").replace("venue-riverside", &venue).replace("0b6f3c1e-7f0e-4c55-9d1e-1d7c1b0a9f01", &unique("evt"));
+    let body = include_str!("../../events/cloudevents/ticket-purchase.json")
+        .replace("venue-riverside", &venue)
+        .replace("0b6f3c1e-7f0e-4c55-9d1e-1d7c1b0a9f01", &unique("evt"));
     let p = pipeline_for(&local, EventType::TicketPurchase);
-    let first = p.handle(&[Message { id: "a".into(), body: body.clone() }]).await;
-    let second = p.handle(&[Message { id: "b".into(), body: body.clone() }, Message { id: "c".into(), body }]).await;
-    assert_eq!((first.committed, second.committed, second.duplicates), (1, 0, 2));
+    let first = p
+        .handle(&[Message {
+            id: "a".into(),
+            body: body.clone(),
+        }])
+        .await;
+    let second = p
+        .handle(&[
+            Message {
+                id: "b".into(),
+                body: body.clone(),
+            },
+            Message {
+                id: "c".into(),
+                body,
+            },
+        ])
+        .await;
+    assert_eq!(
+        (first.committed, second.committed, second.duplicates),
+        (1, 0, 2)
+    );
     let dash = get_json(&local, &format!("/api/dashboards/{venue}")).await;
     assert_eq!(dash["revenue"]["amount"].as_i64(), Some(9000));
     assert_eq!(dash["ticketsSold"].as_i64(), Some(2));

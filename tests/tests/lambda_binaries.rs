@@ -40,10 +40,23 @@ async fn next(State(s): State<Shared>) -> (HeaderMap, String) {
         tokio::time::sleep(Duration::from_secs(3600)).await;
     }
     let mut h = HeaderMap::new();
-    h.insert("lambda-runtime-aws-request-id", HeaderValue::from_static("req-1"));
-    h.insert("lambda-runtime-deadline-ms", HeaderValue::from_str(&(chrono::Utc::now().timestamp_millis() + 30_000).to_string()).unwrap());
-    h.insert("lambda-runtime-invoked-function-arn", HeaderValue::from_static("arn:aws:lambda:us-east-1:123456789012:function:ingest"));
-    h.insert("lambda-runtime-trace-id", HeaderValue::from_static("Root=1-00000000-000000000000000000000000"));
+    h.insert(
+        "lambda-runtime-aws-request-id",
+        HeaderValue::from_static("req-1"),
+    );
+    h.insert(
+        "lambda-runtime-deadline-ms",
+        HeaderValue::from_str(&(chrono::Utc::now().timestamp_millis() + 30_000).to_string())
+            .unwrap(),
+    );
+    h.insert(
+        "lambda-runtime-invoked-function-arn",
+        HeaderValue::from_static("arn:aws:lambda:us-east-1:123456789012:function:ingest"),
+    );
+    h.insert(
+        "lambda-runtime-trace-id",
+        HeaderValue::from_static("Root=1-00000000-000000000000000000000000"),
+    );
     (h, event)
 }
 
@@ -63,7 +76,8 @@ async fn init_error(State(s): State<Shared>, body: String) -> &'static str {
 }
 
 fn binary(name: &str) -> PathBuf {
-    let target = std::env::var("CARGO_TARGET_DIR").map_or_else(|_| tests::root().join("target"), PathBuf::from);
+    let target = std::env::var("CARGO_TARGET_DIR")
+        .map_or_else(|_| tests::root().join("target"), PathBuf::from);
     let profile = std::env::var("LAMBDA_PROFILE").unwrap_or_else(|_| "debug".into());
     target.join(profile).join(name)
 }
@@ -74,13 +88,21 @@ async fn every_ingest_binary_answers_a_sample_event_under_the_runtime_api() {
     let mut timings = BTreeMap::new();
     for t in domain::EventType::ALL {
         let bin = binary(&format!("ingest-{t}"));
-        assert!(bin.exists(), "{} is missing: run `cargo build --bins` first", bin.display());
+        assert!(
+            bin.exists(),
+            "{} is missing: run `cargo build --bins` first",
+            bin.display()
+        );
         // A fresh event id and venue, so the sample is new to the shared emulator.
         let venue = unique("venue");
-        let sample = std::fs::read_to_string(tests::root().join(format!("events/sqs/{t}.json"))).unwrap();
+        let sample =
+            std::fs::read_to_string(tests::root().join(format!("events/sqs/{t}.json"))).unwrap();
         let mut event: serde_json::Value = serde_json::from_str(&sample).unwrap();
         for record in event["Records"].as_array_mut().unwrap() {
-            let body = record["body"].as_str().unwrap().replace("venue-riverside", &venue);
+            let body = record["body"]
+                .as_str()
+                .unwrap()
+                .replace("venue-riverside", &venue);
             let mut ce: serde_json::Value = serde_json::from_str(&body).unwrap();
             ce["id"] = unique("evt").into();
             record["body"] = ce.to_string().into();
@@ -88,7 +110,10 @@ async fn every_ingest_binary_answers_a_sample_event_under_the_runtime_api() {
         let shared: Shared = Arc::new(Mutex::new((event.to_string(), Invocation::default())));
         let app = Router::new()
             .route("/2018-06-01/runtime/invocation/next", get(next))
-            .route("/2018-06-01/runtime/invocation/{id}/response", post(response))
+            .route(
+                "/2018-06-01/runtime/invocation/{id}/response",
+                post(response),
+            )
             .route("/2018-06-01/runtime/invocation/{id}/error", post(error))
             .route("/2018-06-01/runtime/init/error", post(init_error))
             .with_state(Arc::clone(&shared));
@@ -124,7 +149,10 @@ async fn every_ingest_binary_answers_a_sample_event_under_the_runtime_api() {
                     break;
                 }
             }
-            assert!(Instant::now() < deadline, "ingest-{t} did not answer within 30 s");
+            assert!(
+                Instant::now() < deadline,
+                "ingest-{t} did not answer within 30 s"
+            );
             if let Some(status) = child.try_wait().unwrap() {
                 panic!("ingest-{t} exited early with {status}");
             }
@@ -133,13 +161,24 @@ async fn every_ingest_binary_answers_a_sample_event_under_the_runtime_api() {
         child.kill().await.ok();
         server.abort();
         let g = shared.lock().unwrap();
-        assert!(g.1.error.is_none(), "ingest-{t} reported an error: {:?}", g.1.error);
+        assert!(
+            g.1.error.is_none(),
+            "ingest-{t} reported an error: {:?}",
+            g.1.error
+        );
         let resp = g.1.response.clone().unwrap();
-        assert_eq!(resp["batchItemFailures"], serde_json::json!([]), "ingest-{t}: {resp}");
+        assert_eq!(
+            resp["batchItemFailures"],
+            serde_json::json!([]),
+            "ingest-{t}: {resp}"
+        );
         let first = g.1.first_next_at.unwrap();
         timings.insert(t.to_string(), first.duration_since(started));
     }
     for (t, d) in &timings {
-        println!("process start → first invoke, ingest-{t}: {:.1} ms", d.as_secs_f64() * 1000.0);
+        println!(
+            "process start → first invoke, ingest-{t}: {:.1} ms",
+            d.as_secs_f64() * 1000.0
+        );
     }
 }

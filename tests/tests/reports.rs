@@ -42,12 +42,24 @@ async fn world(seed: u64) -> World {
     let sim = simulate(&cfg);
     let mut queues: BTreeMap<EventType, Vec<Message>> = BTreeMap::new();
     for (i, e) in sim.events.iter().enumerate() {
-        queues.entry(e.event_type).or_default().push(Message { id: format!("m{i}"), body: e.body.clone() });
+        queues.entry(e.event_type).or_default().push(Message {
+            id: format!("m{i}"),
+            body: e.body.clone(),
+        });
     }
-    let order = std::iter::once(EventType::VenueUpdate).chain(EventType::ALL.into_iter().filter(|t| *t != EventType::VenueUpdate));
+    let order = std::iter::once(EventType::VenueUpdate).chain(
+        EventType::ALL
+            .into_iter()
+            .filter(|t| *t != EventType::VenueUpdate),
+    );
     for t in order {
         let pipeline = storage::wire::ingest_pipeline(t, &local.aws, &local.names);
-        for batch in queues.get(&t).map(Vec::as_slice).unwrap_or_default().chunks(100) {
+        for batch in queues
+            .get(&t)
+            .map(Vec::as_slice)
+            .unwrap_or_default()
+            .chunks(100)
+        {
             let outcome = pipeline.handle(batch).await;
             assert!(outcome.failed.is_empty(), "{t}: {:?}", outcome.failed);
         }
@@ -56,14 +68,27 @@ async fn world(seed: u64) -> World {
     let from = local_day_start(today - Duration::days(10), tz);
     let to = local_day_start(today + Duration::days(1), tz);
     let ports = runner::schedules::job_ports(&local.aws, &local.names, None);
-    World { local, venue, sim, ports, from, to, period: Period::new(from, to, tz) }
+    World {
+        local,
+        venue,
+        sim,
+        ports,
+        from,
+        to,
+        period: Period::new(from, to, tz),
+    }
 }
 
 fn state(local: &LocalStack) -> api::AppState {
     runner::wiring::api_state(&local.aws, &local.names, api::hub::RealtimeHub::default()).unwrap()
 }
 
-async fn call(local: &LocalStack, method: &str, path: &str, body: Option<Value>) -> (http::StatusCode, Value) {
+async fn call(
+    local: &LocalStack,
+    method: &str,
+    path: &str,
+    body: Option<Value>,
+) -> (http::StatusCode, Value) {
     let state = state(local);
     let token = api::auth::issue_token(&state.auth, "tests", &[], true, Duration::hours(1));
     let req = http::Request::builder()
@@ -71,12 +96,18 @@ async fn call(local: &LocalStack, method: &str, path: &str, body: Option<Value>)
         .uri(path)
         .header("authorization", format!("Bearer {token}"))
         .header("content-type", "application/json")
-        .body(axum::body::Body::from(body.map(|b| b.to_string()).unwrap_or_default()))
+        .body(axum::body::Body::from(
+            body.map(|b| b.to_string()).unwrap_or_default(),
+        ))
         .unwrap();
     let resp = api::app(state).oneshot(req).await.unwrap();
     let status = resp.status();
     let bytes = resp.into_body().collect().await.unwrap().to_bytes();
-    (status, serde_json::from_slice(&bytes).unwrap_or_else(|_| json!({"raw": String::from_utf8_lossy(&bytes)})))
+    (
+        status,
+        serde_json::from_slice(&bytes)
+            .unwrap_or_else(|_| json!({"raw": String::from_utf8_lossy(&bytes)})),
+    )
 }
 
 async fn get_ok(local: &LocalStack, path: &str) -> Value {
@@ -88,56 +119,150 @@ async fn get_ok(local: &LocalStack, path: &str) -> Value {
 /// The report's KPIs and breakdowns against the dashboard's JSON for the same scope.
 fn assert_same_numbers(data: &ReportData, dash: &Value, scope: &str) {
     let k = &data.kpis;
-    let int = |v: &Value| v.as_i64().unwrap_or_else(|| panic!("{scope}: {v} is not an integer"));
+    let int = |v: &Value| {
+        v.as_i64()
+            .unwrap_or_else(|| panic!("{scope}: {v} is not an integer"))
+    };
     let pairs = [
         ("revenue", k.revenue, &dash["revenue"]["amount"]),
         ("ticketsSold", k.tickets_sold, &dash["ticketsSold"]),
         ("orders", k.orders, &dash["orders"]),
-        ("averageOrderValue", k.average_order_value, &dash["averageOrderValue"]["amount"]),
-        ("scans.admitted", k.scans_admitted, &dash["scans"]["admitted"]),
-        ("scans.rejected", k.scans_rejected, &dash["scans"]["rejected"]),
-        ("scans.duplicate", k.scans_duplicate, &dash["scans"]["duplicate"]),
+        (
+            "averageOrderValue",
+            k.average_order_value,
+            &dash["averageOrderValue"]["amount"],
+        ),
+        (
+            "scans.admitted",
+            k.scans_admitted,
+            &dash["scans"]["admitted"],
+        ),
+        (
+            "scans.rejected",
+            k.scans_rejected,
+            &dash["scans"]["rejected"],
+        ),
+        (
+            "scans.duplicate",
+            k.scans_duplicate,
+            &dash["scans"]["duplicate"],
+        ),
         ("pageViews", k.page_views, &dash["pageViews"]),
         ("cart.adds", k.cart_adds, &dash["cart"]["adds"]),
-        ("cart.checkouts", k.cart_checkouts, &dash["cart"]["checkouts"]),
+        (
+            "cart.checkouts",
+            k.cart_checkouts,
+            &dash["cart"]["checkouts"],
+        ),
         ("cart.abandons", k.cart_abandons, &dash["cart"]["abandons"]),
     ];
     for (name, ours, theirs) in pairs {
         assert_eq!(ours, int(theirs), "{scope}: {name}");
     }
-    assert_eq!(k.attendance_rate, dash["attendanceRate"].as_f64(), "{scope}: attendanceRate");
-    assert_eq!(k.conversion_rate, dash["funnel"]["viewToPurchase"].as_f64(), "{scope}: conversion");
-    assert_eq!(data.currency, dash["currency"].as_str().unwrap(), "{scope}: currency");
+    assert_eq!(
+        k.attendance_rate,
+        dash["attendanceRate"].as_f64(),
+        "{scope}: attendanceRate"
+    );
+    assert_eq!(
+        k.conversion_rate,
+        dash["funnel"]["viewToPurchase"].as_f64(),
+        "{scope}: conversion"
+    );
+    assert_eq!(
+        data.currency,
+        dash["currency"].as_str().unwrap(),
+        "{scope}: currency"
+    );
     let keyed = |list: &Value, amount: &dyn Fn(&Value) -> i64| -> Vec<(String, i64)> {
-        list.as_array().unwrap().iter().map(|b| (b["key"].as_str().unwrap().to_owned(), amount(b))).collect()
+        list.as_array()
+            .unwrap()
+            .iter()
+            .map(|b| (b["key"].as_str().unwrap().to_owned(), amount(b)))
+            .collect()
     };
-    let ours = |list: &[Breakdown], f: &dyn Fn(&Breakdown) -> i64| -> Vec<(String, i64)> { list.iter().map(|b| (b.key.clone(), f(b))).collect() };
-    assert_eq!(ours(&data.tiers, &|b| b.revenue), keyed(&dash["byTier"], &|b| int(&b["revenue"]["amount"])), "{scope}: tiers");
-    assert_eq!(ours(&data.channels, &|b| b.tickets_sold), keyed(&dash["byChannel"], &|b| int(&b["ticketsSold"])), "{scope}: channels");
-    assert_eq!(ours(&data.campaigns, &|b| b.page_views), keyed(&dash["byCampaign"], &|b| int(&b["pageViews"])), "{scope}: campaigns");
+    let ours = |list: &[Breakdown], f: &dyn Fn(&Breakdown) -> i64| -> Vec<(String, i64)> {
+        list.iter().map(|b| (b.key.clone(), f(b))).collect()
+    };
+    assert_eq!(
+        ours(&data.tiers, &|b| b.revenue),
+        keyed(&dash["byTier"], &|b| int(&b["revenue"]["amount"])),
+        "{scope}: tiers"
+    );
+    assert_eq!(
+        ours(&data.channels, &|b| b.tickets_sold),
+        keyed(&dash["byChannel"], &|b| int(&b["ticketsSold"])),
+        "{scope}: channels"
+    );
+    assert_eq!(
+        ours(&data.campaigns, &|b| b.page_views),
+        keyed(&dash["byCampaign"], &|b| int(&b["pageViews"])),
+        "{scope}: campaigns"
+    );
     let mut doors = ours(&data.entry_points, &|b| b.scans_admitted);
     doors.sort();
-    assert_eq!(doors, keyed(&dash["byEntryPoint"], &|b| int(&b["admitted"])), "{scope}: entry points");
+    assert_eq!(
+        doors,
+        keyed(&dash["byEntryPoint"], &|b| int(&b["admitted"])),
+        "{scope}: entry points"
+    );
     // The series add up to the headline numbers.
-    assert_eq!(data.rows.iter().map(|r| r.revenue).sum::<i64>(), k.revenue, "{scope}: hourly rows");
-    assert_eq!(data.daily.iter().map(|r| r.tickets_sold).sum::<i64>(), k.tickets_sold, "{scope}: daily rows");
+    assert_eq!(
+        data.rows.iter().map(|r| r.revenue).sum::<i64>(),
+        k.revenue,
+        "{scope}: hourly rows"
+    );
+    assert_eq!(
+        data.daily.iter().map(|r| r.tickets_sold).sum::<i64>(),
+        k.tickets_sold,
+        "{scope}: daily rows"
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn report_numbers_equal_the_dashboard() {
     let w = world(21).await;
     let now = Utc::now();
-    let data = build_report_data(w.ports.reader.as_ref(), &w.venue, None, w.from, w.to, Granularity::Hour, now).await.unwrap();
-    assert_eq!(data.kpis.revenue, w.sim.expected.venue.revenue, "the report sees every valid event");
-    assert!(data.kpis.tickets_sold > 0 && data.kpis.scans_admitted > 0 && !data.segments.is_empty());
+    let data = build_report_data(
+        w.ports.reader.as_ref(),
+        &w.venue,
+        None,
+        w.from,
+        w.to,
+        Granularity::Hour,
+        now,
+    )
+    .await
+    .unwrap();
+    assert_eq!(
+        data.kpis.revenue, w.sim.expected.venue.revenue,
+        "the report sees every valid event"
+    );
+    assert!(
+        data.kpis.tickets_sold > 0 && data.kpis.scans_admitted > 0 && !data.segments.is_empty()
+    );
     let dash = get_ok(&w.local, &format!("/api/dashboards/{}", w.venue)).await;
     assert_same_numbers(&data, &dash, "venue");
 
     let show = w.sim.expected.show_id.clone();
-    let data = build_report_data(w.ports.reader.as_ref(), &w.venue, Some(&show), w.from, w.to, Granularity::Day, now).await.unwrap();
+    let data = build_report_data(
+        w.ports.reader.as_ref(),
+        &w.venue,
+        Some(&show),
+        w.from,
+        w.to,
+        Granularity::Day,
+        now,
+    )
+    .await
+    .unwrap();
     assert_eq!(data.show_name.as_deref(), Some("The Midnight Owls"));
     assert_eq!(data.rows, data.daily, "1d rows are the venue-local days");
-    let dash = get_ok(&w.local, &format!("/api/dashboards/{}?eventId={show}", w.venue)).await;
+    let dash = get_ok(
+        &w.local,
+        &format!("/api/dashboards/{}?eventId={show}", w.venue),
+    )
+    .await;
     assert_same_numbers(&data, &dash, "show");
 }
 
@@ -146,7 +271,13 @@ async fn scheduled_runs_are_idempotent_and_download_through_the_api() {
     let w = world(22).await;
     let def = json!({"name": "Launch week", "cadence": "once", "formats": ["pdf", "xlsx", "csv"],
         "from": w.from, "to": w.to});
-    let (status, created) = call(&w.local, "POST", &format!("/api/reports/{}", w.venue), Some(def)).await;
+    let (status, created) = call(
+        &w.local,
+        "POST",
+        &format!("/api/reports/{}", w.venue),
+        Some(def),
+    )
+    .await;
     assert_eq!(status, http::StatusCode::CREATED, "{created}");
     let report_id = created["reportId"].as_str().unwrap().to_owned();
     let prefix = format!("reports/{}/{report_id}/", w.venue);
@@ -161,12 +292,24 @@ async fn scheduled_runs_are_idempotent_and_download_through_the_api() {
     first.sort();
     assert_eq!(first.len(), 3, "{first:?}");
     let slug = w.period.slug();
-    assert!(slug.len() == 21 && !slug.contains('T'), "whole local days are named by their dates: {slug}");
-    assert!(first.iter().all(|k| k.contains(&slug)), "{first:?} named by the local period {slug}");
+    assert!(
+        slug.len() == 21 && !slug.contains('T'),
+        "whole local days are named by their dates: {slug}"
+    );
+    assert!(
+        first.iter().all(|k| k.contains(&slug)),
+        "{first:?} named by the local period {slug}"
+    );
 
     // The next pass skips the done period; a forced re-run overwrites the same keys and run.
     run_due(&w.ports, after + Duration::hours(1)).await.unwrap();
-    let (status, rerun) = call(&w.local, "POST", &format!("/api/reports/{}/{report_id}/run", w.venue), None).await;
+    let (status, rerun) = call(
+        &w.local,
+        "POST",
+        &format!("/api/reports/{}/{report_id}/run", w.venue),
+        None,
+    )
+    .await;
     assert_eq!(status, http::StatusCode::OK, "{rerun}");
     let mut again = w.ports.objects.list_keys(&prefix).await.unwrap();
     again.sort();
@@ -175,18 +318,38 @@ async fn scheduled_runs_are_idempotent_and_download_through_the_api() {
     let runs = runs["runs"].as_array().unwrap();
     assert_eq!(runs.len(), 1, "one run document per period: {runs:?}");
     let run = &runs[0];
-    assert_eq!((run["status"].as_str(), run["trigger"].as_str()), (Some("succeeded"), Some("manual")));
+    assert_eq!(
+        (run["status"].as_str(), run["trigger"].as_str()),
+        (Some("succeeded"), Some("manual"))
+    );
 
     // The PDF through its presigned link equals the stored object.
-    let pdf = run["downloads"].as_array().unwrap().iter().find(|d| d["key"].as_str().unwrap().ends_with(".pdf")).unwrap();
+    let pdf = run["downloads"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|d| d["key"].as_str().unwrap().ends_with(".pdf"))
+        .unwrap();
     let resp = reqwest::get(pdf["url"].as_str().unwrap()).await.unwrap();
     assert!(resp.status().is_success(), "{}", resp.status());
     assert_eq!(resp.headers()["content-type"], "application/pdf");
-    let disposition = resp.headers()["content-disposition"].to_str().unwrap().to_owned();
-    assert!(disposition.starts_with("attachment; filename=") && disposition.contains(&slug), "{disposition}");
+    let disposition = resp.headers()["content-disposition"]
+        .to_str()
+        .unwrap()
+        .to_owned();
+    assert!(
+        disposition.starts_with("attachment; filename=") && disposition.contains(&slug),
+        "{disposition}"
+    );
     let bytes = resp.bytes().await.unwrap();
     assert!(bytes.starts_with(b"%PDF-"), "not a PDF");
-    let stored = w.ports.objects.get_object(pdf["key"].as_str().unwrap()).await.unwrap().unwrap();
+    let stored = w
+        .ports
+        .objects
+        .get_object(pdf["key"].as_str().unwrap())
+        .await
+        .unwrap()
+        .unwrap();
     assert_eq!(bytes.as_ref(), stored.as_slice());
 }
 
@@ -194,10 +357,21 @@ async fn scheduled_runs_are_idempotent_and_download_through_the_api() {
 async fn exports_render_inline_or_as_a_pending_job() {
     let w = world(23).await;
     let path = format!("/api/exports/{}", w.venue);
-    let (status, small) = call(&w.local, "POST", &path, Some(json!({"from": w.from, "to": w.to, "format": "csv"}))).await;
+    let (status, small) = call(
+        &w.local,
+        "POST",
+        &path,
+        Some(json!({"from": w.from, "to": w.to, "format": "csv"})),
+    )
+    .await;
     assert_eq!(status, http::StatusCode::CREATED, "{small}");
     assert_eq!(small["status"], "succeeded");
-    let csv = reqwest::get(small["downloads"][0]["url"].as_str().unwrap()).await.unwrap().text().await.unwrap();
+    let csv = reqwest::get(small["downloads"][0]["url"].as_str().unwrap())
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
     let mut lines = csv.lines();
     assert!(lines.next().unwrap().contains("revenue"), "{csv}");
     let hours = usize::try_from((w.to - w.from).num_hours()).unwrap();
@@ -208,12 +382,25 @@ async fn exports_render_inline_or_as_a_pending_job() {
     assert_eq!(status, http::StatusCode::ACCEPTED, "{big}");
     assert_eq!(big["status"], "pending");
     let job = big["jobId"].as_str().unwrap().to_owned();
-    jobs::exports::run_pending(&w.ports, Utc::now()).await.unwrap();
+    jobs::exports::run_pending(&w.ports, Utc::now())
+        .await
+        .unwrap();
     let done = get_ok(&w.local, &format!("{path}/{job}")).await;
     assert_eq!(done["status"], "succeeded", "{done}");
-    let xlsx = reqwest::get(done["downloads"][0]["url"].as_str().unwrap()).await.unwrap().bytes().await.unwrap();
+    let xlsx = reqwest::get(done["downloads"][0]["url"].as_str().unwrap())
+        .await
+        .unwrap()
+        .bytes()
+        .await
+        .unwrap();
     assert!(xlsx.starts_with(b"PK"), "an XLSX is a zip");
 
-    let (status, bad) = call(&w.local, "POST", &path, Some(json!({"from": w.to, "to": w.from}))).await;
+    let (status, bad) = call(
+        &w.local,
+        "POST",
+        &path,
+        Some(json!({"from": w.to, "to": w.from})),
+    )
+    .await;
     assert_eq!(status, http::StatusCode::BAD_REQUEST, "{bad}");
 }

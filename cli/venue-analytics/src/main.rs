@@ -5,7 +5,11 @@ mod commands;
 use clap::{Parser, Subcommand};
 
 #[derive(Parser)]
-#[command(name = "venue-analytics", version, about = "Venue Analytics: local stack, publishing and tools")]
+#[command(
+    name = "venue-analytics",
+    version,
+    about = "Venue Analytics: local stack, publishing and tools"
+)]
 struct Cli {
     #[command(subcommand)]
     command: Command,
@@ -23,15 +27,23 @@ enum Command {
     Flows(commands::flows::Args),
     /// Print a JWT for the local API.
     Token(commands::token::Args),
+    /// Render a report now (PDF, XLSX, CSV) into the reports bucket.
+    Report(commands::report::Args),
 }
 
 fn main() -> std::process::ExitCode {
     tracing_subscriber::fmt()
-        .with_env_filter(tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "info,aws_config=warn,aws_smithy_runtime=warn".into()))
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_default_env()
+                .unwrap_or_else(|_| "info,aws_config=warn,aws_smithy_runtime=warn".into()),
+        )
         .with_writer(std::io::stderr)
         .init();
     let cli = Cli::parse();
-    let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
         Ok(r) => r,
         Err(e) => {
             eprintln!("error: cannot start the async runtime: {e}");
@@ -45,6 +57,7 @@ fn main() -> std::process::ExitCode {
             Command::Simulate(a) => commands::simulate::run(a).await,
             Command::Flows(a) => commands::flows::run(a).await,
             Command::Token(a) => commands::token::run(&a),
+            Command::Report(a) => commands::report::run(a).await,
         }
     });
     match result {

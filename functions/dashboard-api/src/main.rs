@@ -35,10 +35,7 @@ fn state(aws: &Aws, names: &Names) -> Result<AppState, Error> {
             aws.dynamodb.clone(),
             names.app.clone(),
         )),
-        Arc::new(S3Objects::new(
-            aws.s3.clone(),
-            names.reports_bucket.clone(),
-        )),
+        Arc::new(S3Objects::new(aws.s3.clone(), names.reports_bucket.clone())),
         Arc::new(SqsQueueStats::new(aws.sqs.clone(), names.dlq_urls.clone())),
         RealtimeHub::new(1),
         AuthConfig::from_env()?,

@@ -11,7 +11,10 @@ use storage::{Aws, Names};
 /// Runs the ingest Lambda for `event_type`'s queue. Fails fast, before the
 /// first invoke, when the environment is incomplete.
 pub fn main(event_type: EventType) -> Result<(), Error> {
-    tokio::runtime::Builder::new_current_thread().enable_all().build()?.block_on(run(event_type))
+    tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()?
+        .block_on(run(event_type))
 }
 
 async fn run(event_type: EventType) -> Result<(), Error> {
@@ -19,10 +22,15 @@ async fn run(event_type: EventType) -> Result<(), Error> {
     let names = Names::from_env()?;
     let aws = Aws::from_env().await;
     let push = storage::wire::websocket_push(&aws, &names);
-    let pipeline = Arc::new(storage::wire::ingest_pipeline(event_type, &aws, &names).with_push(push));
+    let pipeline =
+        Arc::new(storage::wire::ingest_pipeline(event_type, &aws, &names).with_push(push));
     lambda_runtime::run(service_fn(move |event: LambdaEvent<SqsEvent>| {
         let pipeline = Arc::clone(&pipeline);
-        async move { Ok::<SqsBatchResponse, Error>(pipeline::sqs::handle_event(&pipeline, &event.payload).await) }
+        async move {
+            Ok::<SqsBatchResponse, Error>(
+                pipeline::sqs::handle_event(&pipeline, &event.payload).await,
+            )
+        }
     }))
     .await
 }

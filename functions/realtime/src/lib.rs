@@ -69,7 +69,10 @@ impl Refusal {
                 (500, "internal", "the connection store failed".to_owned())
             }
         };
-        json_response(status, &json!({"error": {"code": code, "message": message}}))
+        json_response(
+            status,
+            &json!({"error": {"code": code, "message": message}}),
+        )
     }
 }
 

@@ -11,7 +11,10 @@ use serde_json::{Value, json};
 use storage::{Aws, DynamoDocuments, DynamoReader, Names, S3Objects, SqsQueueStats};
 
 fn main() -> Result<(), Error> {
-    tokio::runtime::Builder::new_current_thread().enable_all().build()?.block_on(run())
+    tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()?
+        .block_on(run())
 }
 
 async fn run() -> Result<(), Error> {
@@ -20,13 +23,19 @@ async fn run() -> Result<(), Error> {
     let aws = Aws::from_env().await;
     let ports = Ports {
         reader: Arc::new(DynamoReader::new(aws.dynamodb.clone(), names.clone())),
-        docs: Arc::new(DynamoDocuments::new(aws.dynamodb.clone(), names.app.clone())),
+        docs: Arc::new(DynamoDocuments::new(
+            aws.dynamodb.clone(),
+            names.app.clone(),
+        )),
         objects: Arc::new(S3Objects::new(aws.s3.clone(), names.reports_bucket.clone())),
         queues: Arc::new(SqsQueueStats::new(aws.sqs.clone(), names.dlq_urls.clone())),
         push: None,
     };
     let ports = &ports;
-    lambda_runtime::run(service_fn(move |event: LambdaEvent<Value>| async move { handle(ports, &event.payload).await })).await
+    lambda_runtime::run(service_fn(move |event: LambdaEvent<Value>| async move {
+        handle(ports, &event.payload).await
+    }))
+    .await
 }
 
 async fn handle(ports: &Ports, input: &Value) -> Result<Value, Error> {
@@ -34,6 +43,9 @@ async fn handle(ports: &Ports, input: &Value) -> Result<Value, Error> {
     match input.get("job").and_then(Value::as_str) {
         Some("reports") => Ok(json!({ "reports": jobs::reports::run_due(ports, now).await? })),
         Some("exports") => Ok(json!({ "exports": jobs::exports::run_pending(ports, now).await? })),
-        other => Err(format!("unknown job {other:?}; expected {{\"job\":\"reports\"}} or {{\"job\":\"exports\"}}").into()),
+        other => Err(format!(
+            "unknown job {other:?}; expected {{\"job\":\"reports\"}} or {{\"job\":\"exports\"}}"
+        )
+        .into()),
     }
 }

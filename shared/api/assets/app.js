@@ -337,6 +337,10 @@
     state.granularity = granularity || null;
     state.generation++;
     state.autoRange = null;
+    state.series = null;
+    for (const id of ['revenue-chart', 'velocity-chart']) $(id).replaceChildren(h('div', { class: 'empty empty--loading', text: 'Loading…' }));
+    $('revenue-total').textContent = '';
+    $('velocity-total').textContent = '';
     if (venueChanged) {
       state.dashboard = null;
       resetKpis();
@@ -663,8 +667,28 @@
     }
     if (isNum(d.ticketsSold) && d.ticketsSold > 0 && isNum(d.scans?.admitted)) d.attendanceRate = d.scans.admitted / d.ticketsSold;
     if (isNum(d.capacity) && d.capacity > 0 && isNum(d.ticketsSold)) d.capacityUtilisation = d.ticketsSold / d.capacity;
+    const cart = d.cart || {};
+    if (isNum(cart.abandons) && isNum(cart.checkouts)) {
+      const closed = cart.abandons + cart.checkouts;
+      d.cartAbandonmentRate = closed > 0 ? cart.abandons / closed : null;
+    }
+    // The funnel is built from the same counters as the KPIs: keep them in step, or the
+    // "Page views" bar lags the Page views tile until the next refresh.
+    d.funnel = funnelFrom(d.pageViews, cart.adds ?? d.funnel?.carts, d.orders);
     state.deltaSeq++;
     renderKpis(true);
+    renderFunnel();
+  }
+
+  /** The API's funnel (page views → cart adds → orders) from its three counters. */
+  function funnelFrom(views, carts, purchases) {
+    const ratio = (a, b) => (isNum(a) && isNum(b) && b > 0 ? a / b : null);
+    return {
+      views, carts, purchases,
+      viewToCart: ratio(carts, views),
+      cartToPurchase: ratio(purchases, carts),
+      viewToPurchase: ratio(purchases, views),
+    };
   }
 
   function scheduleRefresh(delay = LIVE_REFRESH_DEBOUNCE_MS) {
@@ -718,15 +742,24 @@
     if (state.autoRange?.key === key) return { from: state.autoRange.from, to: windowEnd() };
     const end = windowEnd();
     let from = end - DAY;
+    let prefetched = null;
     try {
       const days = await fetchSeries('ticketsSold', end - 30 * DAY, end, '1d');
       const firstDay = days.find((p) => p.value > 0);
       if (firstDay) {
         from = firstDay.t;
         if (end - firstDay.t <= 8 * DAY) {
-          const hours = await fetchSeries('ticketsSold', firstDay.t, end, '1h');
-          const firstHour = hours.find((p) => p.value > 0);
+          // Both hourly series at once: they find the first active hour and, trimmed to it,
+          // are the default chart, so the first paint needs no further round trip.
+          const [tickets, revenue] = await Promise.all([
+            fetchSeries('ticketsSold', firstDay.t, end, '1h'),
+            fetchSeries('revenue', firstDay.t, end, '1h'),
+          ]);
+          const firstHour = tickets.find((p) => p.value > 0);
           if (firstHour) from = firstHour.t;
+          from = Math.min(from, end - HOUR);
+          const keep = (p) => p.t >= from;
+          prefetched = { granularity: '1h', tickets: tickets.filter(keep), revenue: revenue.filter(keep) };
         }
       }
     } catch (err) {
@@ -734,7 +767,7 @@
     }
     from = Math.min(from, end - HOUR);
     state.autoRange = { key, from };
-    return { from, to: end };
+    return { from, to: end, prefetched };
   }
 
   async function currentWindow() {
@@ -756,7 +789,8 @@
     if (!g || !granularityFits(g, span)) g = defaultGranularity(span);
     renderRangeControls(span, g, win);
     try {
-      const [revenue, tickets] = await Promise.all([
+      const pre = win.prefetched?.granularity === g ? win.prefetched : null;
+      const [revenue, tickets] = pre ? [pre.revenue, pre.tickets] : await Promise.all([
         fetchSeries('revenue', win.from, win.to, g),
         fetchSeries('ticketsSold', win.from, win.to, g),
       ]);
@@ -840,8 +874,9 @@
     return ticks;
   }
 
+  // 3 d keeps a week on a phone-width chart at two or three labels instead of one.
   const TIME_STEPS = [MINUTE, 2 * MINUTE, 5 * MINUTE, 10 * MINUTE, 15 * MINUTE, 30 * MINUTE, HOUR, 2 * HOUR,
-    3 * HOUR, 6 * HOUR, 12 * HOUR, DAY, 2 * DAY, 7 * DAY, 14 * DAY, 30 * DAY];
+    3 * HOUR, 6 * HOUR, 12 * HOUR, DAY, 2 * DAY, 3 * DAY, 7 * DAY, 14 * DAY, 30 * DAY];
 
   /** Tick instants aligned to round venue-local times. */
   function timeTicks(from, to, zone, maxTicks) {
@@ -1037,12 +1072,13 @@
       $('funnel-note').textContent = '';
       return;
     }
+    // Same counters as the Page views and Orders tiles (events, not people).
     const steps = [
       { label: 'Page views', value: f.views },
-      { label: 'Added to cart', value: f.carts, conv: f.viewToCart },
-      { label: 'Purchased', value: f.purchases, conv: f.cartToPurchase },
+      { label: 'Cart adds', value: f.carts, conv: f.viewToCart, note: 'cart adds per page view' },
+      { label: 'Orders', value: f.purchases, conv: f.cartToPurchase, note: 'orders per cart add' },
     ];
-    $('funnel-note').textContent = isNum(f.viewToPurchase) ? `${fmtPct(f.viewToPurchase)} view → purchase` : '';
+    $('funnel-note').textContent = isNum(f.viewToPurchase) ? `${fmtPct(f.viewToPurchase)} orders per page view` : '';
     if (!(f.views > 0 || f.carts > 0 || f.purchases > 0)) {
       el.replaceChildren(emptyState('No visits yet'));
       return;
@@ -1077,7 +1113,7 @@
         svg.append(
           s('path', { d: `M${labelW + 10},${mid - 6}v10m-3.5,-3.5l3.5,3.5l3.5,-3.5`, stroke: '#98a2b3', fill: 'none', 'stroke-width': 1.25 }),
           s('text', { x: labelW + 22, y: mid, 'dominant-baseline': 'middle', class: 'conv', text: isNum(st.conv) ? fmtPct(st.conv) : '—' }),
-          s('text', { x: labelW + 22 + textWidth(isNum(st.conv) ? fmtPct(st.conv) : '—', 11) + 6, y: mid, 'dominant-baseline': 'middle', text: i === 1 ? 'of viewers added to cart' : 'of carts purchased' }),
+          s('text', { x: labelW + 22 + textWidth(isNum(st.conv) ? fmtPct(st.conv) : '—', 11) + 6, y: mid, 'dominant-baseline': 'middle', text: st.note }),
         );
       }
     });
@@ -1323,7 +1359,7 @@
         const amount = amountOf(sg.revenue);
         const share = isNum(sg.share) ? sg.share : (total > 0 && isNum(amount) ? amount / total : null);
         return h('tr', null,
-          h('td', { class: 'key', text: sg.segment ?? '—' }),
+          h('td', { class: 'key', text: sg.label ?? sg.segment ?? '—' }),
           h('td', { class: 'num', text: fmtInt(sg.customers) }),
           h('td', { class: 'num', text: isNum(amount) ? fmtMoney(amount, cur) : '—' }),
           isNum(share) ? shareCell(share, 1) : h('td', { class: 'muted', text: '—' }));

@@ -74,6 +74,9 @@ pub enum PointValue {
 pub struct Point {
     /// Bucket start, RFC 3339 UTC.
     pub t: DateTime<Utc>,
+    /// A count (an integer) for counters, tickets per hour for `salesVelocity`.
+    /// Documented as one `number`: a `oneOf` integer/number would match 0 twice.
+    #[schema(value_type = f64)]
     pub value: PointValue,
 }
 

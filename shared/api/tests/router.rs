@@ -721,7 +721,10 @@ async fn every_group_answers_for_a_venue() {
         "https://objects.test/reports/v1/run-1.pdf?expires=900"
     );
     let (_, body) = get(&h.state, "/api/predictions/v1", Some(&t)).await;
-    assert_eq!(body["models"]["sales"], "decay+baseline+pre-show-uplift/poisson-map");
+    assert_eq!(
+        body["models"]["sales"],
+        "decay+baseline+pre-show-uplift/poisson-map"
+    );
     assert_eq!(body["shows"][0]["sales"]["ticketsSold"], 2);
     let (_, body) = get(&h.state, "/api/realtime/v1", Some(&t)).await;
     assert_eq!(body["ticketsSold"], 2);

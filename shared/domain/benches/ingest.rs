@@ -33,13 +33,21 @@ fn batch(n: usize) -> Vec<(EventType, String)> {
                 ),
                 2 | 3 => (
                     EventType::TicketScan,
-                    SCAN.replace("5c2a9d44-1a7b-4a38-8e3f-2f5b0d6c7e02", &format!("s-{i}")).replace("North Gate", gates[i % 4]).replace("2026-11-28T19:31:05Z", &minute),
+                    SCAN.replace("5c2a9d44-1a7b-4a38-8e3f-2f5b0d6c7e02", &format!("s-{i}"))
+                        .replace("North Gate", gates[i % 4])
+                        .replace("2026-11-28T19:31:05Z", &minute),
                 ),
                 4..=7 => (
                     EventType::PageView,
-                    VIEW.replace("9a1d7e52-3c4b-4f6a-b7c8-3e6f1a2b4c03", &format!("v-{i}")).replace("sess-77", &format!("sess-{}", i / 3)).replace("2026-11-24T18:55:40Z", &minute),
+                    VIEW.replace("9a1d7e52-3c4b-4f6a-b7c8-3e6f1a2b4c03", &format!("v-{i}"))
+                        .replace("sess-77", &format!("sess-{}", i / 3))
+                        .replace("2026-11-24T18:55:40Z", &minute),
                 ),
-                _ => (EventType::CartUpdate, CART.replace("e3b4c5d6-7a8b-4c9d-8e0f-4a5b6c7d8e04", &format!("c-{i}")).replace("2026-11-24T18:58:02Z", &minute)),
+                _ => (
+                    EventType::CartUpdate,
+                    CART.replace("e3b4c5d6-7a8b-4c9d-8e0f-4a5b6c7d8e04", &format!("c-{i}"))
+                        .replace("2026-11-24T18:58:02Z", &minute),
+                ),
             }
         })
         .collect()
@@ -53,12 +61,26 @@ fn bench(c: &mut Criterion) {
     let mut g = c.benchmark_group("ingest");
     g.throughput(Throughput::Elements(bodies.len() as u64));
     g.bench_function("decode+validate", |b| {
-        b.iter(|| bodies.iter().filter(|(t, body)| decode(*t, body, now).is_ok()).count());
+        b.iter(|| {
+            bodies
+                .iter()
+                .filter(|(t, body)| decode(*t, body, now).is_ok())
+                .count()
+        });
     });
     g.bench_function("decode+validate+pre-aggregate", |b| {
         b.iter(|| {
-            let events: Vec<_> = bodies.iter().filter_map(|(t, body)| decode(*t, body, now).ok()).collect();
-            let plans = plan_chunks(&events, 0..events.len(), &contexts, &known, MAX_TRANSACTION_ACTIONS);
+            let events: Vec<_> = bodies
+                .iter()
+                .filter_map(|(t, body)| decode(*t, body, now).ok())
+                .collect();
+            let plans = plan_chunks(
+                &events,
+                0..events.len(),
+                &contexts,
+                &known,
+                MAX_TRANSACTION_ACTIONS,
+            );
             black_box(plans.len())
         });
     });

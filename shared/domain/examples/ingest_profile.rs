@@ -29,13 +29,21 @@ fn batch(n: usize) -> Vec<(EventType, String)> {
                 ),
                 2 | 3 => (
                     EventType::TicketScan,
-                    SCAN.replace("5c2a9d44-1a7b-4a38-8e3f-2f5b0d6c7e02", &format!("s-{i}")).replace("North Gate", gates[i % 4]).replace("2026-11-28T19:31:05Z", &minute),
+                    SCAN.replace("5c2a9d44-1a7b-4a38-8e3f-2f5b0d6c7e02", &format!("s-{i}"))
+                        .replace("North Gate", gates[i % 4])
+                        .replace("2026-11-28T19:31:05Z", &minute),
                 ),
                 4..=7 => (
                     EventType::PageView,
-                    VIEW.replace("9a1d7e52-3c4b-4f6a-b7c8-3e6f1a2b4c03", &format!("v-{i}")).replace("sess-77", &format!("sess-{}", i / 3)).replace("2026-11-24T18:55:40Z", &minute),
+                    VIEW.replace("9a1d7e52-3c4b-4f6a-b7c8-3e6f1a2b4c03", &format!("v-{i}"))
+                        .replace("sess-77", &format!("sess-{}", i / 3))
+                        .replace("2026-11-24T18:55:40Z", &minute),
                 ),
-                _ => (EventType::CartUpdate, CART.replace("e3b4c5d6-7a8b-4c9d-8e0f-4a5b6c7d8e04", &format!("c-{i}")).replace("2026-11-24T18:58:02Z", &minute)),
+                _ => (
+                    EventType::CartUpdate,
+                    CART.replace("e3b4c5d6-7a8b-4c9d-8e0f-4a5b6c7d8e04", &format!("c-{i}"))
+                        .replace("2026-11-24T18:58:02Z", &minute),
+                ),
             }
         })
         .collect()
@@ -44,13 +52,30 @@ fn batch(n: usize) -> Vec<(EventType, String)> {
 fn main() {
     let now = "2026-11-28T20:00:00Z".parse().unwrap();
     let bodies = batch(10_000);
-    let rounds: usize = std::env::args().nth(1).and_then(|a| a.parse().ok()).unwrap_or(1);
+    let rounds: usize = std::env::args()
+        .nth(1)
+        .and_then(|a| a.parse().ok())
+        .unwrap_or(1);
     let start = std::time::Instant::now();
     let mut chunks = 0;
     for _ in 0..rounds {
-        let events: Vec<_> = bodies.iter().filter_map(|(t, body)| decode(*t, body, now).ok()).collect();
-        chunks += plan_chunks(&events, 0..events.len(), &VenueContexts::default(), &HashSet::new(), MAX_TRANSACTION_ACTIONS).len();
+        let events: Vec<_> = bodies
+            .iter()
+            .filter_map(|(t, body)| decode(*t, body, now).ok())
+            .collect();
+        chunks += plan_chunks(
+            &events,
+            0..events.len(),
+            &VenueContexts::default(),
+            &HashSet::new(),
+            MAX_TRANSACTION_ACTIONS,
+        )
+        .len();
     }
     let secs = start.elapsed().as_secs_f64();
-    println!("{} events in {chunks} chunks: {:.0} events/s", rounds * bodies.len(), (rounds * bodies.len()) as f64 / secs);
+    println!(
+        "{} events in {chunks} chunks: {:.0} events/s",
+        rounds * bodies.len(),
+        (rounds * bodies.len()) as f64 / secs
+    );
 }

@@ -106,8 +106,17 @@ impl ChunkPlan<'_> {
     /// Transaction actions this plan needs: a marker per event and session,
     /// an update per rollup, customer and flow (summary + arrival bucket), a put per venue and show.
     pub fn action_count(&self, events: &[Event<'_>]) -> usize {
-        let venue_actions: usize = self.venue_updates.iter().map(|&i| venue_update_actions(&events[i])).sum();
-        self.events.len() + self.rollups.len() + self.customers.len() + self.sessions.len() + 2 * self.flows.len() + venue_actions
+        let venue_actions: usize = self
+            .venue_updates
+            .iter()
+            .map(|&i| venue_update_actions(&events[i]))
+            .sum();
+        self.events.len()
+            + self.rollups.len()
+            + self.customers.len()
+            + self.sessions.len()
+            + 2 * self.flows.len()
+            + venue_actions
     }
 }
 
@@ -154,7 +163,10 @@ pub struct ChunkBuilder<'e, 'c> {
 impl<'e, 'c> ChunkBuilder<'e, 'c> {
     /// `known_sessions` holds (venue, day, session) already counted in storage (learned from
     /// failed session markers); their views add no unique session.
-    pub fn new(contexts: &'c VenueContexts, known_sessions: &'c HashSet<(String, i64, String)>) -> Self {
+    pub fn new(
+        contexts: &'c VenueContexts,
+        known_sessions: &'c HashSet<(String, i64, String)>,
+    ) -> Self {
         ChunkBuilder {
             contexts,
             known_sessions,
@@ -184,11 +196,19 @@ impl<'e, 'c> ChunkBuilder<'e, 'c> {
     }
 
     fn actions(&self) -> usize {
-        self.events.len() + self.derived.len() + self.customers.len() + self.sessions.len() + 2 * self.flows.len() + self.venue_actions
+        self.events.len()
+            + self.derived.len()
+            + self.customers.len()
+            + self.sessions.len()
+            + 2 * self.flows.len()
+            + self.venue_actions
     }
 
     fn tz(&self, venue: &str) -> Tz {
-        self.contexts.get(venue).and_then(|c| c.tz).unwrap_or(Tz::UTC)
+        self.contexts
+            .get(venue)
+            .and_then(|c| c.tz)
+            .unwrap_or(Tz::UTC)
     }
 
     fn day_of(&mut self, venue: &'e str, minute: i64) -> i64 {
@@ -220,68 +240,101 @@ impl<'e, 'c> ChunkBuilder<'e, 'c> {
             return n + venue_update_actions(e) + self.new_flow(e);
         }
         n += self.new_flow(e);
-        let Some(venue) = e.data.venue_id() else { return n };
+        let Some(venue) = e.data.venue_id() else {
+            return n;
+        };
         let minute = Granularity::Minute.bucket_start(e.time, Tz::UTC);
-        let leaf = LeafKey { venue, show: e.data.show_id(), minute };
+        let leaf = LeafKey {
+            venue,
+            show: e.data.show_id(),
+            minute,
+        };
         if !self.leaves.contains_key(&leaf) {
             let day = self.day_of(venue, minute);
-            n += derived_keys(leaf, day).filter(|k| !self.derived.contains(k)).count();
+            n += derived_keys(leaf, day)
+                .filter(|k| !self.derived.contains(k))
+                .count();
         }
-        match &e.data {
-            EventData::TicketPurchase(p) => {
-                if !self.customers.contains_key(&(venue, &*p.user_id)) {
-                    n += 1;
-                }
-            }
+        let new_key = match &e.data {
+            EventData::TicketPurchase(p) => !self.customers.contains_key(&(venue, &*p.user_id)),
             EventData::PageView(v) => {
                 let day = self.day_of(venue, minute);
-                if self.is_new_session(venue, day, &v.session_id) {
-                    n += 1;
-                }
+                self.is_new_session(venue, day, &v.session_id)
             }
-            _ => {}
-        }
-        n
+            _ => false,
+        };
+        n + usize::from(new_key)
     }
 
     fn new_flow(&self, e: &Event<'_>) -> usize {
         let t = e.event_type();
-        usize::from(!self.flows.iter().any(|f| f.event_type == t && f.source == e.source.as_ref())) * 2
+        usize::from(
+            !self
+                .flows
+                .iter()
+                .any(|f| f.event_type == t && f.source == e.source.as_ref()),
+        ) * 2
     }
 
     fn is_new_session(&self, venue: &'e str, day: i64, session: &'e str) -> bool {
-        let key = SessionKey { venue, day, session };
+        let key = SessionKey {
+            venue,
+            day,
+            session,
+        };
         !self.sessions.contains(&key)
             && !self.carried.is_some_and(|c| c.contains(&key))
-            && (self.known_sessions.is_empty() || !self.known_sessions.contains(&(venue.to_owned(), day, session.to_owned())))
+            && (self.known_sessions.is_empty()
+                || !self
+                    .known_sessions
+                    .contains(&(venue.to_owned(), day, session.to_owned())))
     }
 
     fn add(&mut self, index: usize, e: &'e Event<'_>) {
         self.events.push(index);
         let source: &'e str = &e.source;
         let t = e.event_type();
-        match self.flows.iter_mut().find(|f| f.event_type == t && f.source == source) {
+        match self
+            .flows
+            .iter_mut()
+            .find(|f| f.event_type == t && f.source == source)
+        {
             Some(f) => {
                 f.count += 1;
                 f.latest_event_time = f.latest_event_time.max(e.time);
             }
-            None => self.flows.push(FlowDelta { event_type: t, source, count: 1, latest_event_time: e.time }),
+            None => self.flows.push(FlowDelta {
+                event_type: t,
+                source,
+                count: 1,
+                latest_event_time: e.time,
+            }),
         }
         if let EventData::VenueUpdate(_) = &e.data {
             self.venue_updates.push(index);
             self.venue_actions += venue_update_actions(e);
             return;
         }
-        let Some(venue) = e.data.venue_id() else { return };
+        let Some(venue) = e.data.venue_id() else {
+            return;
+        };
         let minute = Granularity::Minute.bucket_start(e.time, Tz::UTC);
-        let key = LeafKey { venue, show: e.data.show_id(), minute };
+        let key = LeafKey {
+            venue,
+            show: e.data.show_id(),
+            minute,
+        };
         let day = self.day_of(venue, minute);
         if !self.leaves.contains_key(&key) {
             self.derived.extend(derived_keys(key, day));
         }
         let unique_session = match &e.data {
             EventData::PageView(v) if self.is_new_session(venue, day, &v.session_id) => {
-                self.sessions.insert(SessionKey { venue, day, session: &v.session_id });
+                self.sessions.insert(SessionKey {
+                    venue,
+                    day,
+                    session: &v.session_id,
+                });
                 true
             }
             _ => false,
@@ -293,24 +346,34 @@ impl<'e, 'c> ChunkBuilder<'e, 'c> {
         apply(leaf, &e.data, unique_session);
     }
 
-    fn add_customer(&mut self, venue: &'e str, p: &'e crate::event::TicketPurchase<'_>, time: DateTime<Utc>) {
+    fn add_customer(
+        &mut self,
+        venue: &'e str,
+        p: &'e crate::event::TicketPurchase<'_>,
+        time: DateTime<Utc>,
+    ) {
         let ctx = self.contexts.get(venue);
         let tz = ctx.and_then(|c| c.tz).unwrap_or(Tz::UTC);
         let local = time.with_timezone(&tz);
-        let starts = p.show_starts_at.or_else(|| ctx.and_then(|c| c.show_starts.get(p.event_id.as_ref()).copied()));
-        let d = self.customers.entry((venue, &p.user_id)).or_insert_with(|| CustomerDelta {
-            spend: 0,
-            orders: 0,
-            tickets: 0,
-            currency: &p.currency,
-            first_purchase_at: time,
-            last_purchase_at: time,
-            weekday: [0; 7],
-            hour: [0; 24],
-            lead_hours_sum: 0.0,
-            lead_count: 0,
-            tiers: Vec::new(),
-        });
+        let starts = p
+            .show_starts_at
+            .or_else(|| ctx.and_then(|c| c.show_starts.get(p.event_id.as_ref()).copied()));
+        let d = self
+            .customers
+            .entry((venue, &p.user_id))
+            .or_insert_with(|| CustomerDelta {
+                spend: 0,
+                orders: 0,
+                tickets: 0,
+                currency: &p.currency,
+                first_purchase_at: time,
+                last_purchase_at: time,
+                weekday: [0; 7],
+                hour: [0; 24],
+                lead_hours_sum: 0.0,
+                lead_count: 0,
+                tiers: Vec::new(),
+            });
         d.spend += p.amount;
         d.orders += 1;
         d.tickets += i64::from(p.quantity);
@@ -352,7 +415,11 @@ impl<'e, 'c> ChunkBuilder<'e, 'c> {
                         if delta == 0 {
                             continue;
                         }
-                        match c.breakdowns.iter_mut().find(|b| b.0 == *m && b.1 == dim && b.2 == value) {
+                        match c
+                            .breakdowns
+                            .iter_mut()
+                            .find(|b| b.0 == *m && b.1 == dim && b.2 == value)
+                        {
                             Some(b) => b.3 += delta,
                             None => c.breakdowns.push((*m, dim, value, delta)),
                         }
@@ -363,7 +430,8 @@ impl<'e, 'c> ChunkBuilder<'e, 'c> {
         let mut rollups: Vec<_> = rollups.into_iter().collect();
         rollups.sort_by(|a, b| a.0.cmp(&b.0));
         for (_, c) in &mut rollups {
-            c.breakdowns.sort_by(|a, b| (a.0, a.1, a.2).cmp(&(b.0, b.1, b.2)));
+            c.breakdowns
+                .sort_by(|a, b| (a.0, a.1, a.2).cmp(&(b.0, b.1, b.2)));
         }
         let mut customers: Vec<_> = self.customers.into_iter().collect();
         customers.sort_by(|a, b| a.0.cmp(&b.0));
@@ -389,7 +457,12 @@ fn derived_keys(leaf: LeafKey<'_>, day: i64) -> impl Iterator<Item = RollupKey<'
                 Some(w) => leaf.minute.div_euclid(w) * w,
                 None => day,
             };
-            RollupKey { venue: leaf.venue, show, granularity, bucket }
+            RollupKey {
+                venue: leaf.venue,
+                show,
+                granularity,
+                bucket,
+            }
         })
     })
 }
@@ -403,7 +476,11 @@ fn apply<'e>(leaf: &mut Leaf<'e>, data: &'e EventData<'_>, unique_session: bool)
             add(Metric::TicketsSold, q);
             add(Metric::Orders, 1);
             leaf.currency.get_or_insert(&p.currency);
-            for (dim, value) in [(Dimension::Tier, &p.tier), (Dimension::Channel, &p.channel), (Dimension::Campaign, &p.campaign_id)] {
+            for (dim, value) in [
+                (Dimension::Tier, &p.tier),
+                (Dimension::Channel, &p.channel),
+                (Dimension::Campaign, &p.campaign_id),
+            ] {
                 if let Some(value) = value.as_deref() {
                     let b = leaf.breakdowns.entry((dim, value)).or_default();
                     b[Metric::Revenue.index()] += p.amount;
@@ -419,7 +496,9 @@ fn apply<'e>(leaf: &mut Leaf<'e>, data: &'e EventData<'_>, unique_session: bool)
                 ScanResult::Duplicate => Metric::ScansDuplicate,
             };
             add(m, 1);
-            leaf.breakdowns.entry((Dimension::EntryPoint, &s.entry_point)).or_default()[m.index()] += 1;
+            leaf.breakdowns
+                .entry((Dimension::EntryPoint, &s.entry_point))
+                .or_default()[m.index()] += 1;
         }
         EventData::PageView(v) => {
             add(Metric::PageViews, 1);
@@ -446,7 +525,9 @@ fn apply<'e>(leaf: &mut Leaf<'e>, data: &'e EventData<'_>, unique_session: bool)
             }
             if c.action == CartAction::Add {
                 for item in &c.items {
-                    leaf.breakdowns.entry((Dimension::Tier, &item.tier)).or_default()[Metric::CartAdds.index()] += i64::from(item.quantity);
+                    leaf.breakdowns
+                        .entry((Dimension::Tier, &item.tier))
+                        .or_default()[Metric::CartAdds.index()] += i64::from(item.quantity);
                 }
             }
         }

@@ -111,14 +111,27 @@ pub fn decode(queue: EventType, body: &str, now: DateTime<Utc>) -> Result<Event<
     })?;
     match env.specversion.as_deref() {
         Some("1.0") => {}
-        Some(v) => return reject(RejectReason::InvalidEnvelope, format!("unsupported specversion {v:?}; expected \"1.0\"")),
-        None => return reject(RejectReason::InvalidEnvelope, "missing attribute `specversion`"),
+        Some(v) => {
+            return reject(
+                RejectReason::InvalidEnvelope,
+                format!("unsupported specversion {v:?}; expected \"1.0\""),
+            );
+        }
+        None => {
+            return reject(
+                RejectReason::InvalidEnvelope,
+                "missing attribute `specversion`",
+            );
+        }
     }
     let id = required_attr(env.id, "id")?;
     let source = required_attr(env.source, "source")?;
     let type_name = required_attr(env.event_type, "type")?;
     let Ok(event_type) = type_name.parse::<EventType>() else {
-        return reject(RejectReason::UnknownType, format!("unknown event type {type_name:?}"));
+        return reject(
+            RejectReason::UnknownType,
+            format!("unknown event type {type_name:?}"),
+        );
     };
     if event_type != queue {
         return reject(
@@ -129,34 +142,62 @@ pub fn decode(queue: EventType, body: &str, now: DateTime<Utc>) -> Result<Event<
     if let Some(ct) = env.datacontenttype.as_deref()
         && !ct.starts_with("application/json")
     {
-        return reject(RejectReason::InvalidEnvelope, format!("datacontenttype {ct:?} is not application/json"));
+        return reject(
+            RejectReason::InvalidEnvelope,
+            format!("datacontenttype {ct:?} is not application/json"),
+        );
     }
     let time_text = required_attr(env.time, "time")?;
     let time = DateTime::parse_from_rfc3339(&time_text)
-        .map_err(|e| Rejection::new(RejectReason::InvalidEnvelope, format!("time {time_text:?} is not RFC 3339: {e}")))?
+        .map_err(|e| {
+            Rejection::new(
+                RejectReason::InvalidEnvelope,
+                format!("time {time_text:?} is not RFC 3339: {e}"),
+            )
+        })?
         .with_timezone(&Utc);
     if time > now + MAX_FUTURE_SKEW {
         return reject(
             RejectReason::FutureTimestamp,
-            format!("time {time_text} is more than 15 minutes ahead of the ingest clock ({})", now.to_rfc3339()),
+            format!(
+                "time {time_text} is more than 15 minutes ahead of the ingest clock ({})",
+                now.to_rfc3339()
+            ),
         );
     }
     if time < now - MAX_EVENT_AGE {
-        return reject(RejectReason::StaleTimestamp, format!("time {time_text} is older than 400 days"));
+        return reject(
+            RejectReason::StaleTimestamp,
+            format!("time {time_text} is older than 400 days"),
+        );
     }
     let Some(raw) = env.data else {
         return reject(RejectReason::SchemaViolation, "missing attribute `data`");
     };
     let data = decode_data(event_type, raw.get())?;
-    Ok(Event { id, source, time, data })
+    Ok(Event {
+        id,
+        source,
+        time,
+        data,
+    })
 }
 
 fn required_attr<'a>(value: Option<Cow<'a, str>>, name: &str) -> Result<Cow<'a, str>, Rejection> {
     match value {
-        Some(v) if v.is_empty() => reject(RejectReason::InvalidEnvelope, format!("attribute `{name}` is empty")),
-        Some(v) if v.len() > MAX_ID_LEN => reject(RejectReason::InvalidEnvelope, format!("attribute `{name}` is longer than {MAX_ID_LEN} bytes")),
+        Some(v) if v.is_empty() => reject(
+            RejectReason::InvalidEnvelope,
+            format!("attribute `{name}` is empty"),
+        ),
+        Some(v) if v.len() > MAX_ID_LEN => reject(
+            RejectReason::InvalidEnvelope,
+            format!("attribute `{name}` is longer than {MAX_ID_LEN} bytes"),
+        ),
         Some(v) => Ok(v),
-        None => reject(RejectReason::InvalidEnvelope, format!("missing attribute `{name}`")),
+        None => reject(
+            RejectReason::InvalidEnvelope,
+            format!("missing attribute `{name}`"),
+        ),
     }
 }
 
@@ -165,7 +206,9 @@ fn schema<'a, T: Deserialize<'a>>(raw: &'a str) -> Result<T, Rejection> {
     serde_json::from_str(raw).map_err(|e| {
         let de = &mut serde_json::Deserializer::from_str(raw);
         let detail = match serde_path_to_error::deserialize::<_, T>(de) {
-            Err(pe) if pe.path().to_string() != "." => format!("data.{}: {}", pe.path(), pe.inner()),
+            Err(pe) if pe.path().to_string() != "." => {
+                format!("data.{}: {}", pe.path(), pe.inner())
+            }
             _ => format!("data: {e}"),
         };
         Rejection::new(RejectReason::SchemaViolation, detail)
@@ -176,8 +219,18 @@ fn decode_data(event_type: EventType, raw: &str) -> Result<EventData<'_>, Reject
     let data = match event_type {
         EventType::TicketPurchase => {
             let d: TicketPurchase<'_> = schema(raw)?;
-            ids(&[("orderId", &d.order_id), ("ticketId", &d.ticket_id), ("eventId", &d.event_id), ("venueId", &d.venue_id), ("userId", &d.user_id)])?;
-            labels(&[("tier", d.tier.as_deref()), ("channel", d.channel.as_deref()), ("campaignId", d.campaign_id.as_deref())])?;
+            ids(&[
+                ("orderId", &d.order_id),
+                ("ticketId", &d.ticket_id),
+                ("eventId", &d.event_id),
+                ("venueId", &d.venue_id),
+                ("userId", &d.user_id),
+            ])?;
+            labels(&[
+                ("tier", d.tier.as_deref()),
+                ("channel", d.channel.as_deref()),
+                ("campaignId", d.campaign_id.as_deref()),
+            ])?;
             non_negative("amount", d.amount)?;
             quantity("quantity", d.quantity)?;
             currency(&d.currency)?;
@@ -185,21 +238,39 @@ fn decode_data(event_type: EventType, raw: &str) -> Result<EventData<'_>, Reject
         }
         EventType::TicketScan => {
             let d: TicketScan<'_> = schema(raw)?;
-            ids(&[("ticketId", &d.ticket_id), ("eventId", &d.event_id), ("venueId", &d.venue_id), ("entryPoint", &d.entry_point)])?;
+            ids(&[
+                ("ticketId", &d.ticket_id),
+                ("eventId", &d.event_id),
+                ("venueId", &d.venue_id),
+                ("entryPoint", &d.entry_point),
+            ])?;
             EventData::TicketScan(d)
         }
         EventType::PageView => {
             let d: PageView<'_> = schema(raw)?;
             ids(&[("sessionId", &d.session_id), ("path", &d.path)])?;
-            labels(&[("userId", d.user_id.as_deref()), ("venueId", d.venue_id.as_deref()), ("eventId", d.event_id.as_deref()), ("campaignId", d.campaign_id.as_deref())])?;
+            labels(&[
+                ("userId", d.user_id.as_deref()),
+                ("venueId", d.venue_id.as_deref()),
+                ("eventId", d.event_id.as_deref()),
+                ("campaignId", d.campaign_id.as_deref()),
+            ])?;
             if d.event_id.is_some() && d.venue_id.is_none() {
-                return reject(RejectReason::SchemaViolation, "data: eventId is set but venueId is missing");
+                return reject(
+                    RejectReason::SchemaViolation,
+                    "data: eventId is set but venueId is missing",
+                );
             }
             EventData::PageView(d)
         }
         EventType::CartUpdate => {
             let d: CartUpdate<'_> = schema(raw)?;
-            ids(&[("cartId", &d.cart_id), ("userId", &d.user_id), ("eventId", &d.event_id), ("venueId", &d.venue_id)])?;
+            ids(&[
+                ("cartId", &d.cart_id),
+                ("userId", &d.user_id),
+                ("eventId", &d.event_id),
+                ("venueId", &d.venue_id),
+            ])?;
             non_negative("cartValue", d.cart_value)?;
             currency(&d.currency)?;
             for (i, item) in d.items.iter().enumerate() {
@@ -215,7 +286,10 @@ fn decode_data(event_type: EventType, raw: &str) -> Result<EventData<'_>, Reject
             if let Some(tz) = d.timezone.as_deref()
                 && tz.parse::<chrono_tz::Tz>().is_err()
             {
-                return reject(RejectReason::ImpossibleValue, format!("data.timezone {tz:?} is not an IANA time zone"));
+                return reject(
+                    RejectReason::ImpossibleValue,
+                    format!("data.timezone {tz:?} is not an IANA time zone"),
+                );
             }
             if let Some(c) = d.currency.as_deref() {
                 currency(c)?;
@@ -232,10 +306,16 @@ fn decode_data(event_type: EventType, raw: &str) -> Result<EventData<'_>, Reject
 fn ids(fields: &[(&str, &str)]) -> Result<(), Rejection> {
     for (name, value) in fields {
         if value.trim().is_empty() {
-            return reject(RejectReason::SchemaViolation, format!("data.{name} is empty"));
+            return reject(
+                RejectReason::SchemaViolation,
+                format!("data.{name} is empty"),
+            );
         }
         if value.len() > MAX_ID_LEN {
-            return reject(RejectReason::SchemaViolation, format!("data.{name} is longer than {MAX_ID_LEN} bytes"));
+            return reject(
+                RejectReason::SchemaViolation,
+                format!("data.{name} is longer than {MAX_ID_LEN} bytes"),
+            );
         }
     }
     Ok(())
@@ -252,21 +332,30 @@ fn labels(fields: &[(&str, Option<&str>)]) -> Result<(), Rejection> {
 
 fn non_negative(name: &str, v: i64) -> Result<(), Rejection> {
     if v < 0 {
-        return reject(RejectReason::ImpossibleValue, format!("data.{name} is negative ({v})"));
+        return reject(
+            RejectReason::ImpossibleValue,
+            format!("data.{name} is negative ({v})"),
+        );
     }
     Ok(())
 }
 
 fn quantity(name: &str, q: u32) -> Result<(), Rejection> {
     if q == 0 || q > MAX_QUANTITY {
-        return reject(RejectReason::ImpossibleValue, format!("data.{name} must be between 1 and {MAX_QUANTITY} (got {q})"));
+        return reject(
+            RejectReason::ImpossibleValue,
+            format!("data.{name} must be between 1 and {MAX_QUANTITY} (got {q})"),
+        );
     }
     Ok(())
 }
 
 fn currency(c: &str) -> Result<(), Rejection> {
     if c.len() != 3 || !c.bytes().all(|b| b.is_ascii_uppercase()) {
-        return reject(RejectReason::SchemaViolation, format!("data.currency {c:?} is not an ISO 4217 code (three upper-case letters)"));
+        return reject(
+            RejectReason::SchemaViolation,
+            format!("data.currency {c:?} is not an ISO 4217 code (three upper-case letters)"),
+        );
     }
     Ok(())
 }

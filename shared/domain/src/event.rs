@@ -12,7 +12,9 @@ use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
 /// The five event types; each is also the name of its SQS queue.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, JsonSchema)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, JsonSchema,
+)]
 #[serde(rename_all = "kebab-case")]
 pub enum EventType {
     TicketPurchase,
@@ -66,7 +68,9 @@ impl fmt::Display for EventType {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("unknown event type {0:?}; expected one of ticket-purchase, ticket-scan, page-view, cart-update, venue-update")]
+#[error(
+    "unknown event type {0:?}; expected one of ticket-purchase, ticket-scan, page-view, cart-update, venue-update"
+)]
 pub struct UnknownEventType(pub String);
 
 impl FromStr for EventType {

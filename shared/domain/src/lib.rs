@@ -6,8 +6,8 @@
 pub mod aggregate;
 pub mod decode;
 pub mod event;
-pub mod rollup;
 pub mod ports;
+pub mod rollup;
 pub mod schema;
 
 pub use aggregate::{ChunkPlan, Counters, RollupKey, VenueContext, VenueContexts, plan_chunks};

@@ -114,7 +114,14 @@ pub struct FlowRecord {
 pub trait AnalyticsReader: Send + Sync {
     /// Rollup rows of a scope (venue, or venue + show) with `from <= bucket < to`, ascending.
     /// One paginated query.
-    async fn rollups(&self, venue: &str, show: Option<&str>, granularity: Granularity, from: i64, to: i64) -> StoreResult<Vec<RollupRow>>;
+    async fn rollups(
+        &self,
+        venue: &str,
+        show: Option<&str>,
+        granularity: Granularity,
+        from: i64,
+        to: i64,
+    ) -> StoreResult<Vec<RollupRow>>;
     async fn venue(&self, venue: &str) -> StoreResult<Option<VenueRecord>>;
     async fn venues(&self) -> StoreResult<Vec<VenueRecord>>;
     async fn flows(&self, now: DateTime<Utc>) -> StoreResult<Vec<FlowRecord>>;
@@ -123,15 +130,32 @@ pub trait AnalyticsReader: Send + Sync {
     /// Erases a customer's personal metrics at a venue (aggregates stay). Returns whether it existed.
     async fn erase_customer(&self, venue: &str, customer: &str) -> StoreResult<bool>;
     /// Stores derived insight fields on a customer row.
-    async fn put_customer_insight(&self, venue: &str, customer: &str, insight: serde_json::Value) -> StoreResult<()>;
+    async fn put_customer_insight(
+        &self,
+        venue: &str,
+        customer: &str,
+        insight: serde_json::Value,
+    ) -> StoreResult<()>;
 }
 
 /// JSON documents per venue: widgets, report definitions and runs, alert rules
 /// and states, export jobs, audit records. `kind` is a short collection name.
 #[async_trait]
 pub trait DocumentStore: Send + Sync {
-    async fn put(&self, kind: &str, venue: &str, id: &str, doc: &serde_json::Value, ttl: Option<DateTime<Utc>>) -> StoreResult<()>;
-    async fn get(&self, kind: &str, venue: &str, id: &str) -> StoreResult<Option<serde_json::Value>>;
+    async fn put(
+        &self,
+        kind: &str,
+        venue: &str,
+        id: &str,
+        doc: &serde_json::Value,
+        ttl: Option<DateTime<Utc>>,
+    ) -> StoreResult<()>;
+    async fn get(
+        &self,
+        kind: &str,
+        venue: &str,
+        id: &str,
+    ) -> StoreResult<Option<serde_json::Value>>;
     /// All documents of a kind for a venue, ordered by id.
     async fn list(&self, kind: &str, venue: &str) -> StoreResult<Vec<serde_json::Value>>;
     /// Returns whether it existed.
@@ -141,7 +165,13 @@ pub trait DocumentStore: Send + Sync {
 /// Binary objects (reports, exports): put and presigned download.
 #[async_trait]
 pub trait ObjectStore: Send + Sync {
-    async fn put_object(&self, key: &str, body: Vec<u8>, content_type: &str, content_disposition: Option<&str>) -> StoreResult<()>;
+    async fn put_object(
+        &self,
+        key: &str,
+        body: Vec<u8>,
+        content_type: &str,
+        content_disposition: Option<&str>,
+    ) -> StoreResult<()>;
     async fn get_object(&self, key: &str) -> StoreResult<Option<Vec<u8>>>;
     async fn list_keys(&self, prefix: &str) -> StoreResult<Vec<String>>;
     async fn presigned_get(&self, key: &str, expires_in_secs: u64) -> StoreResult<String>;

@@ -22,7 +22,12 @@ pub enum Granularity {
 }
 
 impl Granularity {
-    pub const ALL: [Granularity; 4] = [Granularity::Minute, Granularity::FiveMinutes, Granularity::Hour, Granularity::Day];
+    pub const ALL: [Granularity; 4] = [
+        Granularity::Minute,
+        Granularity::FiveMinutes,
+        Granularity::Hour,
+        Granularity::Day,
+    ];
 
     pub const fn as_str(self) -> &'static str {
         match self {
@@ -74,7 +79,10 @@ impl Granularity {
         match self.fixed_seconds() {
             Some(w) => start + w,
             // 26 hours past a local midnight is always inside the next local day.
-            None => local_midnight(DateTime::from_timestamp(start + 26 * 3600, 0).unwrap_or_default(), tz),
+            None => local_midnight(
+                DateTime::from_timestamp(start + 26 * 3600, 0).unwrap_or_default(),
+                tz,
+            ),
         }
     }
 }
@@ -154,10 +162,13 @@ impl fmt::Display for Metric {
 impl FromStr for Metric {
     type Err = String;
     fn from_str(s: &str) -> Result<Self, Self::Err> {
-        Metric::ALL.into_iter().find(|m| m.as_str() == s).ok_or_else(|| {
-            let names: Vec<_> = Metric::ALL.iter().map(|m| m.as_str()).collect();
-            format!("unknown metric {s:?}; expected one of {}", names.join(", "))
-        })
+        Metric::ALL
+            .into_iter()
+            .find(|m| m.as_str() == s)
+            .ok_or_else(|| {
+                let names: Vec<_> = Metric::ALL.iter().map(|m| m.as_str()).collect();
+                format!("unknown metric {s:?}; expected one of {}", names.join(", "))
+            })
     }
 }
 
@@ -173,7 +184,12 @@ pub enum Dimension {
 }
 
 impl Dimension {
-    pub const ALL: [Dimension; 4] = [Dimension::Tier, Dimension::Channel, Dimension::EntryPoint, Dimension::Campaign];
+    pub const ALL: [Dimension; 4] = [
+        Dimension::Tier,
+        Dimension::Channel,
+        Dimension::EntryPoint,
+        Dimension::Campaign,
+    ];
     pub const fn as_str(self) -> &'static str {
         match self {
             Dimension::Tier => "tier",
@@ -190,7 +206,9 @@ impl FromStr for Dimension {
         Dimension::ALL
             .into_iter()
             .find(|d| d.as_str() == s)
-            .ok_or_else(|| format!("unknown dimension {s:?}; expected tier, channel, entryPoint or campaign"))
+            .ok_or_else(|| {
+                format!("unknown dimension {s:?}; expected tier, channel, entryPoint or campaign")
+            })
     }
 }
 
@@ -218,9 +236,18 @@ mod tests {
     #[test]
     fn fixed_buckets_floor_to_their_width() {
         let t = at("2026-11-24T19:07:42Z");
-        assert_eq!(Granularity::Minute.bucket_start(t, Tz::UTC), at("2026-11-24T19:07:00Z").timestamp());
-        assert_eq!(Granularity::FiveMinutes.bucket_start(t, Tz::UTC), at("2026-11-24T19:05:00Z").timestamp());
-        assert_eq!(Granularity::Hour.bucket_start(t, Tz::UTC), at("2026-11-24T19:00:00Z").timestamp());
+        assert_eq!(
+            Granularity::Minute.bucket_start(t, Tz::UTC),
+            at("2026-11-24T19:07:00Z").timestamp()
+        );
+        assert_eq!(
+            Granularity::FiveMinutes.bucket_start(t, Tz::UTC),
+            at("2026-11-24T19:05:00Z").timestamp()
+        );
+        assert_eq!(
+            Granularity::Hour.bucket_start(t, Tz::UTC),
+            at("2026-11-24T19:00:00Z").timestamp()
+        );
     }
 
     #[test]
@@ -228,8 +255,14 @@ mod tests {
         let ny: Tz = "America/New_York".parse().unwrap();
         // 02:30 UTC on the 25th is 21:30 on the 24th in New York (UTC-5).
         let t = at("2026-11-25T02:30:00Z");
-        assert_eq!(Granularity::Day.bucket_start(t, ny), at("2026-11-24T05:00:00Z").timestamp());
-        assert_eq!(Granularity::Day.bucket_start(t, Tz::UTC), at("2026-11-25T00:00:00Z").timestamp());
+        assert_eq!(
+            Granularity::Day.bucket_start(t, ny),
+            at("2026-11-24T05:00:00Z").timestamp()
+        );
+        assert_eq!(
+            Granularity::Day.bucket_start(t, Tz::UTC),
+            at("2026-11-25T00:00:00Z").timestamp()
+        );
     }
 
     #[test]
@@ -250,6 +283,9 @@ mod tests {
             assert_eq!(g.as_str().parse::<Granularity>().unwrap(), g);
         }
         let attr = breakdown_attr(Metric::Revenue, Dimension::Tier, "VIP #1");
-        assert_eq!(parse_breakdown_attr(&attr), Some((Metric::Revenue, Dimension::Tier, "VIP #1")));
+        assert_eq!(
+            parse_breakdown_attr(&attr),
+            Some((Metric::Revenue, Dimension::Tier, "VIP #1"))
+        );
     }
 }

@@ -3,16 +3,27 @@
 
 use schemars::{JsonSchema, schema_for};
 
-use crate::event::{CartUpdate, CloudEvent, EventType, PageView, TicketPurchase, TicketScan, VenueUpdate};
+use crate::event::{
+    CartUpdate, CloudEvent, EventType, PageView, TicketPurchase, TicketScan, VenueUpdate,
+};
 
 fn schema_of<D: JsonSchema>(event_type: EventType) -> serde_json::Value {
     let mut schema = serde_json::to_value(schema_for!(CloudEvent<D>)).unwrap_or_default();
     if let Some(obj) = schema.as_object_mut() {
-        obj.insert("title".into(), format!("{event_type} CloudEvent (v1)").into());
-        obj.insert("$id".into(), format!("https://venue-analytics.dev/schemas/{event_type}.schema.json").into());
+        obj.insert(
+            "title".into(),
+            format!("{event_type} CloudEvent (v1)").into(),
+        );
+        obj.insert(
+            "$id".into(),
+            format!("https://venue-analytics.dev/schemas/{event_type}.schema.json").into(),
+        );
         // Pin `type` to this event type.
         if let Some(props) = obj.get_mut("properties").and_then(|p| p.as_object_mut()) {
-            props.insert("type".into(), serde_json::json!({ "const": event_type.as_str() }));
+            props.insert(
+                "type".into(),
+                serde_json::json!({ "const": event_type.as_str() }),
+            );
             props.insert("specversion".into(), serde_json::json!({ "const": "1.0" }));
         }
     }

@@ -21,7 +21,11 @@ fn now() -> DateTime<Utc> {
 fn check_rejected(queue: EventType, body: &str, reason: RejectReason, detail_contains: &str) {
     let err = decode(queue, body, now()).expect_err("should be rejected");
     assert_eq!(err.reason, reason, "{err}");
-    assert!(err.detail.contains(detail_contains), "detail {:?} lacks {detail_contains:?}", err.detail);
+    assert!(
+        err.detail.contains(detail_contains),
+        "detail {:?} lacks {detail_contains:?}",
+        err.detail
+    );
 }
 
 #[test]
@@ -42,17 +46,67 @@ fn every_valid_fixture_decodes_on_its_own_queue() {
 #[test]
 fn invalid_fixtures_are_rejected_with_their_reason() {
     use EventType::*;
-    check_rejected(TicketPurchase, include_str!("../../../events/invalid/malformed-json.txt"), RejectReason::MalformedJson, "EOF");
-    check_rejected(TicketPurchase, include_str!("../../../events/invalid/unknown-type.json"), RejectReason::UnknownType, "ticket-refund");
-    check_rejected(TicketPurchase, include_str!("../../../events/invalid/schema-violation.json"), RejectReason::SchemaViolation, "amount");
-    check_rejected(TicketPurchase, include_str!("../../../events/invalid/negative-amount.json"), RejectReason::ImpossibleValue, "amount");
-    check_rejected(TicketScan, include_str!("../../../events/invalid/future-time.json"), RejectReason::FutureTimestamp, "15 minutes");
-    check_rejected(TicketScan, PURCHASE, RejectReason::TypeMismatch, "ticket-scan queue");
+    check_rejected(
+        TicketPurchase,
+        include_str!("../../../events/invalid/malformed-json.txt"),
+        RejectReason::MalformedJson,
+        "EOF",
+    );
+    check_rejected(
+        TicketPurchase,
+        include_str!("../../../events/invalid/unknown-type.json"),
+        RejectReason::UnknownType,
+        "ticket-refund",
+    );
+    check_rejected(
+        TicketPurchase,
+        include_str!("../../../events/invalid/schema-violation.json"),
+        RejectReason::SchemaViolation,
+        "amount",
+    );
+    check_rejected(
+        TicketPurchase,
+        include_str!("../../../events/invalid/negative-amount.json"),
+        RejectReason::ImpossibleValue,
+        "amount",
+    );
+    check_rejected(
+        TicketScan,
+        include_str!("../../../events/invalid/future-time.json"),
+        RejectReason::FutureTimestamp,
+        "15 minutes",
+    );
+    check_rejected(
+        TicketScan,
+        PURCHASE,
+        RejectReason::TypeMismatch,
+        "ticket-scan queue",
+    );
     check_rejected(TicketPurchase, "[1,2]", RejectReason::InvalidEnvelope, "");
-    check_rejected(TicketPurchase, &PURCHASE.replace("\"1.0\"", "\"0.3\""), RejectReason::InvalidEnvelope, "specversion");
-    check_rejected(TicketPurchase, &PURCHASE.replace("\"USD\"", "\"usd\""), RejectReason::SchemaViolation, "ISO 4217");
-    check_rejected(TicketPurchase, &PURCHASE.replace("\"quantity\":2", "\"quantity\":0"), RejectReason::ImpossibleValue, "quantity");
-    check_rejected(VenueUpdate, &VENUE.replace("America/New_York", "Mars/Olympus"), RejectReason::ImpossibleValue, "time zone");
+    check_rejected(
+        TicketPurchase,
+        &PURCHASE.replace("\"1.0\"", "\"0.3\""),
+        RejectReason::InvalidEnvelope,
+        "specversion",
+    );
+    check_rejected(
+        TicketPurchase,
+        &PURCHASE.replace("\"USD\"", "\"usd\""),
+        RejectReason::SchemaViolation,
+        "ISO 4217",
+    );
+    check_rejected(
+        TicketPurchase,
+        &PURCHASE.replace("\"quantity\":2", "\"quantity\":0"),
+        RejectReason::ImpossibleValue,
+        "quantity",
+    );
+    check_rejected(
+        VenueUpdate,
+        &VENUE.replace("America/New_York", "Mars/Olympus"),
+        RejectReason::ImpossibleValue,
+        "time zone",
+    );
 }
 
 #[test]
@@ -71,7 +125,10 @@ fn committed_schemas_match_the_rust_types() {
             std::fs::write(&path, &rendered).unwrap();
         }
         let committed = std::fs::read_to_string(&path).unwrap_or_default();
-        assert_eq!(committed, rendered, "{name} drifted from the Rust types: run `UPDATE_SCHEMAS=1 cargo test -p domain --test contract` and commit events/schemas");
+        assert_eq!(
+            committed, rendered,
+            "{name} drifted from the Rust types: run `UPDATE_SCHEMAS=1 cargo test -p domain --test contract` and commit events/schemas"
+        );
     }
 }
 
@@ -81,11 +138,27 @@ fn committed_schemas_match_the_rust_types() {
 fn chunking_conserves_totals() {
     let mut bodies = Vec::new();
     for i in 0..300 {
-        bodies.push((EventType::TicketPurchase, PURCHASE.replace("0b6f3c1e", &format!("p{i}")).replace("user-42", &format!("user-{}", i % 37))));
-        bodies.push((EventType::TicketScan, SCAN.replace("5c2a9d44", &format!("s{i}")).replace("North Gate", ["North Gate", "South Gate", "VIP"][i % 3])));
-        bodies.push((EventType::PageView, VIEW.replace("9a1d7e52", &format!("v{i}")).replace("sess-77", &format!("sess-{}", i % 50))));
+        bodies.push((
+            EventType::TicketPurchase,
+            PURCHASE
+                .replace("0b6f3c1e", &format!("p{i}"))
+                .replace("user-42", &format!("user-{}", i % 37)),
+        ));
+        bodies.push((
+            EventType::TicketScan,
+            SCAN.replace("5c2a9d44", &format!("s{i}"))
+                .replace("North Gate", ["North Gate", "South Gate", "VIP"][i % 3]),
+        ));
+        bodies.push((
+            EventType::PageView,
+            VIEW.replace("9a1d7e52", &format!("v{i}"))
+                .replace("sess-77", &format!("sess-{}", i % 50)),
+        ));
     }
-    let events: Vec<_> = bodies.iter().map(|(t, b)| decode(*t, b, now()).unwrap()).collect();
+    let events: Vec<_> = bodies
+        .iter()
+        .map(|(t, b)| decode(*t, b, now()).unwrap())
+        .collect();
     let contexts = VenueContexts::default();
     let known = HashSet::new();
     for budget in [16, 40, MAX_TRANSACTION_ACTIONS] {
@@ -108,6 +181,9 @@ fn chunking_conserves_totals() {
         assert_eq!(seen, events.len());
         assert_eq!(revenue, 300 * 9000);
         assert_eq!(scans, 300);
-        assert_eq!(sessions, 50, "each session counts once per day (budget {budget})");
+        assert_eq!(
+            sessions, 50,
+            "each session counts once per day (budget {budget})"
+        );
     }
 }

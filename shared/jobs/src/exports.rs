@@ -89,7 +89,12 @@ impl ExportJob {
                 "exports are 1h or 1d rows, not {granularity}"
             )));
         }
-        let format: Format = req.format.as_deref().unwrap_or("csv").parse()?;
+        let format: Format = req
+            .format
+            .as_deref()
+            .unwrap_or("csv")
+            .parse()
+            .map_err(|e: reports::RenderError| JobError::Invalid(e.to_string()))?;
         if format == Format::Pdf {
             return Err(JobError::Invalid(
                 "exports are csv or xlsx; PDF is a report format".into(),

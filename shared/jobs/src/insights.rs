@@ -268,7 +268,9 @@ mod tests {
         assert_eq!(insights.len(), 2);
         let loyal = &insights[0];
         assert_eq!(loyal.customer_id, "loyal");
-        assert_eq!(loyal.segment, Segment::Champions);
+        // Quintiles of two: 1 + ⌊5·1/2⌋ = 3 for the better one on R and F.
+        assert_eq!((loyal.rfm.r, loyal.rfm.f), (3, 3));
+        assert_eq!(loyal.segment, Segment::NeedsAttention);
         assert!(loyal.lifetime_value > 40_000 && loyal.churn_risk < 0.5);
         assert!((loyal.recency_days - 2.0).abs() < 1e-9);
         let lapsed = &insights[1];
@@ -294,7 +296,8 @@ mod tests {
         };
         let v = serde_json::to_value(&doc).unwrap();
         assert_eq!(v["fittedAt"], "2026-06-01T00:00:00Z");
-        assert_eq!(v["segment"], "newCustomer");
+        // Alone, nobody ranks below: R = F = 1.
+        assert_eq!(v["segment"], "lost");
         assert_eq!(v["model"], "fallback-average");
         assert_eq!(v["fallbackReason"], "1 customers (< 20)");
         let back: CustomerInsight = serde_json::from_value(v).unwrap();

@@ -5,14 +5,19 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use chrono::{DateTime, Utc};
-use domain::aggregate::{ChunkPlan, MAX_TRANSACTION_ACTIONS, VenueContext, VenueContexts, plan_chunks};
+use domain::aggregate::{
+    ChunkPlan, MAX_TRANSACTION_ACTIONS, VenueContext, VenueContexts, plan_chunks,
+};
 use domain::event::EventData;
 use domain::ports::{RealtimePush, StoreError};
 use domain::{Event, EventType, Granularity, Metric};
 use rustc_hash::FxHashMap;
 use sha2::{Digest, Sha256};
 
-use crate::ports::{CommitContext, CommitOutcome, IngestStore, MeasureSink, Quarantine, QuarantineReason, QuarantineRecord};
+use crate::ports::{
+    CommitContext, CommitOutcome, IngestStore, MeasureSink, Quarantine, QuarantineReason,
+    QuarantineRecord,
+};
 
 /// One SQS message, as the pipeline sees it.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -45,7 +50,11 @@ pub struct PipelineConfig {
 
 impl Default for PipelineConfig {
     fn default() -> Self {
-        PipelineConfig { transaction_budget: MAX_TRANSACTION_ACTIONS, shards: 4, venue_cache_ttl: Duration::from_secs(300) }
+        PipelineConfig {
+            transaction_budget: MAX_TRANSACTION_ACTIONS,
+            shards: 4,
+            venue_cache_ttl: Duration::from_secs(300),
+        }
     }
 }
 
@@ -62,7 +71,11 @@ pub struct Pipeline {
 }
 
 impl Pipeline {
-    pub fn new(event_type: EventType, store: Arc<dyn IngestStore>, quarantine: Arc<dyn Quarantine>) -> Self {
+    pub fn new(
+        event_type: EventType,
+        store: Arc<dyn IngestStore>,
+        quarantine: Arc<dyn Quarantine>,
+    ) -> Self {
         Pipeline {
             event_type,
             store,
@@ -123,16 +136,24 @@ impl Pipeline {
                         outcome.duplicates += 1;
                     }
                 }
-                Err(r) => rejected.push(self.quarantine_record(m, QuarantineReason::Invalid(r.reason), r.detail, now)),
+                Err(r) => rejected.push(self.quarantine_record(
+                    m,
+                    QuarantineReason::Invalid(r.reason),
+                    r.detail,
+                    now,
+                )),
             }
         }
-        self.quarantine_all(&rejected, messages, now, &mut outcome).await;
+        self.quarantine_all(&rejected, messages, now, &mut outcome)
+            .await;
 
         let contexts = match self.contexts(&events).await {
             Ok(c) => c,
             Err(e) => {
                 tracing::warn!(error = %e, "venue lookup failed; retrying the batch's valid messages");
-                outcome.failed.extend(owners.iter().map(|&i| messages[i].id.clone()));
+                outcome
+                    .failed
+                    .extend(owners.iter().map(|&i| messages[i].id.clone()));
                 return outcome;
             }
         };
@@ -141,21 +162,35 @@ impl Pipeline {
         let mut failed_events: Vec<usize> = Vec::new();
         let mut deltas: BTreeMap<(String, Option<String>), BTreeMap<String, i64>> = BTreeMap::new();
         let mut known: HashSet<(String, i64, String)> = HashSet::new();
-        let plans = plan_chunks(&events, 0..events.len(), &contexts, &known, self.config.transaction_budget);
+        let plans = plan_chunks(
+            &events,
+            0..events.len(),
+            &contexts,
+            &known,
+            self.config.transaction_budget,
+        );
         for plan in plans {
             let mut pending = vec![plan];
             while let Some(plan) = pending.pop() {
                 outcome.transactions += 1;
-                let ctx = CommitContext { now, shard: self.shard_for(&events, &plan) };
+                let ctx = CommitContext {
+                    now,
+                    shard: self.shard_for(&events, &plan),
+                };
                 match self.store.commit(&events, &plan, &ctx).await {
                     Ok(CommitOutcome::Committed) => {
                         outcome.committed += plan.events.len();
                         sink_events.extend(&plan.events);
                         collect_deltas(&plan, &mut deltas);
                     }
-                    Ok(CommitOutcome::Conflicts { duplicates, known_sessions }) => {
+                    Ok(CommitOutcome::Conflicts {
+                        duplicates,
+                        known_sessions,
+                    }) => {
                         if duplicates.is_empty() && known_sessions.is_empty() {
-                            tracing::warn!("transaction cancelled without a named conflict; retrying the chunk's messages");
+                            tracing::warn!(
+                                "transaction cancelled without a named conflict; retrying the chunk's messages"
+                            );
                             failed_events.extend(&plan.events);
                             continue;
                         }
@@ -165,8 +200,19 @@ impl Pipeline {
                         sink_events.extend(&duplicates);
                         known.extend(known_sessions);
                         let dup: HashSet<usize> = duplicates.into_iter().collect();
-                        let rest: Vec<usize> = plan.events.iter().copied().filter(|i| !dup.contains(i)).collect();
-                        pending.extend(plan_chunks(&events, rest, &contexts, &known, self.config.transaction_budget));
+                        let rest: Vec<usize> = plan
+                            .events
+                            .iter()
+                            .copied()
+                            .filter(|i| !dup.contains(i))
+                            .collect();
+                        pending.extend(plan_chunks(
+                            &events,
+                            rest,
+                            &contexts,
+                            &known,
+                            self.config.transaction_budget,
+                        ));
                     }
                     Err(e) => {
                         tracing::warn!(error = %e, events = plan.events.len(), "chunk commit failed; its messages will be retried");
@@ -176,12 +222,25 @@ impl Pipeline {
             }
         }
 
-        self.write_sink(&events, &sink_events, &owners, messages, now, &mut failed_events, &mut outcome).await;
+        self.write_sink(
+            &events,
+            &sink_events,
+            &owners,
+            messages,
+            now,
+            &mut failed_events,
+            &mut outcome,
+        )
+        .await;
         self.push_deltas(deltas, now).await;
 
         failed_events.sort_unstable();
         failed_events.dedup();
-        outcome.failed.extend(failed_events.into_iter().map(|i| messages[owners[i]].id.clone()));
+        outcome.failed.extend(
+            failed_events
+                .into_iter()
+                .map(|i| messages[owners[i]].id.clone()),
+        );
         tracing::info!(
             committed = outcome.committed,
             duplicates = outcome.duplicates,
@@ -193,7 +252,13 @@ impl Pipeline {
         outcome
     }
 
-    fn quarantine_record(&self, m: &Message, reason: QuarantineReason, detail: String, now: DateTime<Utc>) -> QuarantineRecord {
+    fn quarantine_record(
+        &self,
+        m: &Message,
+        reason: QuarantineReason,
+        detail: String,
+        now: DateTime<Utc>,
+    ) -> QuarantineRecord {
         #[derive(serde::Deserialize)]
         struct Attrs {
             source: Option<String>,
@@ -213,7 +278,13 @@ impl Pipeline {
         }
     }
 
-    async fn quarantine_all(&self, records: &[QuarantineRecord], messages: &[Message], now: DateTime<Utc>, outcome: &mut BatchOutcome) {
+    async fn quarantine_all(
+        &self,
+        records: &[QuarantineRecord],
+        messages: &[Message],
+        now: DateTime<Utc>,
+        outcome: &mut BatchOutcome,
+    ) {
         if records.is_empty() {
             return;
         }
@@ -221,7 +292,12 @@ impl Pipeline {
         for r in records {
             match self.quarantine.quarantine(r).await {
                 Ok(key) => {
-                    tracing::info!(reason = r.reason.code(), key, message_id = r.message_id, "quarantined");
+                    tracing::info!(
+                        reason = r.reason.code(),
+                        key,
+                        message_id = r.message_id,
+                        "quarantined"
+                    );
                     stored.push(r.clone());
                 }
                 Err(e) => {
@@ -232,11 +308,17 @@ impl Pipeline {
         }
         if let Err(e) = self.store.record_rejections(&stored, now).await {
             tracing::warn!(error = %e, "rejection counts failed; will retry");
-            outcome.failed.extend(stored.iter().map(|r| r.message_id.clone()));
+            outcome
+                .failed
+                .extend(stored.iter().map(|r| r.message_id.clone()));
             return;
         }
         outcome.quarantined += stored.len();
-        debug_assert!(stored.iter().all(|r| messages.iter().any(|m| m.id == r.message_id)));
+        debug_assert!(
+            stored
+                .iter()
+                .all(|r| messages.iter().any(|m| m.id == r.message_id))
+        );
     }
 
     /// Venue contexts from the cache or the store, updated by this batch's venue updates.
@@ -244,7 +326,10 @@ impl Pipeline {
         let mut contexts = VenueContexts::default();
         let mut missing = Vec::new();
         {
-            let cache = self.venue_cache.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+            let cache = self
+                .venue_cache
+                .lock()
+                .unwrap_or_else(std::sync::PoisonError::into_inner);
             for e in events {
                 let Some(v) = e.data.venue_id() else { continue };
                 if contexts.contains_key(v) || missing.iter().any(|m: &String| m == v) {
@@ -260,7 +345,10 @@ impl Pipeline {
         }
         if !missing.is_empty() {
             let fetched = self.store.venue_contexts(&missing).await?;
-            let mut cache = self.venue_cache.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+            let mut cache = self
+                .venue_cache
+                .lock()
+                .unwrap_or_else(std::sync::PoisonError::into_inner);
             for v in missing {
                 let ctx = fetched.get(&v).cloned().unwrap_or_default();
                 cache.insert(v.clone(), (ctx.clone(), Instant::now()));
@@ -276,7 +364,10 @@ impl Pipeline {
                 for s in u.shows.iter().flatten() {
                     ctx.show_starts.insert(s.event_id.to_string(), s.starts_at);
                 }
-                let mut cache = self.venue_cache.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+                let mut cache = self
+                    .venue_cache
+                    .lock()
+                    .unwrap_or_else(std::sync::PoisonError::into_inner);
                 cache.insert(u.venue_id.to_string(), (ctx.clone(), Instant::now()));
             }
         }
@@ -285,7 +376,9 @@ impl Pipeline {
 
     /// Spreads concurrent chunks over shards so they do not conflict on one hot item.
     fn shard_for(&self, events: &[Event<'_>], plan: &ChunkPlan<'_>) -> u8 {
-        let Some(&first) = plan.events.first() else { return 0 };
+        let Some(&first) = plan.events.first() else {
+            return 0;
+        };
         let digest = Sha256::digest(events[first].id.as_bytes());
         digest[0] % self.config.shards.max(1)
     }
@@ -311,8 +404,17 @@ impl Pipeline {
                 for r in rejections {
                     let i = indexes[r.index];
                     let m = &messages[owners[i]];
-                    let record = self.quarantine_record(m, QuarantineReason::TimestreamRejected, r.reason, now);
-                    tracing::warn!(message_id = m.id, reason = record.detail, "measure sink rejected a record");
+                    let record = self.quarantine_record(
+                        m,
+                        QuarantineReason::TimestreamRejected,
+                        r.reason,
+                        now,
+                    );
+                    tracing::warn!(
+                        message_id = m.id,
+                        reason = record.detail,
+                        "measure sink rejected a record"
+                    );
                     if self.quarantine.quarantine(&record).await.is_err() {
                         failed.push(i);
                     } else {
@@ -328,7 +430,11 @@ impl Pipeline {
         }
     }
 
-    async fn push_deltas(&self, deltas: BTreeMap<(String, Option<String>), BTreeMap<String, i64>>, now: DateTime<Utc>) {
+    async fn push_deltas(
+        &self,
+        deltas: BTreeMap<(String, Option<String>), BTreeMap<String, i64>>,
+        now: DateTime<Utc>,
+    ) {
         let Some(push) = &self.push else { return };
         for ((venue, show), counters) in deltas {
             let msg = serde_json::json!({
@@ -342,12 +448,17 @@ impl Pipeline {
 }
 
 /// Per (venue, show) increments of the chunk, from its minute rollups.
-fn collect_deltas(plan: &ChunkPlan<'_>, out: &mut BTreeMap<(String, Option<String>), BTreeMap<String, i64>>) {
+fn collect_deltas(
+    plan: &ChunkPlan<'_>,
+    out: &mut BTreeMap<(String, Option<String>), BTreeMap<String, i64>>,
+) {
     for (key, counters) in &plan.rollups {
         if key.granularity != Granularity::Minute {
             continue;
         }
-        let entry = out.entry((key.venue.to_owned(), key.show.map(str::to_owned))).or_default();
+        let entry = out
+            .entry((key.venue.to_owned(), key.show.map(str::to_owned)))
+            .or_default();
         for m in Metric::ALL {
             let v = counters.get(m);
             if v != 0 {

@@ -6,4 +6,7 @@ pub mod ports;
 pub mod sqs;
 
 pub use ingest::{BatchOutcome, Message, Pipeline, PipelineConfig};
-pub use ports::{CommitContext, CommitOutcome, IngestStore, MeasureSink, Quarantine, QuarantineReason, QuarantineRecord, SinkRejection};
+pub use ports::{
+    CommitContext, CommitOutcome, IngestStore, MeasureSink, Quarantine, QuarantineReason,
+    QuarantineRecord, SinkRejection,
+};

@@ -36,9 +36,18 @@ pub trait IngestStore: Send + Sync {
     /// Time zones and show start times of the given venues.
     async fn venue_contexts(&self, venues: &[String]) -> StoreResult<VenueContexts>;
     /// Commits the plan's markers, counters, customers, flows and venue data in one transaction.
-    async fn commit(&self, events: &[Event<'_>], plan: &ChunkPlan<'_>, ctx: &CommitContext) -> StoreResult<CommitOutcome>;
+    async fn commit(
+        &self,
+        events: &[Event<'_>],
+        plan: &ChunkPlan<'_>,
+        ctx: &CommitContext,
+    ) -> StoreResult<CommitOutcome>;
     /// Counts quarantined messages in flow health, exactly once per distinct message body.
-    async fn record_rejections(&self, rejections: &[QuarantineRecord], now: DateTime<Utc>) -> StoreResult<()>;
+    async fn record_rejections(
+        &self,
+        rejections: &[QuarantineRecord],
+        now: DateTime<Utc>,
+    ) -> StoreResult<()>;
 }
 
 /// A rejected message as stored in the quarantine bucket.
@@ -79,7 +88,9 @@ impl<'de> Deserialize<'de> for QuarantineReason {
         if code == "timestream_rejected" {
             return Ok(QuarantineReason::TimestreamRejected);
         }
-        serde_json::from_value(serde_json::Value::String(code)).map(QuarantineReason::Invalid).map_err(serde::de::Error::custom)
+        serde_json::from_value(serde_json::Value::String(code))
+            .map(QuarantineReason::Invalid)
+            .map_err(serde::de::Error::custom)
     }
 }
 

@@ -9,7 +9,12 @@ pub fn messages(event: &SqsEvent) -> Vec<Message> {
     event
         .records
         .iter()
-        .filter_map(|r| Some(Message { id: r.message_id.clone()?, body: r.body.clone()? }))
+        .filter_map(|r| {
+            Some(Message {
+                id: r.message_id.clone()?,
+                body: r.body.clone()?,
+            })
+        })
         .collect()
 }
 

@@ -13,10 +13,19 @@ pub const DEFAULT_ENDPOINT: &str = "http://127.0.0.1:4566";
 
 /// Host and port of an `http://host:port` endpoint.
 pub fn host_port(endpoint: &str) -> anyhow::Result<(String, u16)> {
-    let rest = endpoint.strip_prefix("http://").or_else(|| endpoint.strip_prefix("https://")).unwrap_or(endpoint);
+    let rest = endpoint
+        .strip_prefix("http://")
+        .or_else(|| endpoint.strip_prefix("https://"))
+        .unwrap_or(endpoint);
     let authority = rest.split('/').next().unwrap_or(rest);
-    let (host, port) = authority.rsplit_once(':').with_context(|| format!("endpoint {endpoint} has no port"))?;
-    Ok((host.to_owned(), port.parse().with_context(|| format!("bad port in {endpoint}"))?))
+    let (host, port) = authority
+        .rsplit_once(':')
+        .with_context(|| format!("endpoint {endpoint} has no port"))?;
+    Ok((
+        host.to_owned(),
+        port.parse()
+            .with_context(|| format!("bad port in {endpoint}"))?,
+    ))
 }
 
 fn is_local(host: &str) -> bool {
@@ -24,8 +33,13 @@ fn is_local(host: &str) -> bool {
 }
 
 fn answers(host: &str, port: u16) -> bool {
-    let addrs: Vec<SocketAddr> = (host, port).to_socket_addrs().map(Iterator::collect).unwrap_or_default();
-    addrs.iter().any(|a| TcpStream::connect_timeout(a, Duration::from_millis(300)).is_ok())
+    let addrs: Vec<SocketAddr> = (host, port)
+        .to_socket_addrs()
+        .map(Iterator::collect)
+        .unwrap_or_default();
+    addrs
+        .iter()
+        .any(|a| TcpStream::connect_timeout(a, Duration::from_millis(300)).is_ok())
 }
 
 /// The emulator process we started, stopped on drop.
@@ -50,12 +64,17 @@ pub fn ensure(endpoint: &str, venv: &Path, log_dir: &Path) -> anyhow::Result<Emu
         return Ok(Emulator { child: None });
     }
     if !is_local(&host) {
-        bail!("nothing answers at {endpoint}; start your emulator there or unset AWS_ENDPOINT_URL to use AWS");
+        bail!(
+            "nothing answers at {endpoint}; start your emulator there or unset AWS_ENDPOINT_URL to use AWS"
+        );
     }
     let python: PathBuf = venv.join("bin/python");
     let launcher = venv.parent().unwrap_or(venv).join("scripts/moto_server.py");
     if !venv.join("bin/moto_server").exists() {
-        bail!("{} has no moto server: run scripts/setup.sh once to install the local emulator", venv.display());
+        bail!(
+            "{} has no moto server: run scripts/setup.sh once to install the local emulator",
+            venv.display()
+        );
     }
     std::fs::create_dir_all(log_dir)?;
     let log = std::fs::File::create(log_dir.join("moto.log"))?;
@@ -70,7 +89,10 @@ pub fn ensure(endpoint: &str, venv: &Path, log_dir: &Path) -> anyhow::Result<Emu
     let started = Instant::now();
     while !answers(&host, port) {
         if started.elapsed() > Duration::from_secs(30) {
-            bail!("moto server did not answer on {host}:{port} within 30 s; see {}", log_dir.join("moto.log").display());
+            bail!(
+                "moto server did not answer on {host}:{port} within 30 s; see {}",
+                log_dir.join("moto.log").display()
+            );
         }
         std::thread::sleep(Duration::from_millis(100));
     }

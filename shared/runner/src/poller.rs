@@ -25,7 +25,12 @@ pub struct PollerConfig {
 const MAX_RECEIVE: i32 = 10;
 
 /// Polls until `shutdown` turns true.
-pub async fn run(sqs: aws_sdk_sqs::Client, config: PollerConfig, pipeline: Arc<Pipeline>, mut shutdown: watch::Receiver<bool>) {
+pub async fn run(
+    sqs: aws_sdk_sqs::Client,
+    config: PollerConfig,
+    pipeline: Arc<Pipeline>,
+    mut shutdown: watch::Receiver<bool>,
+) {
     loop {
         if *shutdown.borrow() {
             return;
@@ -48,16 +53,24 @@ pub async fn run(sqs: aws_sdk_sqs::Client, config: PollerConfig, pipeline: Arc<P
         let mut event = SqsEvent::default();
         event.records = records;
         let response = pipeline::sqs::handle_event(&pipeline, &event).await;
-        let failed: HashSet<String> = response.batch_item_failures.iter().map(|f| f.item_identifier.clone()).collect();
+        let failed: HashSet<String> = response
+            .batch_item_failures
+            .iter()
+            .map(|f| f.item_identifier.clone())
+            .collect();
         settle(&sqs, &config.queue_url, &event.records, &failed).await;
     }
 }
 
-async fn receive_batch(sqs: &aws_sdk_sqs::Client, config: &PollerConfig) -> Result<Vec<SqsMessage>, aws_sdk_sqs::Error> {
+async fn receive_batch(
+    sqs: &aws_sdk_sqs::Client,
+    config: &PollerConfig,
+) -> Result<Vec<SqsMessage>, aws_sdk_sqs::Error> {
     let mut records = Vec::new();
     let mut wait = 2;
     while records.len() < config.batch_size as usize {
-        let want = MAX_RECEIVE.min(i32::try_from(config.batch_size as usize - records.len()).unwrap_or(MAX_RECEIVE));
+        let want = MAX_RECEIVE
+            .min(i32::try_from(config.batch_size as usize - records.len()).unwrap_or(MAX_RECEIVE));
         let out = sqs
             .receive_message()
             .queue_url(&config.queue_url)
@@ -82,28 +95,62 @@ fn to_record(m: &aws_sdk_sqs::types::Message, config: &PollerConfig) -> SqsMessa
     r.receipt_handle = m.receipt_handle().map(str::to_owned);
     r.body = m.body().map(str::to_owned);
     r.md5_of_body = m.md5_of_body().map(str::to_owned);
-    r.attributes = m.attributes().map(|a| a.iter().map(|(k, v)| (k.as_str().to_owned(), v.clone())).collect()).unwrap_or_default();
+    r.attributes = m
+        .attributes()
+        .map(|a| {
+            a.iter()
+                .map(|(k, v)| (k.as_str().to_owned(), v.clone()))
+                .collect()
+        })
+        .unwrap_or_default();
     r.event_source = Some("aws:sqs".into());
     r.event_source_arn = Some(config.queue_arn.clone());
     r.aws_region = Some(config.region.clone());
     r
 }
 
-async fn settle(sqs: &aws_sdk_sqs::Client, queue_url: &str, records: &[SqsMessage], failed: &HashSet<String>) {
+async fn settle(
+    sqs: &aws_sdk_sqs::Client,
+    queue_url: &str,
+    records: &[SqsMessage],
+    failed: &HashSet<String>,
+) {
     let mut done = Vec::new();
     for r in records {
-        let (Some(id), Some(handle)) = (&r.message_id, &r.receipt_handle) else { continue };
+        let (Some(id), Some(handle)) = (&r.message_id, &r.receipt_handle) else {
+            continue;
+        };
         if failed.contains(id) {
-            let receives: i32 = r.attributes.get("ApproximateReceiveCount").and_then(|c| c.parse().ok()).unwrap_or(1);
+            let receives: i32 = r
+                .attributes
+                .get("ApproximateReceiveCount")
+                .and_then(|c| c.parse().ok())
+                .unwrap_or(1);
             // Retry soon, with backoff, instead of waiting out the visibility timeout.
             let delay = 2_i32.saturating_pow(receives.clamp(0, 5) as u32).min(30);
-            let _ = sqs.change_message_visibility().queue_url(queue_url).receipt_handle(handle).visibility_timeout(delay).send().await;
-        } else if let Ok(entry) = DeleteMessageBatchRequestEntry::builder().id(format!("m{}", done.len())).receipt_handle(handle).build() {
+            let _ = sqs
+                .change_message_visibility()
+                .queue_url(queue_url)
+                .receipt_handle(handle)
+                .visibility_timeout(delay)
+                .send()
+                .await;
+        } else if let Ok(entry) = DeleteMessageBatchRequestEntry::builder()
+            .id(format!("m{}", done.len()))
+            .receipt_handle(handle)
+            .build()
+        {
             done.push(entry);
         }
     }
     for chunk in done.chunks(10) {
-        if let Err(e) = sqs.delete_message_batch().queue_url(queue_url).set_entries(Some(chunk.to_vec())).send().await {
+        if let Err(e) = sqs
+            .delete_message_batch()
+            .queue_url(queue_url)
+            .set_entries(Some(chunk.to_vec()))
+            .send()
+            .await
+        {
             tracing::warn!(error = %aws_sdk_sqs::error::DisplayErrorContext(&e), "delete failed; the messages will be redelivered and found duplicates");
         }
     }

@@ -45,17 +45,28 @@ impl Provisioned {
 pub async fn provision(aws: &Aws, stack: &Stack) -> anyhow::Result<Provisioned> {
     let mut out = Provisioned::default();
     for t in &stack.tables {
-        ensure_table(aws, &TableDef { name: &t.local_name, partition_key: &t.partition_key, sort_key: t.sort_key.as_deref(), ttl_attribute: t.ttl_attribute.as_deref() })
-            .await
-            .with_context(|| format!("creating table {}", t.local_name))?;
+        ensure_table(
+            aws,
+            &TableDef {
+                name: &t.local_name,
+                partition_key: &t.partition_key,
+                sort_key: t.sort_key.as_deref(),
+                ttl_attribute: t.ttl_attribute.as_deref(),
+            },
+        )
+        .await
+        .with_context(|| format!("creating table {}", t.local_name))?;
         out.names.insert(t.logical_id.clone(), t.local_name.clone());
     }
     for b in &stack.buckets {
-        ensure_bucket(aws, &b.local_name).await.with_context(|| format!("creating bucket {}", b.local_name))?;
+        ensure_bucket(aws, &b.local_name)
+            .await
+            .with_context(|| format!("creating bucket {}", b.local_name))?;
         out.names.insert(b.logical_id.clone(), b.local_name.clone());
     }
     // Dead-letter queues first: the others' redrive policies name their ARNs.
-    let (plain, redriven): (Vec<_>, Vec<_>) = stack.queues.iter().partition(|q| q.redrive.is_none());
+    let (plain, redriven): (Vec<_>, Vec<_>) =
+        stack.queues.iter().partition(|q| q.redrive.is_none());
     for q in plain.into_iter().chain(redriven) {
         let mut attrs = HashMap::new();
         if let Some(v) = q.visibility_timeout {
@@ -65,13 +76,20 @@ pub async fn provision(aws: &Aws, stack: &Stack) -> anyhow::Result<Provisioned> 
             attrs.insert(QueueAttributeName::MessageRetentionPeriod, r.to_string());
         }
         if let Some(r) = &q.redrive {
-            let dlq_arn = out.queue_arns.get(&r.dlq_logical_id).with_context(|| format!("{} redrives to unknown queue {}", q.logical_id, r.dlq_logical_id))?;
+            let dlq_arn = out.queue_arns.get(&r.dlq_logical_id).with_context(|| {
+                format!(
+                    "{} redrives to unknown queue {}",
+                    q.logical_id, r.dlq_logical_id
+                )
+            })?;
             attrs.insert(
                 QueueAttributeName::RedrivePolicy,
                 serde_json::json!({ "deadLetterTargetArn": dlq_arn, "maxReceiveCount": r.max_receive_count }).to_string(),
             );
         }
-        let (url, arn) = ensure_queue(aws, &q.local_name, attrs).await.with_context(|| format!("creating queue {}", q.local_name))?;
+        let (url, arn) = ensure_queue(aws, &q.local_name, attrs)
+            .await
+            .with_context(|| format!("creating queue {}", q.local_name))?;
         out.queue_urls.insert(q.logical_id.clone(), url);
         out.queue_arns.insert(q.logical_id.clone(), arn);
         out.names.insert(q.logical_id.clone(), q.local_name.clone());

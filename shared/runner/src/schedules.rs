@@ -21,7 +21,10 @@ use crate::template::ScheduleSpec;
 pub fn job_ports(aws: &Aws, names: &Names, push: Option<Arc<dyn RealtimePush>>) -> Ports {
     Ports {
         reader: Arc::new(DynamoReader::new(aws.dynamodb.clone(), names.clone())),
-        docs: Arc::new(DynamoDocuments::new(aws.dynamodb.clone(), names.app.clone())),
+        docs: Arc::new(DynamoDocuments::new(
+            aws.dynamodb.clone(),
+            names.app.clone(),
+        )),
         objects: Arc::new(S3Objects::new(aws.s3.clone(), names.reports_bucket.clone())),
         queues: Arc::new(SqsQueueStats::new(aws.sqs.clone(), names.dlq_urls.clone())),
         push,
@@ -39,7 +42,11 @@ pub enum ScheduleJobError {
 
 /// Runs the job a schedule's input names; returns its summary as JSON.
 /// The extension point for new scheduled jobs.
-pub async fn run_job(ports: &Ports, job: &str, now: DateTime<Utc>) -> Result<serde_json::Value, ScheduleJobError> {
+pub async fn run_job(
+    ports: &Ports,
+    job: &str,
+    now: DateTime<Utc>,
+) -> Result<serde_json::Value, ScheduleJobError> {
     let summary = match job {
         "reports" => to_json(&jobs::reports::run_due(ports, now).await?),
         "exports" => to_json(&jobs::exports::run_pending(ports, now).await?),
@@ -60,7 +67,11 @@ pub fn job_name(spec: &ScheduleSpec) -> Option<&str> {
 }
 
 /// Fires every schedule of the stack until `shutdown` turns true.
-pub async fn run(local: Arc<LocalStack>, push: Option<Arc<dyn RealtimePush>>, shutdown: watch::Receiver<bool>) {
+pub async fn run(
+    local: Arc<LocalStack>,
+    push: Option<Arc<dyn RealtimePush>>,
+    shutdown: watch::Receiver<bool>,
+) {
     if std::env::var("ANALYTICS_SCHEDULES").is_ok_and(|v| v.eq_ignore_ascii_case("off")) {
         tracing::info!("local schedules are off (ANALYTICS_SCHEDULES=off)");
         return;
@@ -76,9 +87,16 @@ pub async fn run(local: Arc<LocalStack>, push: Option<Arc<dyn RealtimePush>>, sh
             match spec.expr() {
                 Ok(expr) => {
                     tracing::info!(function = %f.logical_id, schedule = %spec.name, %expr, %job, "local schedule");
-                    tasks.push(tokio::spawn(fire(expr, job, ports.clone(), shutdown.clone())));
+                    tasks.push(tokio::spawn(fire(
+                        expr,
+                        job,
+                        ports.clone(),
+                        shutdown.clone(),
+                    )));
                 }
-                Err(e) => tracing::warn!(function = %f.logical_id, schedule = %spec.name, error = %e, "schedule not fired locally"),
+                Err(e) => {
+                    tracing::warn!(function = %f.logical_id, schedule = %spec.name, error = %e, "schedule not fired locally")
+                }
             }
         }
     }
@@ -87,7 +105,12 @@ pub async fn run(local: Arc<LocalStack>, push: Option<Arc<dyn RealtimePush>>, sh
     }
 }
 
-async fn fire(expr: crate::schedule::ScheduleExpr, job: String, ports: Ports, mut shutdown: watch::Receiver<bool>) {
+async fn fire(
+    expr: crate::schedule::ScheduleExpr,
+    job: String,
+    ports: Ports,
+    mut shutdown: watch::Receiver<bool>,
+) {
     loop {
         let Some(next) = expr.next_after(Utc::now()) else {
             tracing::info!(%job, %expr, "schedule will not fire again");
@@ -99,8 +122,25 @@ async fn fire(expr: crate::schedule::ScheduleExpr, job: String, ports: Ports, mu
             _ = shutdown.wait_for(|s| *s) => return,
         }
         let started = std::time::Instant::now();
-        match run_job(&ports, &job, next).await {
-            Ok(summary) => tracing::debug!(%job, ms = started.elapsed().as_millis(), %summary, "scheduled job ran"),
+        // On a blocking thread with its own `block_on`: a job's future need not
+        // be `Send` (some hold borrows across awaits the compiler cannot prove Send).
+        let (p, j, handle) = (
+            ports.clone(),
+            job.clone(),
+            tokio::runtime::Handle::current(),
+        );
+        let outcome = tokio::task::spawn_blocking(move || {
+            handle.block_on(async move { run_job(&p, &j, next).await })
+        })
+        .await;
+        let Ok(outcome) = outcome else {
+            tracing::error!(%job, "scheduled job panicked");
+            continue;
+        };
+        match outcome {
+            Ok(summary) => {
+                tracing::debug!(%job, ms = started.elapsed().as_millis(), %summary, "scheduled job ran")
+            }
             Err(ScheduleJobError::Unknown(name)) => {
                 tracing::warn!(job = %name, "no local job; the schedule stays idle");
                 return;
@@ -116,13 +156,22 @@ mod tests {
 
     #[test]
     fn the_template_schedules_name_known_jobs() {
-        let stack = crate::template::Stack::load(&crate::template::Stack::default_template_path()).unwrap();
-        let jobs: Vec<&str> = stack.functions.iter().flat_map(|f| f.schedules.iter()).filter_map(job_name).collect();
+        let stack =
+            crate::template::Stack::load(&crate::template::Stack::default_template_path()).unwrap();
+        let jobs: Vec<&str> = stack
+            .functions
+            .iter()
+            .flat_map(|f| f.schedules.iter())
+            .filter_map(job_name)
+            .collect();
         for job in ["reports", "insights", "alerts"] {
             assert!(jobs.contains(&job), "{jobs:?} lacks {job}");
         }
         for job in &jobs {
-            assert!(["reports", "exports", "insights", "alerts"].contains(job), "unknown job {job}");
+            assert!(
+                ["reports", "exports", "insights", "alerts"].contains(job),
+                "unknown job {job}"
+            );
         }
     }
 }

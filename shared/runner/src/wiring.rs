@@ -11,7 +11,10 @@ pub fn api_state(aws: &Aws, names: &Names, hub: RealtimeHub) -> anyhow::Result<A
     let auth = AuthConfig::from_env()?;
     Ok(AppState::new(
         Arc::new(DynamoReader::new(aws.dynamodb.clone(), names.clone())),
-        Arc::new(DynamoDocuments::new(aws.dynamodb.clone(), names.app.clone())),
+        Arc::new(DynamoDocuments::new(
+            aws.dynamodb.clone(),
+            names.app.clone(),
+        )),
         Arc::new(S3Objects::new(aws.s3.clone(), names.reports_bucket.clone())),
         Arc::new(SqsQueueStats::new(aws.sqs.clone(), names.dlq_urls.clone())),
         hub,

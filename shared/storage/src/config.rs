@@ -25,14 +25,30 @@ impl Aws {
     /// loopback endpoint, missing credentials and region default to dummies
     /// (`test`/`us-east-1`), as emulators accept anything.
     pub async fn local_or_env(default_endpoint: &str) -> Self {
-        let endpoint = std::env::var("AWS_ENDPOINT_URL").ok().filter(|e| !e.is_empty()).unwrap_or_else(|| default_endpoint.to_owned());
-        let mut loader = aws_config::defaults(aws_config::BehaviorVersion::latest()).endpoint_url(&endpoint);
-        let loopback = ["http://127.", "http://localhost", "http://[::1]"].iter().any(|p| endpoint.starts_with(p));
+        let endpoint = std::env::var("AWS_ENDPOINT_URL")
+            .ok()
+            .filter(|e| !e.is_empty())
+            .unwrap_or_else(|| default_endpoint.to_owned());
+        let mut loader =
+            aws_config::defaults(aws_config::BehaviorVersion::latest()).endpoint_url(&endpoint);
+        let loopback = ["http://127.", "http://localhost", "http://[::1]"]
+            .iter()
+            .any(|p| endpoint.starts_with(p));
         if loopback {
-            if std::env::var_os("AWS_ACCESS_KEY_ID").is_none() && std::env::var_os("AWS_PROFILE").is_none() {
-                loader = loader.credentials_provider(aws_sdk_dynamodb::config::Credentials::new("test", "test", None, None, "local-emulator"));
+            if std::env::var_os("AWS_ACCESS_KEY_ID").is_none()
+                && std::env::var_os("AWS_PROFILE").is_none()
+            {
+                loader = loader.credentials_provider(aws_sdk_dynamodb::config::Credentials::new(
+                    "test",
+                    "test",
+                    None,
+                    None,
+                    "local-emulator",
+                ));
             }
-            if std::env::var_os("AWS_REGION").is_none() && std::env::var_os("AWS_DEFAULT_REGION").is_none() {
+            if std::env::var_os("AWS_REGION").is_none()
+                && std::env::var_os("AWS_DEFAULT_REGION").is_none()
+            {
                 loader = loader.region(aws_config::Region::new("us-east-1"));
             }
         }
@@ -72,7 +88,9 @@ pub struct Names {
 }
 
 #[derive(Debug, thiserror::Error)]
-#[error("environment variable {0} is not set; it comes from infra/template.yaml (locally, `venue-analytics up` sets it)")]
+#[error(
+    "environment variable {0} is not set; it comes from infra/template.yaml (locally, `venue-analytics up` sets it)"
+)]
 pub struct MissingEnv(pub String);
 
 impl Names {
@@ -81,10 +99,18 @@ impl Names {
     }
 
     pub fn from_lookup(get: impl Fn(&str) -> Option<String>) -> Result<Self, MissingEnv> {
-        let req = |k: &str| get(k).filter(|v| !v.is_empty()).ok_or_else(|| MissingEnv(k.to_owned()));
+        let req = |k: &str| {
+            get(k)
+                .filter(|v| !v.is_empty())
+                .ok_or_else(|| MissingEnv(k.to_owned()))
+        };
         let dlq_urls = EventType::ALL
             .into_iter()
-            .filter_map(|t| get(&format!("DLQ_URL_{}", t.env_suffix())).filter(|v| !v.is_empty()).map(|u| (t, u)))
+            .filter_map(|t| {
+                get(&format!("DLQ_URL_{}", t.env_suffix()))
+                    .filter(|v| !v.is_empty())
+                    .map(|u| (t, u))
+            })
             .collect();
         Ok(Names {
             rollups: req("ROLLUPS_TABLE")?,

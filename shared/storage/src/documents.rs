@@ -16,17 +16,31 @@ pub struct DynamoDocuments {
 
 impl DynamoDocuments {
     pub fn new(client: aws_sdk_dynamodb::Client, table: impl Into<String>) -> Self {
-        DynamoDocuments { client, table: table.into() }
+        DynamoDocuments {
+            client,
+            table: table.into(),
+        }
     }
 }
 
 fn parse(doc: Option<&str>) -> StoreResult<Option<serde_json::Value>> {
-    doc.map(|d| serde_json::from_str(d).map_err(|e| StoreError::Permanent(format!("stored document is not JSON: {e}")))).transpose()
+    doc.map(|d| {
+        serde_json::from_str(d)
+            .map_err(|e| StoreError::Permanent(format!("stored document is not JSON: {e}")))
+    })
+    .transpose()
 }
 
 #[async_trait]
 impl DocumentStore for DynamoDocuments {
-    async fn put(&self, kind: &str, venue: &str, id: &str, doc: &serde_json::Value, ttl: Option<DateTime<Utc>>) -> StoreResult<()> {
+    async fn put(
+        &self,
+        kind: &str,
+        venue: &str,
+        id: &str,
+        doc: &serde_json::Value,
+        ttl: Option<DateTime<Utc>>,
+    ) -> StoreResult<()> {
         let mut req = self
             .client
             .put_item()
@@ -41,7 +55,12 @@ impl DocumentStore for DynamoDocuments {
         Ok(())
     }
 
-    async fn get(&self, kind: &str, venue: &str, id: &str) -> StoreResult<Option<serde_json::Value>> {
+    async fn get(
+        &self,
+        kind: &str,
+        venue: &str,
+        id: &str,
+    ) -> StoreResult<Option<serde_json::Value>> {
         let out = self
             .client
             .get_item()

@@ -24,10 +24,19 @@ where
     R: std::fmt::Debug,
 {
     let transient = match &err {
-        SdkError::TimeoutError(_) | SdkError::DispatchFailure(_) | SdkError::ResponseError(_) => true,
+        SdkError::TimeoutError(_) | SdkError::DispatchFailure(_) | SdkError::ResponseError(_) => {
+            true
+        }
         SdkError::ServiceError(e) => e.err().code().is_some_and(|c| TRANSIENT_CODES.contains(&c)),
         _ => false,
     };
-    let msg = format!("{context}: {}", aws_sdk_dynamodb::error::DisplayErrorContext(&err));
-    if transient { StoreError::Transient(msg) } else { StoreError::Permanent(msg) }
+    let msg = format!(
+        "{context}: {}",
+        aws_sdk_dynamodb::error::DisplayErrorContext(&err)
+    );
+    if transient {
+        StoreError::Transient(msg)
+    } else {
+        StoreError::Permanent(msg)
+    }
 }

@@ -33,6 +33,18 @@ pub struct WriteCounters {
     pub transactions: AtomicU64,
     pub actions: AtomicU64,
     pub cancelled: AtomicU64,
+    /// When enabled, every action sent: (table, pk, sk, put item size in bytes for puts).
+    pub log: Option<std::sync::Mutex<Vec<LoggedAction>>>,
+}
+
+/// One action of a sent transaction, as the write-cost benchmark prices it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LoggedAction {
+    pub table: String,
+    pub pk: String,
+    pub sk: Option<String>,
+    /// Size of a put's item (markers); `None` for updates (priced by the stored item's size).
+    pub put_bytes: Option<usize>,
 }
 
 #[derive(Clone)]
@@ -51,10 +63,63 @@ enum ActionRef {
 
 impl DynamoIngest {
     pub fn new(client: aws_sdk_dynamodb::Client, names: Names) -> Self {
-        DynamoIngest { client, names, counters: Arc::default() }
+        DynamoIngest {
+            client,
+            names,
+            counters: Arc::default(),
+        }
     }
 
-    fn marker(&self, pk: String, expires: DateTime<Utc>, extra: &[(&str, AttributeValue)]) -> TransactWriteItem {
+    /// Also records every action sent (for the write-cost benchmark).
+    #[must_use]
+    pub fn with_action_log(mut self) -> Self {
+        self.counters = Arc::new(WriteCounters {
+            log: Some(std::sync::Mutex::default()),
+            ..WriteCounters::default()
+        });
+        self
+    }
+
+    fn log_actions(&self, actions: &[TransactWriteItem]) {
+        let Some(log) = &self.counters.log else {
+            return;
+        };
+        let key = |m: &std::collections::HashMap<String, AttributeValue>, k: &str| {
+            m.get(k).and_then(|v| v.as_s().ok()).cloned()
+        };
+        let mut log = log
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        for a in actions {
+            if let Some(p) = a.put() {
+                let bytes = p
+                    .item()
+                    .iter()
+                    .map(|(k, v)| k.len() + crate::items::value_size(v))
+                    .sum();
+                log.push(LoggedAction {
+                    table: p.table_name().to_owned(),
+                    pk: key(p.item(), "pk").unwrap_or_default(),
+                    sk: key(p.item(), "sk"),
+                    put_bytes: Some(bytes),
+                });
+            } else if let Some(u) = a.update() {
+                log.push(LoggedAction {
+                    table: u.table_name().to_owned(),
+                    pk: key(u.key(), "pk").unwrap_or_default(),
+                    sk: key(u.key(), "sk"),
+                    put_bytes: None,
+                });
+            }
+        }
+    }
+
+    fn marker(
+        &self,
+        pk: String,
+        expires: DateTime<Utc>,
+        extra: &[(&str, AttributeValue)],
+    ) -> TransactWriteItem {
         let mut item: Item = Item::new();
         item.insert("pk".into(), s(pk));
         item.insert("expiresAt".into(), n(expires.timestamp()));
@@ -83,19 +148,40 @@ impl DynamoIngest {
         TransactWriteItem::builder().update(update).build()
     }
 
-    fn build_actions(&self, events: &[Event<'_>], plan: &ChunkPlan<'_>, ctx: &CommitContext) -> (Vec<TransactWriteItem>, Vec<ActionRef>) {
+    fn build_actions(
+        &self,
+        events: &[Event<'_>],
+        plan: &ChunkPlan<'_>,
+        ctx: &CommitContext,
+    ) -> (Vec<TransactWriteItem>, Vec<ActionRef>) {
         let mut actions = Vec::with_capacity(100);
         let mut refs = Vec::with_capacity(100);
         let expires = ctx.now + DEDUPE_RETENTION;
         for &i in &plan.events {
             let e = &events[i];
-            actions.push(self.marker(keys::event_marker(&e.source, &e.id), expires, &[("type", s(e.event_type().as_str())), ("at", s(ctx.now.to_rfc3339()))]));
+            actions.push(self.marker(
+                keys::event_marker(&e.source, &e.id),
+                expires,
+                &[
+                    ("type", s(e.event_type().as_str())),
+                    ("at", s(ctx.now.to_rfc3339())),
+                ],
+            ));
             refs.push(ActionRef::Event(i));
         }
         for sess in &plan.sessions {
-            let day_end = DateTime::from_timestamp(sess.day, 0).unwrap_or_default() + Duration::days(3);
-            actions.push(self.marker(keys::session_marker(sess.venue, sess.day, sess.session), day_end, &[]));
-            refs.push(ActionRef::Session(sess.venue.to_owned(), sess.day, sess.session.to_owned()));
+            let day_end =
+                DateTime::from_timestamp(sess.day, 0).unwrap_or_default() + Duration::days(3);
+            actions.push(self.marker(
+                keys::session_marker(sess.venue, sess.day, sess.session),
+                day_end,
+                &[],
+            ));
+            refs.push(ActionRef::Session(
+                sess.venue.to_owned(),
+                sess.day,
+                sess.session.to_owned(),
+            ));
         }
         for (key, c) in &plan.rollups {
             let mut u = UpdateBuilder::default();
@@ -118,12 +204,19 @@ impl DynamoIngest {
             if let Some(days) = key.granularity.retention_days() {
                 u.set("expiresAt", n(key.bucket + days * 86_400));
             }
-            actions.push(self.update(&self.names.rollups, keys::rollup_pk(key.venue, key.show, key.granularity), keys::rollup_sk(key.bucket, ctx.shard), &u));
+            actions.push(self.update(
+                &self.names.rollups,
+                keys::rollup_pk(key.venue, key.show, key.granularity),
+                keys::rollup_sk(key.bucket, ctx.shard),
+                &u,
+            ));
             refs.push(ActionRef::Other);
         }
         for ((venue, customer), d) in &plan.customers {
             let mut u = UpdateBuilder::default();
-            u.add("spend", d.spend).add("orders", d.orders).add("tickets", d.tickets);
+            u.add("spend", d.spend)
+                .add("orders", d.orders)
+                .add("tickets", d.tickets);
             for (i, c) in d.weekday.iter().enumerate().filter(|(_, c)| **c > 0) {
                 u.add(&format!("wd{i}"), c);
             }
@@ -131,7 +224,8 @@ impl DynamoIngest {
                 u.add(&format!("h{i}"), c);
             }
             if d.lead_count > 0 {
-                u.add("leadHoursSum", format!("{:.3}", d.lead_hours_sum)).add("leadCount", d.lead_count);
+                u.add("leadHoursSum", format!("{:.3}", d.lead_hours_sum))
+                    .add("leadCount", d.lead_count);
             }
             for (tier, q) in &d.tiers {
                 u.add(&format!("tier#{tier}"), q);
@@ -139,7 +233,12 @@ impl DynamoIngest {
             u.set("currency", s(d.currency))
                 .set_if_absent("firstPurchaseAt", s(d.first_purchase_at.to_rfc3339()))
                 .set("lastPurchaseAt", s(d.last_purchase_at.to_rfc3339()));
-            actions.push(self.update(&self.names.customers, (*venue).to_owned(), (*customer).to_owned(), &u));
+            actions.push(self.update(
+                &self.names.customers,
+                (*venue).to_owned(),
+                (*customer).to_owned(),
+                &u,
+            ));
             refs.push(ActionRef::Other);
         }
         for f in &plan.flows {
@@ -149,15 +248,28 @@ impl DynamoIngest {
                 .set("latestEventTime", s(f.latest_event_time.to_rfc3339()))
                 .set("eventType", s(f.event_type.as_str()))
                 .set("source", s(f.source));
-            actions.push(self.update(&self.names.flows, keys::FLOW_PK.into(), keys::flow_sk(f.event_type, f.source), &u));
+            actions.push(self.update(
+                &self.names.flows,
+                keys::FLOW_PK.into(),
+                keys::flow_sk(f.event_type, f.source),
+                &u,
+            ));
             refs.push(ActionRef::Other);
             let mut b = UpdateBuilder::default();
-            b.add("count", f.count).set("expiresAt", n(ctx.now.timestamp() + 2 * 86_400));
-            actions.push(self.update(&self.names.flows, keys::arrivals_pk(f.event_type, f.source), keys::arrival_sk(ctx.now.timestamp()), &b));
+            b.add("count", f.count)
+                .set("expiresAt", n(ctx.now.timestamp() + 2 * 86_400));
+            actions.push(self.update(
+                &self.names.flows,
+                keys::arrivals_pk(f.event_type, f.source),
+                keys::arrival_sk(ctx.now.timestamp()),
+                &b,
+            ));
             refs.push(ActionRef::Other);
         }
         for &i in &plan.venue_updates {
-            let EventData::VenueUpdate(v) = &events[i].data else { continue };
+            let EventData::VenueUpdate(v) = &events[i].data else {
+                continue;
+            };
             let mut u = UpdateBuilder::default();
             u.set("updatedAt", s(events[i].time.to_rfc3339()));
             if let Some(name) = &v.name {
@@ -172,28 +284,53 @@ impl DynamoIngest {
             if let Some(c) = &v.currency {
                 u.set("currency", s(c.as_ref()));
             }
-            actions.push(self.update(&self.names.venues, v.venue_id.to_string(), keys::VENUE_META_SK.into(), &u));
+            actions.push(self.update(
+                &self.names.venues,
+                v.venue_id.to_string(),
+                keys::VENUE_META_SK.into(),
+                &u,
+            ));
             refs.push(ActionRef::Other);
             for show in v.shows.iter().flatten() {
                 let mut u = UpdateBuilder::default();
-                u.set("name", s(show.name.as_ref())).set("startsAt", s(show.starts_at.to_rfc3339()));
+                u.set("name", s(show.name.as_ref()))
+                    .set("startsAt", s(show.starts_at.to_rfc3339()));
                 if let Some(c) = show.capacity {
                     u.set("capacity", n(c));
                 }
                 if let Some(t) = show.on_sale_at {
                     u.set("onSaleAt", s(t.to_rfc3339()));
                 }
-                actions.push(self.update(&self.names.venues, v.venue_id.to_string(), keys::show_sk(&show.event_id), &u));
+                actions.push(self.update(
+                    &self.names.venues,
+                    v.venue_id.to_string(),
+                    keys::show_sk(&show.event_id),
+                    &u,
+                ));
                 refs.push(ActionRef::Other);
             }
         }
         (actions, refs)
     }
 
-    async fn transact(&self, actions: Vec<TransactWriteItem>, token: String) -> Result<(), SdkError<TransactWriteItemsError, aws_sdk_dynamodb::config::http::HttpResponse>> {
+    async fn transact(
+        &self,
+        actions: Vec<TransactWriteItem>,
+        token: String,
+    ) -> Result<(), SdkError<TransactWriteItemsError, aws_sdk_dynamodb::config::http::HttpResponse>>
+    {
         self.counters.transactions.fetch_add(1, Ordering::Relaxed);
-        self.counters.actions.fetch_add(actions.len() as u64, Ordering::Relaxed);
-        self.client.transact_write_items().set_transact_items(Some(actions)).client_request_token(token).send().await.map(|_| ())
+        self.counters
+            .actions
+            .fetch_add(actions.len() as u64, Ordering::Relaxed);
+        self.log_actions(&actions);
+        self.client
+            .transact_write_items()
+            .set_transact_items(Some(actions))
+            .client_request_token(token)
+            .send()
+            .await
+            .map(|_| ())
     }
 }
 
@@ -223,9 +360,14 @@ impl IngestStore for DynamoIngest {
             while let Some(item) = pages.next().await {
                 let item = item.map_err(|e| classify("query venue", e))?;
                 match get_s(&item, "sk") {
-                    Some(keys::VENUE_META_SK) => ctx.tz = get_s(&item, "timezone").and_then(|t| t.parse().ok()),
+                    Some(keys::VENUE_META_SK) => {
+                        ctx.tz = get_s(&item, "timezone").and_then(|t| t.parse().ok())
+                    }
                     Some(sk) => {
-                        if let (Some(show), Some(starts)) = (sk.strip_prefix("show#"), crate::items::get_time(&item, "startsAt")) {
+                        if let (Some(show), Some(starts)) = (
+                            sk.strip_prefix("show#"),
+                            crate::items::get_time(&item, "startsAt"),
+                        ) {
                             ctx.show_starts.insert(show.to_owned(), starts);
                         }
                     }
@@ -237,36 +379,61 @@ impl IngestStore for DynamoIngest {
         Ok(out)
     }
 
-    async fn commit(&self, events: &[Event<'_>], plan: &ChunkPlan<'_>, ctx: &CommitContext) -> StoreResult<CommitOutcome> {
+    async fn commit(
+        &self,
+        events: &[Event<'_>],
+        plan: &ChunkPlan<'_>,
+        ctx: &CommitContext,
+    ) -> StoreResult<CommitOutcome> {
         let (actions, refs) = self.build_actions(events, plan, ctx);
         let token = request_token(&actions);
         match self.transact(actions, token).await {
             Ok(()) => Ok(CommitOutcome::Committed),
-            Err(SdkError::ServiceError(e)) if matches!(e.err(), TransactWriteItemsError::TransactionCanceledException(_)) => {
+            Err(SdkError::ServiceError(e))
+                if matches!(
+                    e.err(),
+                    TransactWriteItemsError::TransactionCanceledException(_)
+                ) =>
+            {
                 self.counters.cancelled.fetch_add(1, Ordering::Relaxed);
-                let TransactWriteItemsError::TransactionCanceledException(ex) = e.err() else { unreachable!() };
+                let TransactWriteItemsError::TransactionCanceledException(ex) = e.err() else {
+                    unreachable!()
+                };
                 let mut duplicates = Vec::new();
                 let mut known_sessions = Vec::new();
                 let mut other = None;
                 for (reason, r) in ex.cancellation_reasons().iter().zip(&refs) {
                     match (reason.code(), r) {
-                        (Some("ConditionalCheckFailed"), ActionRef::Event(i)) => duplicates.push(*i),
-                        (Some("ConditionalCheckFailed"), ActionRef::Session(v, d, sess)) => known_sessions.push((v.clone(), *d, sess.clone())),
+                        (Some("ConditionalCheckFailed"), ActionRef::Event(i)) => {
+                            duplicates.push(*i)
+                        }
+                        (Some("ConditionalCheckFailed"), ActionRef::Session(v, d, sess)) => {
+                            known_sessions.push((v.clone(), *d, sess.clone()))
+                        }
                         (Some("None") | None, _) => {}
                         (Some(code), _) => other = Some(code.to_owned()),
                     }
                 }
                 if let Some(code) = other {
                     // TransactionConflict, throttling…: nothing landed, retry later.
-                    return Err(StoreError::Transient(format!("transaction cancelled: {code}")));
+                    return Err(StoreError::Transient(format!(
+                        "transaction cancelled: {code}"
+                    )));
                 }
-                Ok(CommitOutcome::Conflicts { duplicates, known_sessions })
+                Ok(CommitOutcome::Conflicts {
+                    duplicates,
+                    known_sessions,
+                })
             }
             Err(e) => Err(classify("transact_write_items", e)),
         }
     }
 
-    async fn record_rejections(&self, rejections: &[QuarantineRecord], now: DateTime<Utc>) -> StoreResult<()> {
+    async fn record_rejections(
+        &self,
+        rejections: &[QuarantineRecord],
+        now: DateTime<Utc>,
+    ) -> StoreResult<()> {
         let mut pending: Vec<&QuarantineRecord> = rejections.iter().collect();
         // Each round commits markers + counts together; names already counted drop out.
         for _ in 0..4 {
@@ -276,29 +443,59 @@ impl IngestStore for DynamoIngest {
             let mut next = Vec::new();
             for chunk in pending.chunks(40) {
                 let mut actions = Vec::new();
-                let mut counts: std::collections::BTreeMap<(EventType, String), i64> = Default::default();
+                let mut counts: std::collections::BTreeMap<(EventType, String), i64> =
+                    Default::default();
                 for r in chunk {
-                    actions.push(self.marker(keys::rejection_marker(r.queue, &r.body_sha256), now + DEDUPE_RETENTION, &[]));
-                    *counts.entry((r.queue, r.source.clone().unwrap_or_else(|| "unknown".into()))).or_default() += 1;
+                    actions.push(self.marker(
+                        keys::rejection_marker(r.queue, &r.body_sha256),
+                        now + DEDUPE_RETENTION,
+                        &[],
+                    ));
+                    *counts
+                        .entry((
+                            r.queue,
+                            r.source.clone().unwrap_or_else(|| "unknown".into()),
+                        ))
+                        .or_default() += 1;
                 }
                 for ((t, source), c) in counts {
                     let mut u = UpdateBuilder::default();
-                    u.add("rejected", c).set("eventType", s(t.as_str())).set("source", s(source.clone())).set("lastRejectedAt", s(now.to_rfc3339()));
-                    actions.push(self.update(&self.names.flows, keys::FLOW_PK.into(), keys::flow_sk(t, &source), &u));
+                    u.add("rejected", c)
+                        .set("eventType", s(t.as_str()))
+                        .set("source", s(source.clone()))
+                        .set("lastRejectedAt", s(now.to_rfc3339()));
+                    actions.push(self.update(
+                        &self.names.flows,
+                        keys::FLOW_PK.into(),
+                        keys::flow_sk(t, &source),
+                        &u,
+                    ));
                 }
                 let token = request_token(&actions);
                 match self.transact(actions, token).await {
                     Ok(()) => {}
-                    Err(SdkError::ServiceError(e)) if matches!(e.err(), TransactWriteItemsError::TransactionCanceledException(_)) => {
-                        let TransactWriteItemsError::TransactionCanceledException(ex) = e.err() else { unreachable!() };
+                    Err(SdkError::ServiceError(e))
+                        if matches!(
+                            e.err(),
+                            TransactWriteItemsError::TransactionCanceledException(_)
+                        ) =>
+                    {
+                        let TransactWriteItemsError::TransactionCanceledException(ex) = e.err()
+                        else {
+                            unreachable!()
+                        };
                         let reasons = ex.cancellation_reasons();
                         for (i, r) in chunk.iter().enumerate() {
-                            if reasons.get(i).and_then(|x| x.code()) != Some("ConditionalCheckFailed") {
+                            if reasons.get(i).and_then(|x| x.code())
+                                != Some("ConditionalCheckFailed")
+                            {
                                 next.push(*r);
                             }
                         }
                         if next.len() == chunk.len() {
-                            return Err(StoreError::Transient("rejection transaction cancelled without a conflict".into()));
+                            return Err(StoreError::Transient(
+                                "rejection transaction cancelled without a conflict".into(),
+                            ));
                         }
                     }
                     Err(e) => return Err(classify("record rejections", e)),
@@ -306,6 +503,8 @@ impl IngestStore for DynamoIngest {
             }
             pending = next;
         }
-        Err(StoreError::Transient("rejection counts kept conflicting".into()))
+        Err(StoreError::Transient(
+            "rejection counts kept conflicting".into(),
+        ))
     }
 }

@@ -19,11 +19,17 @@ pub fn get_s<'a>(item: &'a Item, k: &str) -> Option<&'a str> {
 }
 
 pub fn get_i64(item: &Item, k: &str) -> Option<i64> {
-    item.get(k).and_then(|v| v.as_n().ok()).and_then(|n| n.parse::<i64>().ok().or_else(|| n.parse::<f64>().ok().map(|f| f as i64)))
+    item.get(k).and_then(|v| v.as_n().ok()).and_then(|n| {
+        n.parse::<i64>()
+            .ok()
+            .or_else(|| n.parse::<f64>().ok().map(|f| f as i64))
+    })
 }
 
 pub fn get_f64(item: &Item, k: &str) -> Option<f64> {
-    item.get(k).and_then(|v| v.as_n().ok()).and_then(|n| n.parse().ok())
+    item.get(k)
+        .and_then(|v| v.as_n().ok())
+        .and_then(|n| n.parse().ok())
 }
 
 pub fn get_time(item: &Item, k: &str) -> Option<chrono::DateTime<chrono::Utc>> {
@@ -62,7 +68,8 @@ impl UpdateBuilder {
 
     pub fn set_if_absent(&mut self, attr: &str, value: AttributeValue) -> &mut Self {
         let (name, val) = self.placeholder(attr, value);
-        self.sets.push(format!("{name} = if_not_exists({name}, {val})"));
+        self.sets
+            .push(format!("{name} = if_not_exists({name}, {val})"));
         self
     }
 
@@ -76,4 +83,30 @@ impl UpdateBuilder {
         }
         parts.join(" ")
     }
+}
+
+/// DynamoDB's billed size of a value: strings and binaries by length, numbers
+/// by about one byte per two digits plus one.
+pub fn value_size(v: &AttributeValue) -> usize {
+    match v {
+        AttributeValue::S(s) => s.len(),
+        AttributeValue::N(n) => n.len().div_ceil(2) + 1,
+        AttributeValue::B(b) => b.as_ref().len(),
+        AttributeValue::Bool(_) | AttributeValue::Null(_) => 1,
+        AttributeValue::Ss(v) => v.iter().map(String::len).sum(),
+        AttributeValue::Ns(v) => v.iter().map(|n| n.len().div_ceil(2) + 1).sum(),
+        AttributeValue::L(l) => 3 + l.iter().map(|x| 1 + value_size(x)).sum::<usize>(),
+        AttributeValue::M(m) => {
+            3 + m
+                .iter()
+                .map(|(k, x)| 1 + k.len() + value_size(x))
+                .sum::<usize>()
+        }
+        _ => 0,
+    }
+}
+
+/// Billed size of a whole item.
+pub fn item_size(item: &Item) -> usize {
+    item.iter().map(|(k, v)| k.len() + value_size(v)).sum()
 }

@@ -22,7 +22,10 @@ pub fn rollup_sk(bucket: i64, shard: u8) -> String {
 
 /// Inclusive sort-key bounds of buckets `from <= b < to`.
 pub fn rollup_sk_range(from: i64, to: i64) -> (String, String) {
-    (format!("{:011}", from.max(0)), format!("{:011}#~", (to - 1).max(0)))
+    (
+        format!("{:011}", from.max(0)),
+        format!("{:011}#~", (to - 1).max(0)),
+    )
 }
 
 pub fn parse_rollup_sk(sk: &str) -> Option<i64> {
@@ -55,7 +58,10 @@ pub fn arrivals_pk(t: EventType, source: &str) -> String {
 pub const ARRIVAL_BUCKET_SECS: i64 = 300;
 
 pub fn arrival_sk(now_secs: i64) -> String {
-    format!("{:011}", now_secs.div_euclid(ARRIVAL_BUCKET_SECS) * ARRIVAL_BUCKET_SECS)
+    format!(
+        "{:011}",
+        now_secs.div_euclid(ARRIVAL_BUCKET_SECS) * ARRIVAL_BUCKET_SECS
+    )
 }
 
 pub const VENUE_META_SK: &str = "meta";

@@ -20,11 +20,20 @@ pub struct S3Quarantine {
 
 impl S3Quarantine {
     pub fn new(client: aws_sdk_s3::Client, bucket: impl Into<String>) -> Self {
-        S3Quarantine { client, bucket: bucket.into() }
+        S3Quarantine {
+            client,
+            bucket: bucket.into(),
+        }
     }
 
     pub fn key(r: &QuarantineRecord) -> String {
-        format!("{}/{}/{}/{}.json", r.queue, r.received_at.format("%Y/%m/%d"), r.reason.code(), r.body_sha256)
+        format!(
+            "{}/{}/{}/{}.json",
+            r.queue,
+            r.received_at.format("%Y/%m/%d"),
+            r.reason.code(),
+            r.body_sha256
+        )
     }
 }
 
@@ -32,7 +41,8 @@ impl S3Quarantine {
 impl Quarantine for S3Quarantine {
     async fn quarantine(&self, record: &QuarantineRecord) -> StoreResult<String> {
         let key = Self::key(record);
-        let body = serde_json::to_vec_pretty(record).map_err(|e| StoreError::Permanent(e.to_string()))?;
+        let body =
+            serde_json::to_vec_pretty(record).map_err(|e| StoreError::Permanent(e.to_string()))?;
         self.client
             .put_object()
             .bucket(&self.bucket)
@@ -57,13 +67,22 @@ pub struct S3Objects {
 
 impl S3Objects {
     pub fn new(client: aws_sdk_s3::Client, bucket: impl Into<String>) -> Self {
-        S3Objects { client, bucket: bucket.into() }
+        S3Objects {
+            client,
+            bucket: bucket.into(),
+        }
     }
 }
 
 #[async_trait]
 impl ObjectStore for S3Objects {
-    async fn put_object(&self, key: &str, body: Vec<u8>, content_type: &str, content_disposition: Option<&str>) -> StoreResult<()> {
+    async fn put_object(
+        &self,
+        key: &str,
+        body: Vec<u8>,
+        content_type: &str,
+        content_disposition: Option<&str>,
+    ) -> StoreResult<()> {
         self.client
             .put_object()
             .bucket(&self.bucket)
@@ -79,28 +98,58 @@ impl ObjectStore for S3Objects {
     }
 
     async fn get_object(&self, key: &str) -> StoreResult<Option<Vec<u8>>> {
-        match self.client.get_object().bucket(&self.bucket).key(key).send().await {
+        match self
+            .client
+            .get_object()
+            .bucket(&self.bucket)
+            .key(key)
+            .send()
+            .await
+        {
             Ok(out) => {
-                let bytes = out.body.collect().await.map_err(|e| StoreError::Transient(e.to_string()))?;
+                let bytes = out
+                    .body
+                    .collect()
+                    .await
+                    .map_err(|e| StoreError::Transient(e.to_string()))?;
                 Ok(Some(bytes.into_bytes().to_vec()))
             }
-            Err(e) if e.as_service_error().is_some_and(aws_sdk_s3::operation::get_object::GetObjectError::is_no_such_key) => Ok(None),
+            Err(e)
+                if e.as_service_error().is_some_and(
+                    aws_sdk_s3::operation::get_object::GetObjectError::is_no_such_key,
+                ) =>
+            {
+                Ok(None)
+            }
             Err(e) => Err(classify("get_object", e)),
         }
     }
 
     async fn list_keys(&self, prefix: &str) -> StoreResult<Vec<String>> {
-        let mut pages = self.client.list_objects_v2().bucket(&self.bucket).prefix(prefix).into_paginator().send();
+        let mut pages = self
+            .client
+            .list_objects_v2()
+            .bucket(&self.bucket)
+            .prefix(prefix)
+            .into_paginator()
+            .send();
         let mut keys = Vec::new();
         while let Some(page) = pages.next().await {
             let page = page.map_err(|e| classify("list_objects_v2", e))?;
-            keys.extend(page.contents().iter().filter_map(|o| o.key().map(str::to_owned)));
+            keys.extend(
+                page.contents()
+                    .iter()
+                    .filter_map(|o| o.key().map(str::to_owned)),
+            );
         }
         Ok(keys)
     }
 
     async fn presigned_get(&self, key: &str, expires_in_secs: u64) -> StoreResult<String> {
-        let cfg = aws_sdk_s3::presigning::PresigningConfig::expires_in(Duration::from_secs(expires_in_secs)).map_err(|e| StoreError::Permanent(e.to_string()))?;
+        let cfg = aws_sdk_s3::presigning::PresigningConfig::expires_in(Duration::from_secs(
+            expires_in_secs,
+        ))
+        .map_err(|e| StoreError::Permanent(e.to_string()))?;
         let req = self
             .client
             .get_object()

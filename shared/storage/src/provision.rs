@@ -3,7 +3,10 @@
 
 use std::collections::HashMap;
 
-use aws_sdk_dynamodb::types::{AttributeDefinition, BillingMode, KeySchemaElement, KeyType, ScalarAttributeType, TimeToLiveSpecification};
+use aws_sdk_dynamodb::types::{
+    AttributeDefinition, BillingMode, KeySchemaElement, KeyType, ScalarAttributeType,
+    TimeToLiveSpecification,
+};
 use aws_sdk_sqs::types::QueueAttributeName;
 use domain::ports::{StoreError, StoreResult};
 
@@ -18,26 +21,62 @@ pub struct TableDef<'a> {
 }
 
 pub async fn ensure_table(aws: &Aws, t: &TableDef<'_>) -> StoreResult<()> {
-    let exists = aws.dynamodb.describe_table().table_name(t.name).send().await.is_ok();
+    let exists = aws
+        .dynamodb
+        .describe_table()
+        .table_name(t.name)
+        .send()
+        .await
+        .is_ok();
     if !exists {
         let mut req = aws
             .dynamodb
             .create_table()
             .table_name(t.name)
             .billing_mode(BillingMode::PayPerRequest)
-            .attribute_definitions(AttributeDefinition::builder().attribute_name(t.partition_key).attribute_type(ScalarAttributeType::S).build().map_err(perm)?)
-            .key_schema(KeySchemaElement::builder().attribute_name(t.partition_key).key_type(KeyType::Hash).build().map_err(perm)?);
+            .attribute_definitions(
+                AttributeDefinition::builder()
+                    .attribute_name(t.partition_key)
+                    .attribute_type(ScalarAttributeType::S)
+                    .build()
+                    .map_err(perm)?,
+            )
+            .key_schema(
+                KeySchemaElement::builder()
+                    .attribute_name(t.partition_key)
+                    .key_type(KeyType::Hash)
+                    .build()
+                    .map_err(perm)?,
+            );
         if let Some(sk) = t.sort_key {
             req = req
-                .attribute_definitions(AttributeDefinition::builder().attribute_name(sk).attribute_type(ScalarAttributeType::S).build().map_err(perm)?)
-                .key_schema(KeySchemaElement::builder().attribute_name(sk).key_type(KeyType::Range).build().map_err(perm)?);
+                .attribute_definitions(
+                    AttributeDefinition::builder()
+                        .attribute_name(sk)
+                        .attribute_type(ScalarAttributeType::S)
+                        .build()
+                        .map_err(perm)?,
+                )
+                .key_schema(
+                    KeySchemaElement::builder()
+                        .attribute_name(sk)
+                        .key_type(KeyType::Range)
+                        .build()
+                        .map_err(perm)?,
+                );
         }
         req.send().await.map_err(|e| classify("create_table", e))?;
         if let Some(ttl) = t.ttl_attribute {
             aws.dynamodb
                 .update_time_to_live()
                 .table_name(t.name)
-                .time_to_live_specification(TimeToLiveSpecification::builder().attribute_name(ttl).enabled(true).build().map_err(perm)?)
+                .time_to_live_specification(
+                    TimeToLiveSpecification::builder()
+                        .attribute_name(ttl)
+                        .enabled(true)
+                        .build()
+                        .map_err(perm)?,
+                )
                 .send()
                 .await
                 .map_err(|e| classify("update_time_to_live", e))?;
@@ -51,7 +90,11 @@ fn perm(e: impl std::fmt::Display) -> StoreError {
 }
 
 /// Creates the queue (or finds it); returns its URL and ARN.
-pub async fn ensure_queue(aws: &Aws, name: &str, attributes: HashMap<QueueAttributeName, String>) -> StoreResult<(String, String)> {
+pub async fn ensure_queue(
+    aws: &Aws,
+    name: &str,
+    attributes: HashMap<QueueAttributeName, String>,
+) -> StoreResult<(String, String)> {
     let url = match aws.sqs.get_queue_url().queue_name(name).send().await {
         Ok(out) => out.queue_url().unwrap_or_default().to_owned(),
         Err(_) => aws
@@ -67,7 +110,13 @@ pub async fn ensure_queue(aws: &Aws, name: &str, attributes: HashMap<QueueAttrib
             .to_owned(),
     };
     if !attributes.is_empty() {
-        aws.sqs.set_queue_attributes().queue_url(&url).set_attributes(Some(attributes)).send().await.map_err(|e| classify("set_queue_attributes", e))?;
+        aws.sqs
+            .set_queue_attributes()
+            .queue_url(&url)
+            .set_attributes(Some(attributes))
+            .send()
+            .await
+            .map_err(|e| classify("set_queue_attributes", e))?;
     }
     let arn = aws
         .sqs
@@ -87,6 +136,11 @@ pub async fn ensure_bucket(aws: &Aws, name: &str) -> StoreResult<()> {
     if aws.s3.head_bucket().bucket(name).send().await.is_ok() {
         return Ok(());
     }
-    aws.s3.create_bucket().bucket(name).send().await.map_err(|e| classify("create_bucket", e))?;
+    aws.s3
+        .create_bucket()
+        .bucket(name)
+        .send()
+        .await
+        .map_err(|e| classify("create_bucket", e))?;
     Ok(())
 }

@@ -24,7 +24,9 @@ impl SqsQueueStats {
 #[async_trait]
 impl QueueStats for SqsQueueStats {
     async fn dlq_depth(&self, event_type: EventType) -> StoreResult<Option<i64>> {
-        let Some(url) = self.dlq_urls.get(&event_type) else { return Ok(None) };
+        let Some(url) = self.dlq_urls.get(&event_type) else {
+            return Ok(None);
+        };
         let out = self
             .client
             .get_queue_attributes()

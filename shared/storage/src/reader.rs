@@ -4,7 +4,9 @@ use std::collections::BTreeMap;
 
 use async_trait::async_trait;
 use chrono::{DateTime, Duration, Utc};
-use domain::ports::{AnalyticsReader, CustomerRow, FlowRecord, RollupRow, ShowRecord, StoreResult, VenueRecord};
+use domain::ports::{
+    AnalyticsReader, CustomerRow, FlowRecord, RollupRow, ShowRecord, StoreResult, VenueRecord,
+};
 use domain::rollup::parse_breakdown_attr;
 use domain::{EventType, Granularity, Metric};
 
@@ -24,8 +26,17 @@ impl DynamoReader {
         DynamoReader { client, names }
     }
 
-    async fn query_all(&self, table: &str, pk: &str, sk_range: Option<(String, String)>) -> StoreResult<Vec<Item>> {
-        let mut q = self.client.query().table_name(table).expression_attribute_values(":pk", s(pk));
+    async fn query_all(
+        &self,
+        table: &str,
+        pk: &str,
+        sk_range: Option<(String, String)>,
+    ) -> StoreResult<Vec<Item>> {
+        let mut q = self
+            .client
+            .query()
+            .table_name(table)
+            .expression_attribute_values(":pk", s(pk));
         q = match sk_range {
             Some((lo, hi)) => q
                 .key_condition_expression("pk = :pk AND sk BETWEEN :lo AND :hi")
@@ -43,7 +54,9 @@ impl DynamoReader {
 }
 
 fn venue_from_items(venue: &str, items: &[Item]) -> Option<VenueRecord> {
-    let meta = items.iter().find(|i| get_s(i, "sk") == Some(keys::VENUE_META_SK));
+    let meta = items
+        .iter()
+        .find(|i| get_s(i, "sk") == Some(keys::VENUE_META_SK));
     let mut shows: Vec<ShowRecord> = items
         .iter()
         .filter_map(|i| {
@@ -60,12 +73,14 @@ fn venue_from_items(venue: &str, items: &[Item]) -> Option<VenueRecord> {
     if meta.is_none() && shows.is_empty() {
         return None;
     }
-    shows.sort_by(|a, b| a.starts_at.cmp(&b.starts_at));
+    shows.sort_by_key(|a| a.starts_at);
     Some(VenueRecord {
         venue_id: venue.to_owned(),
         name: meta.and_then(|m| get_s(m, "name")).map(str::to_owned),
         timezone: meta.and_then(|m| get_s(m, "timezone")).map(str::to_owned),
-        capacity: meta.and_then(|m| get_i64(m, "capacity")).and_then(|c| u32::try_from(c).ok()),
+        capacity: meta
+            .and_then(|m| get_i64(m, "capacity"))
+            .and_then(|c| u32::try_from(c).ok()),
         currency: meta.and_then(|m| get_s(m, "currency")).map(str::to_owned),
         shows,
     })
@@ -75,14 +90,25 @@ fn customer_from_item(item: &Item) -> Option<CustomerRow> {
     let mut weekday = [0u32; 7];
     let mut hour = [0u32; 24];
     for (i, w) in weekday.iter_mut().enumerate() {
-        *w = get_i64(item, &format!("wd{i}")).unwrap_or(0).try_into().unwrap_or(0);
+        *w = get_i64(item, &format!("wd{i}"))
+            .unwrap_or(0)
+            .try_into()
+            .unwrap_or(0);
     }
     for (i, h) in hour.iter_mut().enumerate() {
-        *h = get_i64(item, &format!("h{i}")).unwrap_or(0).try_into().unwrap_or(0);
+        *h = get_i64(item, &format!("h{i}"))
+            .unwrap_or(0)
+            .try_into()
+            .unwrap_or(0);
     }
     let tiers = item
         .iter()
-        .filter_map(|(k, v)| Some((k.strip_prefix("tier#")?.to_owned(), v.as_n().ok()?.parse().ok()?)))
+        .filter_map(|(k, v)| {
+            Some((
+                k.strip_prefix("tier#")?.to_owned(),
+                v.as_n().ok()?.parse().ok()?,
+            ))
+        })
         .collect();
     Some(CustomerRow {
         venue_id: get_s(item, "pk")?.to_owned(),
@@ -96,7 +122,10 @@ fn customer_from_item(item: &Item) -> Option<CustomerRow> {
         weekday,
         hour,
         lead_hours_sum: get_f64(item, "leadHoursSum").unwrap_or(0.0),
-        lead_count: get_i64(item, "leadCount").unwrap_or(0).try_into().unwrap_or(0),
+        lead_count: get_i64(item, "leadCount")
+            .unwrap_or(0)
+            .try_into()
+            .unwrap_or(0),
         tiers,
         insight: get_s(item, "insight").and_then(|j| serde_json::from_str(j).ok()),
     })
@@ -106,18 +135,29 @@ fn customer_from_item(item: &Item) -> Option<CustomerRow> {
 pub fn rows_from_items(items: &[Item]) -> Vec<RollupRow> {
     let mut rows: BTreeMap<i64, RollupRow> = BTreeMap::new();
     for item in items {
-        let Some(bucket) = get_s(item, "sk").and_then(keys::parse_rollup_sk) else { continue };
-        let row = rows.entry(bucket).or_insert_with(|| RollupRow { bucket, ..RollupRow::default() });
+        let Some(bucket) = get_s(item, "sk").and_then(keys::parse_rollup_sk) else {
+            continue;
+        };
+        let row = rows.entry(bucket).or_insert_with(|| RollupRow {
+            bucket,
+            ..RollupRow::default()
+        });
         if row.currency.is_none() {
             row.currency = get_s(item, "currency").map(str::to_owned);
         }
         for (attr, v) in item {
             let Ok(num) = v.as_n() else { continue };
-            let Ok(num) = num.parse::<i64>() else { continue };
+            let Ok(num) = num.parse::<i64>() else {
+                continue;
+            };
             if let Ok(m) = attr.parse::<Metric>() {
                 *row.base.entry(m).or_default() += num;
             } else if let Some((m, d, value)) = parse_breakdown_attr(attr) {
-                match row.breakdowns.iter_mut().find(|b| b.0 == m && b.1 == d && b.2 == value) {
+                match row
+                    .breakdowns
+                    .iter_mut()
+                    .find(|b| b.0 == m && b.1 == d && b.2 == value)
+                {
                     Some(b) => b.3 += num,
                     None => row.breakdowns.push((m, d, value.to_owned(), num)),
                 }
@@ -129,11 +169,24 @@ pub fn rows_from_items(items: &[Item]) -> Vec<RollupRow> {
 
 #[async_trait]
 impl AnalyticsReader for DynamoReader {
-    async fn rollups(&self, venue: &str, show: Option<&str>, granularity: Granularity, from: i64, to: i64) -> StoreResult<Vec<RollupRow>> {
+    async fn rollups(
+        &self,
+        venue: &str,
+        show: Option<&str>,
+        granularity: Granularity,
+        from: i64,
+        to: i64,
+    ) -> StoreResult<Vec<RollupRow>> {
         if to <= from {
             return Ok(Vec::new());
         }
-        let items = self.query_all(&self.names.rollups, &keys::rollup_pk(venue, show, granularity), Some(keys::rollup_sk_range(from, to))).await?;
+        let items = self
+            .query_all(
+                &self.names.rollups,
+                &keys::rollup_pk(venue, show, granularity),
+                Some(keys::rollup_sk_range(from, to)),
+            )
+            .await?;
         Ok(rows_from_items(&items))
     }
 
@@ -143,7 +196,13 @@ impl AnalyticsReader for DynamoReader {
     }
 
     async fn venues(&self) -> StoreResult<Vec<VenueRecord>> {
-        let mut pages = self.client.scan().table_name(&self.names.venues).into_paginator().items().send();
+        let mut pages = self
+            .client
+            .scan()
+            .table_name(&self.names.venues)
+            .into_paginator()
+            .items()
+            .send();
         let mut by_venue: BTreeMap<String, Vec<Item>> = BTreeMap::new();
         while let Some(item) = pages.next().await {
             let item = item.map_err(|e| classify("scan venues", e))?;
@@ -151,17 +210,34 @@ impl AnalyticsReader for DynamoReader {
                 by_venue.entry(pk.to_owned()).or_default().push(item);
             }
         }
-        Ok(by_venue.iter().filter_map(|(v, items)| venue_from_items(v, items)).collect())
+        Ok(by_venue
+            .iter()
+            .filter_map(|(v, items)| venue_from_items(v, items))
+            .collect())
     }
 
     async fn flows(&self, now: DateTime<Utc>) -> StoreResult<Vec<FlowRecord>> {
-        let items = self.query_all(&self.names.flows, keys::FLOW_PK, None).await?;
+        let items = self
+            .query_all(&self.names.flows, keys::FLOW_PK, None)
+            .await?;
         let hour_ago = (now - Duration::hours(1)).timestamp();
         let mut out = Vec::new();
         for item in items {
-            let (Some(t), Some(source)) = (get_s(&item, "eventType").and_then(|t| t.parse::<EventType>().ok()), get_s(&item, "source")) else { continue };
+            let (Some(t), Some(source)) = (
+                get_s(&item, "eventType").and_then(|t| t.parse::<EventType>().ok()),
+                get_s(&item, "source"),
+            ) else {
+                continue;
+            };
             let arrivals = self
-                .query_all(&self.names.flows, &keys::arrivals_pk(t, source), Some((keys::arrival_sk(hour_ago), keys::arrival_sk(now.timestamp()))))
+                .query_all(
+                    &self.names.flows,
+                    &keys::arrivals_pk(t, source),
+                    Some((
+                        keys::arrival_sk(hour_ago),
+                        keys::arrival_sk(now.timestamp()),
+                    )),
+                )
                 .await?;
             // Buckets overlapping the hour; the oldest one may be partly outside it.
             let events_last_hour = arrivals.iter().filter_map(|a| get_i64(a, "count")).sum();
@@ -209,7 +285,12 @@ impl AnalyticsReader for DynamoReader {
         Ok(out.attributes().is_some_and(|a| !a.is_empty()))
     }
 
-    async fn put_customer_insight(&self, venue: &str, customer: &str, insight: serde_json::Value) -> StoreResult<()> {
+    async fn put_customer_insight(
+        &self,
+        venue: &str,
+        customer: &str,
+        insight: serde_json::Value,
+    ) -> StoreResult<()> {
         self.client
             .update_item()
             .table_name(&self.names.customers)

@@ -6,9 +6,9 @@ use async_trait::async_trait;
 use aws_sdk_timestreamwrite::error::SdkError;
 use aws_sdk_timestreamwrite::operation::write_records::WriteRecordsError;
 use aws_sdk_timestreamwrite::types::{Dimension, MeasureValue, MeasureValueType, Record, TimeUnit};
+use domain::Event;
 use domain::event::{CartAction, EventData, ScanResult};
 use domain::ports::{StoreError, StoreResult};
-use domain::Event;
 use pipeline::{MeasureSink, SinkRejection};
 
 use crate::error::classify;
@@ -23,29 +23,54 @@ pub struct TimestreamSink {
 }
 
 impl TimestreamSink {
-    pub fn new(client: aws_sdk_timestreamwrite::Client, database: impl Into<String>, table: impl Into<String>) -> Self {
-        TimestreamSink { client, database: database.into(), table: table.into() }
+    pub fn new(
+        client: aws_sdk_timestreamwrite::Client,
+        database: impl Into<String>,
+        table: impl Into<String>,
+    ) -> Self {
+        TimestreamSink {
+            client,
+            database: database.into(),
+            table: table.into(),
+        }
     }
 
     /// Enabled when both `TIMESTREAM_DATABASE` and `TIMESTREAM_TABLE` are set and non-empty.
     pub fn from_env(client_for: impl FnOnce() -> aws_sdk_timestreamwrite::Client) -> Option<Self> {
-        let db = std::env::var("TIMESTREAM_DATABASE").ok().filter(|v| !v.is_empty())?;
-        let table = std::env::var("TIMESTREAM_TABLE").ok().filter(|v| !v.is_empty())?;
+        let db = std::env::var("TIMESTREAM_DATABASE")
+            .ok()
+            .filter(|v| !v.is_empty())?;
+        let table = std::env::var("TIMESTREAM_TABLE")
+            .ok()
+            .filter(|v| !v.is_empty())?;
         Some(Self::new(client_for(), db, table))
     }
 }
 
 fn dim(name: &str, value: &str) -> Dimension {
-    Dimension::builder().name(name).value(value).build().expect("name and value are set")
+    Dimension::builder()
+        .name(name)
+        .value(value)
+        .build()
+        .expect("name and value are set")
 }
 
 fn measure(name: &str, value: i64) -> MeasureValue {
-    MeasureValue::builder().name(name).value(value.to_string()).r#type(MeasureValueType::Bigint).build().expect("fields are set")
+    MeasureValue::builder()
+        .name(name)
+        .value(value.to_string())
+        .r#type(MeasureValueType::Bigint)
+        .build()
+        .expect("fields are set")
 }
 
 /// One multi-measure record per event, dimensions venue/show/source/type.
 pub fn record(e: &Event<'_>) -> Record {
-    let mut dims = vec![dim("eventType", e.event_type().as_str()), dim("source", &e.source), dim("eventKey", &e.id)];
+    let mut dims = vec![
+        dim("eventType", e.event_type().as_str()),
+        dim("source", &e.source),
+        dim("eventKey", &e.id),
+    ];
     if let Some(v) = e.data.venue_id() {
         dims.push(dim("venueId", v));
     }
@@ -53,7 +78,10 @@ pub fn record(e: &Event<'_>) -> Record {
         dims.push(dim("eventId", s));
     }
     let measures = match &e.data {
-        EventData::TicketPurchase(p) => vec![measure("amount", p.amount), measure("quantity", i64::from(p.quantity))],
+        EventData::TicketPurchase(p) => vec![
+            measure("amount", p.amount),
+            measure("quantity", i64::from(p.quantity)),
+        ],
         EventData::TicketScan(s) => vec![measure(
             match s.result {
                 ScanResult::Admitted => "admitted",
@@ -93,13 +121,26 @@ impl MeasureSink for TimestreamSink {
         let mut rejected = Vec::new();
         for (chunk_no, chunk) in events.chunks(MAX_RECORDS_PER_WRITE).enumerate() {
             let records: Vec<Record> = chunk.iter().map(|e| record(e)).collect();
-            let res = self.client.write_records().database_name(&self.database).table_name(&self.table).set_records(Some(records)).send().await;
+            let res = self
+                .client
+                .write_records()
+                .database_name(&self.database)
+                .table_name(&self.table)
+                .set_records(Some(records))
+                .send()
+                .await;
             match res {
                 Ok(_) => {}
-                Err(SdkError::ServiceError(e)) if matches!(e.err(), WriteRecordsError::RejectedRecordsException(_)) => {
-                    let WriteRecordsError::RejectedRecordsException(ex) = e.err() else { unreachable!() };
+                Err(SdkError::ServiceError(e))
+                    if matches!(e.err(), WriteRecordsError::RejectedRecordsException(_)) =>
+                {
+                    let WriteRecordsError::RejectedRecordsException(ex) = e.err() else {
+                        unreachable!()
+                    };
                     for r in ex.rejected_records() {
-                        let Ok(i) = usize::try_from(r.record_index()) else { continue };
+                        let Ok(i) = usize::try_from(r.record_index()) else {
+                            continue;
+                        };
                         rejected.push(SinkRejection {
                             index: chunk_no * MAX_RECORDS_PER_WRITE + i,
                             reason: r.reason().unwrap_or("rejected by Timestream").to_owned(),

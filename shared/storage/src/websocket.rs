@@ -17,9 +17,18 @@ pub struct ApiGatewayPush {
 
 impl ApiGatewayPush {
     /// `endpoint` is the WebSocket API's `https://{id}.execute-api.{region}.amazonaws.com/{stage}`.
-    pub fn new(sdk_config: &aws_config::SdkConfig, endpoint: &str, docs: Arc<dyn DocumentStore>) -> Self {
-        let conf = aws_sdk_apigatewaymanagement::config::Builder::from(sdk_config).endpoint_url(endpoint).build();
-        ApiGatewayPush { client: aws_sdk_apigatewaymanagement::Client::from_conf(conf), docs }
+    pub fn new(
+        sdk_config: &aws_config::SdkConfig,
+        endpoint: &str,
+        docs: Arc<dyn DocumentStore>,
+    ) -> Self {
+        let conf = aws_sdk_apigatewaymanagement::config::Builder::from(sdk_config)
+            .endpoint_url(endpoint)
+            .build();
+        ApiGatewayPush {
+            client: aws_sdk_apigatewaymanagement::Client::from_conf(conf),
+            docs,
+        }
     }
 }
 
@@ -28,8 +37,16 @@ impl RealtimePush for ApiGatewayPush {
     async fn push(&self, venue: &str, message: &serde_json::Value) -> StoreResult<()> {
         let body = message.to_string();
         for conn in self.docs.list(CONNECTION_KIND, venue).await? {
-            let Some(id) = conn.get("connectionId").and_then(|v| v.as_str()) else { continue };
-            let res = self.client.post_to_connection().connection_id(id).data(Blob::new(body.clone())).send().await;
+            let Some(id) = conn.get("connectionId").and_then(|v| v.as_str()) else {
+                continue;
+            };
+            let res = self
+                .client
+                .post_to_connection()
+                .connection_id(id)
+                .data(Blob::new(body.clone()))
+                .send()
+                .await;
             if let Err(e) = res {
                 if e.as_service_error().is_some_and(aws_sdk_apigatewaymanagement::operation::post_to_connection::PostToConnectionError::is_gone_exception) {
                     self.docs.delete(CONNECTION_KIND, venue, id).await?;

@@ -18,20 +18,34 @@ pub async fn run(args: Args) -> anyhow::Result<ExitCode> {
         .bearer_auth(super::admin_token()?)
         .send()
         .await
-        .with_context(|| format!("GET {url}: is `venue-analytics up` running? (ANALYTICS_HTTP_ADDR)"))?;
+        .with_context(|| {
+            format!("GET {url}: is `venue-analytics up` running? (ANALYTICS_HTTP_ADDR)")
+        })?;
     let status = resp.status();
-    let body: serde_json::Value = resp.json().await.context("the API answered with something that is not JSON")?;
+    let body: serde_json::Value = resp
+        .json()
+        .await
+        .context("the API answered with something that is not JSON")?;
     if !status.is_success() {
-        anyhow::bail!("GET {url} answered {status}: {}", body["error"].as_str().unwrap_or("no detail"));
+        anyhow::bail!(
+            "GET {url} answered {status}: {}",
+            body["error"].as_str().unwrap_or("no detail")
+        );
     }
     let flows = body["flows"].as_array().cloned().unwrap_or_default();
     if args.json {
         println!("{}", serde_json::to_string_pretty(&body)?);
     } else {
-        println!("{:<16} {:<18} {:<8} {:<22} {:>10} {:>9} {:>6}", "TYPE", "SOURCE", "STATUS", "LAST EVENT", "LAST HOUR", "REJECTED", "DLQ");
+        println!(
+            "{:<16} {:<18} {:<8} {:<22} {:>10} {:>9} {:>6}",
+            "TYPE", "SOURCE", "STATUS", "LAST EVENT", "LAST HOUR", "REJECTED", "DLQ"
+        );
         for f in &flows {
             let text = |k: &str| f[k].as_str().map_or_else(|| "-".to_owned(), str::to_owned);
-            let num = |k: &str| f[k].as_i64().map_or_else(|| "-".to_owned(), |n| n.to_string());
+            let num = |k: &str| {
+                f[k].as_i64()
+                    .map_or_else(|| "-".to_owned(), |n| n.to_string())
+            };
             println!(
                 "{:<16} {:<18} {:<8} {:<22} {:>10} {:>9} {:>6}",
                 text("type"),
@@ -49,13 +63,26 @@ pub async fn run(args: Args) -> anyhow::Result<ExitCode> {
     let mut by_type: std::collections::BTreeMap<String, bool> = std::collections::BTreeMap::new();
     for f in &flows {
         let flowing = f["status"] == "flowing";
-        *by_type.entry(f["type"].as_str().unwrap_or("?").to_owned()).or_default() |= flowing;
+        *by_type
+            .entry(f["type"].as_str().unwrap_or("?").to_owned())
+            .or_default() |= flowing;
     }
-    let unhealthy: Vec<&String> = by_type.iter().filter(|(_, ok)| !**ok).map(|(t, _)| t).collect();
+    let unhealthy: Vec<&String> = by_type
+        .iter()
+        .filter(|(_, ok)| !**ok)
+        .map(|(t, _)| t)
+        .collect();
     if unhealthy.is_empty() {
         Ok(ExitCode::SUCCESS)
     } else {
-        eprintln!("silent or never seen: {}", unhealthy.iter().map(|t| t.as_str()).collect::<Vec<_>>().join(", "));
+        eprintln!(
+            "silent or never seen: {}",
+            unhealthy
+                .iter()
+                .map(|t| t.as_str())
+                .collect::<Vec<_>>()
+                .join(", ")
+        );
         Ok(ExitCode::from(1))
     }
 }

@@ -2,6 +2,7 @@
 
 pub mod flows;
 pub mod publish;
+pub mod report;
 pub mod simulate;
 pub mod token;
 pub mod up;
@@ -33,9 +34,16 @@ pub fn api_base() -> String {
 
 pub fn admin_token() -> anyhow::Result<String> {
     let cfg = api::auth::AuthConfig::from_env()?;
-    Ok(api::auth::issue_token(&cfg, "venue-analytics-cli", &[], true, chrono::Duration::hours(12)))
+    Ok(api::auth::issue_token(
+        &cfg,
+        "venue-analytics-cli",
+        &[],
+        true,
+        chrono::Duration::hours(12),
+    ))
 }
 
 pub fn parse_type(name: &str) -> anyhow::Result<EventType> {
-    name.parse::<EventType>().map_err(|e| anyhow::anyhow!("{e}"))
+    name.parse::<EventType>()
+        .map_err(|e| anyhow::anyhow!("{e}"))
 }

@@ -23,7 +23,12 @@ fn read_lines(file: &str) -> anyhow::Result<Vec<(usize, String)>> {
     } else {
         std::fs::read_to_string(file).with_context(|| format!("reading {file}"))?
     };
-    Ok(text.lines().enumerate().filter(|(_, l)| !l.trim().is_empty()).map(|(i, l)| (i + 1, l.to_owned())).collect())
+    Ok(text
+        .lines()
+        .enumerate()
+        .filter(|(_, l)| !l.trim().is_empty())
+        .map(|(i, l)| (i + 1, l.to_owned()))
+        .collect())
 }
 
 pub async fn run(args: Args) -> anyhow::Result<ExitCode> {
@@ -34,7 +39,9 @@ pub async fn run(args: Args) -> anyhow::Result<ExitCode> {
         let name = args.queue.as_deref().unwrap_or_default();
         let t = super::parse_type(name)?;
         let url = publisher.queues().require(t)?.to_owned();
-        publisher.send_raw(&url, lines.into_iter().map(|(_, l)| l).collect()).await?
+        publisher
+            .send_raw(&url, lines.into_iter().map(|(_, l)| l).collect())
+            .await?
     } else {
         let now = chrono::Utc::now();
         let mut events = Vec::with_capacity(lines.len());
@@ -42,9 +49,18 @@ pub async fn run(args: Args) -> anyhow::Result<ExitCode> {
         for (no, line) in &lines {
             let t = serde_json::from_str::<serde_json::Value>(line)
                 .map_err(|e| format!("not JSON: {e}"))
-                .and_then(|v| v["type"].as_str().map(str::to_owned).ok_or_else(|| "no `type` attribute".to_owned()))
+                .and_then(|v| {
+                    v["type"]
+                        .as_str()
+                        .map(str::to_owned)
+                        .ok_or_else(|| "no `type` attribute".to_owned())
+                })
                 .and_then(|name| name.parse::<domain::EventType>().map_err(|e| e.to_string()));
-            match t.and_then(|t| domain::decode(t, line, now).map(|e| (t, e.id.to_string())).map_err(|r| r.to_string())) {
+            match t.and_then(|t| {
+                domain::decode(t, line, now)
+                    .map(|e| (t, e.id.to_string()))
+                    .map_err(|r| r.to_string())
+            }) {
                 Ok((t, id)) => events.push(OutgoingEvent::raw(t, id, line.clone())),
                 Err(e) => errors.push(format!("{}:{no}: {e}", args.file)),
             }
@@ -53,13 +69,32 @@ pub async fn run(args: Args) -> anyhow::Result<ExitCode> {
             for e in &errors {
                 eprintln!("{e}");
             }
-            anyhow::bail!("{} of {} lines are invalid; nothing was sent (use --raw --queue NAME to send them anyway)", errors.len(), lines.len());
+            anyhow::bail!(
+                "{} of {} lines are invalid; nothing was sent (use --raw --queue NAME to send them anyway)",
+                errors.len(),
+                lines.len()
+            );
         }
         publisher.publish_batch(events).await?
     };
-    println!("sent {} message(s) in {} call(s), {} failed", report.sent, report.calls, report.failed.len());
+    println!(
+        "sent {} message(s) in {} call(s), {} failed",
+        report.sent,
+        report.calls,
+        report.failed.len()
+    );
     for f in &report.failed {
-        eprintln!("failed: entry {} ({}): {} {}", f.index + 1, f.id, f.code, f.message);
+        eprintln!(
+            "failed: entry {} ({}): {} {}",
+            f.index + 1,
+            f.id,
+            f.code,
+            f.message
+        );
     }
-    Ok(if report.is_complete() { ExitCode::SUCCESS } else { ExitCode::from(1) })
+    Ok(if report.is_complete() {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::from(1)
+    })
 }

@@ -23,6 +23,15 @@ pub fn run(args: &Args) -> anyhow::Result<ExitCode> {
         anyhow::bail!("name at least one --venue ID, or pass --admin");
     }
     let cfg = api::auth::AuthConfig::from_env()?;
-    println!("{}", api::auth::issue_token(&cfg, &args.sub, &args.venues, args.admin, chrono::Duration::hours(args.ttl_hours)));
+    println!(
+        "{}",
+        api::auth::issue_token(
+            &cfg,
+            &args.sub,
+            &args.venues,
+            args.admin,
+            chrono::Duration::hours(args.ttl_hours)
+        )
+    );
     Ok(ExitCode::SUCCESS)
 }

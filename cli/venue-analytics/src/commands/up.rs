@@ -19,10 +19,20 @@ pub struct Args {
 
 pub async fn run(args: Args) -> anyhow::Result<ExitCode> {
     let config = RunnerConfig::from_env()?;
-    let _emulator = runner::emulator::ensure(&config.endpoint, &config.root.join(".venv"), &config.root.join(".local"))?;
+    let _emulator = runner::emulator::ensure(
+        &config.endpoint,
+        &config.root.join(".venv"),
+        &config.root.join(".local"),
+    )?;
     let aws = storage::Aws::local_or_env(&config.endpoint).await;
     let local = Arc::new(LocalStack::provision(aws, &config.template).await?);
-    println!("provisioned {} queues, {} tables, {} buckets from {}", local.stack.queues.len(), local.stack.tables.len(), local.stack.buckets.len(), config.template.display());
+    println!(
+        "provisioned {} queues, {} tables, {} buckets from {}",
+        local.stack.queues.len(),
+        local.stack.tables.len(),
+        local.stack.buckets.len(),
+        config.template.display()
+    );
     let (stop_tx, stop_rx) = watch::channel(false);
     let server = tokio::spawn(runner::serve(Arc::clone(&local), config.http_addr, stop_rx));
     let base = format!("http://{}", config.http_addr);
@@ -32,10 +42,29 @@ pub async fn run(args: Args) -> anyhow::Result<ExitCode> {
         let publisher = super::publisher(&local.aws).await?;
         if let Some(sim) = super::simulate::publish_night(&publisher, &args.sim).await? {
             wait_for_totals(&base, &sim.expected.venue_id, sim.expected.venue.revenue).await;
+            if let Err(e) = super::report::simulated_week(
+                &local.aws,
+                &local.names,
+                &sim.expected.venue_id,
+                &sim.expected.venue,
+            )
+            .await
+            {
+                eprintln!("warning: the simulated week's report failed: {e:#}");
+            }
         }
         let cfg = api::auth::AuthConfig::from_env()?;
-        let token = api::auth::issue_token(&cfg, "local-user", std::slice::from_ref(&args.sim.venue), true, chrono::Duration::hours(12));
-        println!("\ndashboard: {base}/?token={token}#venue={}\n", args.sim.venue);
+        let token = api::auth::issue_token(
+            &cfg,
+            "local-user",
+            std::slice::from_ref(&args.sim.venue),
+            true,
+            chrono::Duration::hours(12),
+        );
+        println!(
+            "\ndashboard: {base}/?token={token}#venue={}\n",
+            args.sim.venue
+        );
     }
     tokio::select! {
         r = tokio::signal::ctrl_c() => r.context("waiting for Ctrl-C")?,
@@ -66,11 +95,21 @@ async fn wait_for_health(base: &str) -> anyhow::Result<()> {
 
 /// Polls the dashboard until the venue's revenue reaches `revenue` (at most a minute).
 async fn wait_for_totals(base: &str, venue: &str, revenue: i64) {
-    let Ok(token) = super::admin_token() else { return };
+    let Ok(token) = super::admin_token() else {
+        return;
+    };
     let client = reqwest::Client::new();
     for _ in 0..120 {
         let got = async {
-            let v: serde_json::Value = client.get(format!("{base}/api/dashboards/{venue}")).bearer_auth(&token).send().await.ok()?.json().await.ok()?;
+            let v: serde_json::Value = client
+                .get(format!("{base}/api/dashboards/{venue}"))
+                .bearer_auth(&token)
+                .send()
+                .await
+                .ok()?
+                .json()
+                .await
+                .ok()?;
             v["revenue"]["amount"].as_i64()
         }
         .await;
@@ -80,5 +119,7 @@ async fn wait_for_totals(base: &str, venue: &str, revenue: i64) {
         }
         tokio::time::sleep(Duration::from_millis(500)).await;
     }
-    eprintln!("warning: the dashboard did not reach the expected revenue {revenue} within a minute");
+    eprintln!(
+        "warning: the dashboard did not reach the expected revenue {revenue} within a minute"
+    );
 }

@@ -282,6 +282,8 @@ mod tests {
             "kind": {"type": "scanRejectionSpike", "windowMinutes": 5, "rejectionRate": 1.5, "minScans": 0},
             "enabled": false
         }));
-        assert!(matches!(spike, Err(ApiError::BadRequest(m)) if m.contains("rejectionRate") && m.contains("minScans")));
+        assert!(
+            matches!(spike, Err(ApiError::BadRequest(m)) if m.contains("rejectionRate") && m.contains("minScans"))
+        );
     }
 }

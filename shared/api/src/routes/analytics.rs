@@ -110,8 +110,13 @@ pub struct AnalyticsSummary {
 #[serde(rename_all = "camelCase")]
 pub struct BreakdownQuery {
     /// tier, channel, entryPoint or campaign.
+    #[param(required = true, schema_with = dimension_schema)]
     pub dimension: Option<String>,
     pub event_id: Option<String>,
+}
+
+fn dimension_schema() -> utoipa::openapi::Object {
+    crate::openapi::string_enum(Dimension::ALL.map(Dimension::as_str))
 }
 
 #[derive(Debug, Serialize, ToSchema)]

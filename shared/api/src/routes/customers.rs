@@ -556,7 +556,10 @@ pub(crate) mod tests {
         assert_eq!(score(&rows, now).unwrap().model.source, "live");
         rows[1].orders = 3;
         assert_eq!(
-            score(&rows, at("2026-11-24T06:00:00Z")).unwrap().model.source,
+            score(&rows, at("2026-11-24T06:00:00Z"))
+                .unwrap()
+                .model
+                .source,
             "live",
             "27 hours old"
         );

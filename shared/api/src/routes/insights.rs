@@ -77,11 +77,7 @@ fn argmax(counts: &[u64]) -> Option<usize> {
         .flatten()
 }
 
-pub fn insights(
-    venue: &str,
-    rows: &[CustomerRow],
-    now: chrono::DateTime<chrono::Utc>,
-) -> Insights {
+pub fn insights(venue: &str, rows: &[CustomerRow], now: chrono::DateTime<chrono::Utc>) -> Insights {
     let currency = rows
         .iter()
         .find_map(|r| r.currency.clone())

@@ -23,15 +23,27 @@ pub struct MetricsQuery {
     /// revenue (minor units), ticketsSold, orders, scansAdmitted, scansRejected, scansDuplicate,
     /// pageViews, uniqueSessions, cartAdds, cartRemoves, cartCheckouts, cartAbandons,
     /// cartAbandonedValue, or salesVelocity (tickets per hour, derived).
+    #[param(required = true, schema_with = metric_schema)]
     pub metric: Option<String>,
     /// 1m, 5m, 1h (default) or 1d (venue-local days).
+    #[param(schema_with = granularity_schema)]
     pub granularity: Option<String>,
     /// RFC 3339; default `to` minus 24 hours (30 days for 1d).
+    #[param(schema_with = crate::openapi::date_time)]
     pub from: Option<String>,
     /// RFC 3339, exclusive; default now.
+    #[param(schema_with = crate::openapi::date_time)]
     pub to: Option<String>,
     /// Narrow to one show.
     pub event_id: Option<String>,
+}
+
+fn metric_schema() -> utoipa::openapi::Object {
+    crate::openapi::string_enum(SeriesMetric::names())
+}
+
+fn granularity_schema() -> utoipa::openapi::Object {
+    crate::openapi::string_enum(Granularity::ALL.map(Granularity::as_str))
 }
 
 #[derive(Debug, Serialize, ToSchema)]

@@ -141,8 +141,14 @@ pub fn validate_def(
     }
     let (from, to) = match (input.cadence.as_str(), input.from, input.to) {
         ("once", Some(from), Some(to)) if from < to => (Some(from), Some(to)),
-        ("once", Some(_), Some(_)) => return Err(ApiError::bad_request("`from` must be before `to`")),
-        ("once", _, _) => return Err(ApiError::bad_request("a `once` report needs `from` and `to`")),
+        ("once", Some(_), Some(_)) => {
+            return Err(ApiError::bad_request("`from` must be before `to`"));
+        }
+        ("once", _, _) => {
+            return Err(ApiError::bad_request(
+                "a `once` report needs `from` and `to`",
+            ));
+        }
         _ => (None, None),
     };
     let recipients = input
@@ -225,15 +231,23 @@ pub fn job_error(e: jobs::JobError) -> ApiError {
     }
 }
 
-fn period_of(def: &jobs::reports::ReportDef, input: &RunInput, now: DateTime<Utc>) -> ApiResult<jobs::reports::Period> {
+fn period_of(
+    def: &jobs::reports::ReportDef,
+    input: &RunInput,
+    now: DateTime<Utc>,
+) -> ApiResult<jobs::reports::Period> {
     let tz = def.tz().map_err(job_error)?;
     match (input.from, input.to, def.from, def.to) {
         (Some(from), Some(to), _, _) | (None, None, Some(from), Some(to)) if from < to => {
             Ok(jobs::reports::Period::new(from, to, tz))
         }
         (Some(_), Some(_), _, _) => Err(ApiError::bad_request("`from` must be before `to`")),
-        (Some(_), None, _, _) | (None, Some(_), _, _) => Err(ApiError::bad_request("give both `from` and `to`, or neither")),
-        _ => jobs::reports::due_period(def, now).ok_or_else(|| ApiError::bad_request("the definition has no period to render; give `from` and `to`")),
+        (Some(_), None, _, _) | (None, Some(_), _, _) => Err(ApiError::bad_request(
+            "give both `from` and `to`, or neither",
+        )),
+        _ => jobs::reports::due_period(def, now).ok_or_else(|| {
+            ApiError::bad_request("the definition has no period to render; give `from` and `to`")
+        }),
     }
 }
 
@@ -254,27 +268,47 @@ pub async fn run_report(
     let input: RunInput = if body.iter().all(u8::is_ascii_whitespace) {
         RunInput::default()
     } else {
-        serde_json::from_slice(&body).map_err(|e| ApiError::bad_request(format!("invalid JSON body: {e}")))?
+        serde_json::from_slice(&body)
+            .map_err(|e| ApiError::bad_request(format!("invalid JSON body: {e}")))?
     };
     let now = state.now();
     let ports = job_ports(&state);
     let run = if id == jobs::reports::ADHOC_REPORT_ID {
         let (Some(from), Some(to)) = (input.from, input.to) else {
-            return Err(ApiError::bad_request("an `adhoc` run needs `from` and `to`"));
+            return Err(ApiError::bad_request(
+                "an `adhoc` run needs `from` and `to`",
+            ));
         };
-        let names = if input.formats.is_empty() { FORMATS.map(String::from).to_vec() } else { input.formats.clone() };
+        let names = if input.formats.is_empty() {
+            FORMATS.map(String::from).to_vec()
+        } else {
+            input.formats.clone()
+        };
         let formats = names
             .iter()
-            .map(|f| f.parse::<jobs::reports::Format>().map_err(|e| ApiError::bad_request(e.to_string())))
+            .map(|f| {
+                f.parse::<jobs::reports::Format>()
+                    .map_err(|e| ApiError::bad_request(e.to_string()))
+            })
             .collect::<ApiResult<Vec<_>>>()?;
-        jobs::reports::run_adhoc(&ports, access.id(), input.event_id.as_deref(), from, to, &formats, now).await
+        jobs::reports::run_adhoc(
+            &ports,
+            access.id(),
+            input.event_id.as_deref(),
+            from,
+            to,
+            &formats,
+            now,
+        )
+        .await
     } else {
         let doc = state
             .docs
             .get(DEF_KIND, access.id(), &id)
             .await?
             .ok_or_else(|| ApiError::not_found(format!("no report definition {id:?}")))?;
-        let def = jobs::reports::ReportDef::from_doc(&doc).map_err(|e| ApiError::Internal(e.to_string()))?;
+        let def = jobs::reports::ReportDef::from_doc(&doc)
+            .map_err(|e| ApiError::Internal(e.to_string()))?;
         let period = period_of(&def, &input, now)?;
         jobs::reports::run_report(&ports, &def, period, now, "manual").await
     }
@@ -465,6 +499,10 @@ mod tests {
         assert_eq!(ok.to, Some(at("2026-01-08T00:00:00Z")));
         assert!(once("2026-01-08T00:00:00Z", "2026-01-01T00:00:00Z").is_err());
         assert!(check(&|i| i.cadence = "once".into()).is_err());
-        assert_eq!(check(&|i| i.from = Some(t)).unwrap().from, None, "only `once` keeps a range");
+        assert_eq!(
+            check(&|i| i.from = Some(t)).unwrap().from,
+            None,
+            "only `once` keeps a range"
+        );
     }
 }

@@ -96,10 +96,13 @@ pub async fn build_report_data(
         .and_then(|s| record.shows.iter().find(|r| r.event_id == s))
         .map(|s| s.name.clone());
     let venue_name = record.name.clone().unwrap_or_else(|| venue.to_owned());
-    let title = match &show_name {
-        Some(name) => format!("{name} — show report"),
-        None => format!("{venue_name} — venue report"),
-    };
+    // The cover already names the venue (and show) under the title.
+    let title = if show.is_some() {
+        "Show report"
+    } else {
+        "Sales & attendance report"
+    }
+    .to_owned();
     let rows = if granularity == Granularity::Day {
         daily.clone()
     } else {

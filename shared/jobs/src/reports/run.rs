@@ -201,8 +201,16 @@ async fn render_and_store(
     Ok(())
 }
 
+/// Report id of on-demand runs: `adhoc` for the venue, `adhoc-show-{eventId}` for a show.
+pub fn adhoc_report_id(show: Option<&str>) -> String {
+    match show {
+        Some(s) => format!("{}-show-{s}", super::ADHOC_REPORT_ID),
+        None => super::ADHOC_REPORT_ID.to_owned(),
+    }
+}
+
 /// One on-demand report of `venue` (or a show) for `[from, to)`, stored under
-/// the report id [`super::ADHOC_REPORT_ID`] (same period, same keys).
+/// [`adhoc_report_id`] (same scope and period, same keys).
 pub async fn run_adhoc(
     ports: &Ports,
     venue: &str,
@@ -218,7 +226,7 @@ pub async fn run_adhoc(
         .and_then(|v| v.timezone.clone())
         .unwrap_or_else(|| "UTC".into());
     let def = ReportDef {
-        report_id: super::ADHOC_REPORT_ID.into(),
+        report_id: adhoc_report_id(show),
         venue_id: venue.to_owned(),
         name: String::new(),
         cadence: Cadence::Once,
