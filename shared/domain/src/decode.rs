@@ -79,8 +79,11 @@ fn reject<T>(reason: RejectReason, detail: impl Into<String>) -> Result<T, Rejec
     Err(Rejection::new(reason, detail))
 }
 
+/// The envelope, with `data` as `D`: `&RawValue` on the careful path, the
+/// queue's typed payload on the fast path (one pass over the body).
 #[derive(Deserialize)]
-struct Envelope<'a> {
+#[serde(bound(deserialize = "D: Deserialize<'de>"))]
+struct Envelope<'a, D> {
     #[serde(borrow, default)]
     specversion: Option<Cow<'a, str>>,
     #[serde(borrow, default)]
@@ -93,15 +96,61 @@ struct Envelope<'a> {
     time: Option<Cow<'a, str>>,
     #[serde(borrow, default)]
     datacontenttype: Option<Cow<'a, str>>,
-    #[serde(borrow, default)]
-    data: Option<&'a RawValue>,
+    #[serde(default)]
+    data: Option<D>,
 }
 
 /// Decodes and validates one message body that arrived on `queue`'s queue.
 ///
-/// `now` is the ingest clock, used for the future/stale checks.
+/// `now` is the ingest clock, used for the future/stale checks. Well-formed
+/// bodies are parsed in one pass straight into the queue's payload type; any
+/// body that fails that is parsed again, carefully, to name what is wrong.
 pub fn decode(queue: EventType, body: &str, now: DateTime<Utc>) -> Result<Event<'_>, Rejection> {
-    let env: Envelope<'_> = serde_json::from_str(body).map_err(|e| {
+    fn typed<'a, D: Deserialize<'a>>(
+        body: &'a str,
+        wrap: fn(D) -> EventData<'a>,
+    ) -> Option<Envelope<'a, EventData<'a>>> {
+        let env: Envelope<'a, D> = serde_json::from_str(body).ok()?;
+        Some(Envelope {
+            specversion: env.specversion,
+            id: env.id,
+            source: env.source,
+            event_type: env.event_type,
+            time: env.time,
+            datacontenttype: env.datacontenttype,
+            data: env.data.map(wrap),
+        })
+    }
+    let fast = match queue {
+        EventType::TicketPurchase => typed::<TicketPurchase<'_>>(body, EventData::TicketPurchase),
+        EventType::TicketScan => typed::<TicketScan<'_>>(body, EventData::TicketScan),
+        EventType::PageView => typed::<PageView<'_>>(body, EventData::PageView),
+        EventType::CartUpdate => typed::<CartUpdate<'_>>(body, EventData::CartUpdate),
+        EventType::VenueUpdate => typed::<VenueUpdate<'_>>(body, EventData::VenueUpdate),
+    };
+    if let Some(env) = fast
+        && env.data.is_some()
+    {
+        let (id, source, time, data) = check_envelope(queue, env, now)?;
+        let data = data.unwrap_or_else(|| unreachable!("checked above"));
+        validate_data(&data)?;
+        return Ok(Event {
+            id,
+            source,
+            time,
+            data,
+        });
+    }
+    decode_carefully(queue, body, now)
+}
+
+/// The slow path: names the first problem of a body the fast path refused.
+fn decode_carefully(
+    queue: EventType,
+    body: &str,
+    now: DateTime<Utc>,
+) -> Result<Event<'_>, Rejection> {
+    let env: Envelope<'_, &RawValue> = serde_json::from_str(body).map_err(|e| {
         let reason = if e.is_data() {
             RejectReason::InvalidEnvelope
         } else {
@@ -109,6 +158,28 @@ pub fn decode(queue: EventType, body: &str, now: DateTime<Utc>) -> Result<Event<
         };
         Rejection::new(reason, e.to_string())
     })?;
+    let (id, source, time, raw) = check_envelope(queue, env, now)?;
+    let Some(raw) = raw else {
+        return reject(RejectReason::SchemaViolation, "missing attribute `data`");
+    };
+    let data = parse_data(queue, raw.get())?;
+    validate_data(&data)?;
+    Ok(Event {
+        id,
+        source,
+        time,
+        data,
+    })
+}
+
+type Checked<'a, D> = (Cow<'a, str>, Cow<'a, str>, DateTime<Utc>, Option<D>);
+
+/// The envelope rules: spec version, required attributes, type, content type, time window.
+fn check_envelope<'a, D>(
+    queue: EventType,
+    env: Envelope<'a, D>,
+    now: DateTime<Utc>,
+) -> Result<Checked<'a, D>, Rejection> {
     match env.specversion.as_deref() {
         Some("1.0") => {}
         Some(v) => {
@@ -171,16 +242,7 @@ pub fn decode(queue: EventType, body: &str, now: DateTime<Utc>) -> Result<Event<
             format!("time {time_text} is older than 400 days"),
         );
     }
-    let Some(raw) = env.data else {
-        return reject(RejectReason::SchemaViolation, "missing attribute `data`");
-    };
-    let data = decode_data(event_type, raw.get())?;
-    Ok(Event {
-        id,
-        source,
-        time,
-        data,
-    })
+    Ok((id, source, time, env.data))
 }
 
 fn required_attr<'a>(value: Option<Cow<'a, str>>, name: &str) -> Result<Cow<'a, str>, Rejection> {
@@ -215,10 +277,20 @@ fn schema<'a, T: Deserialize<'a>>(raw: &'a str) -> Result<T, Rejection> {
     })
 }
 
-fn decode_data(event_type: EventType, raw: &str) -> Result<EventData<'_>, Rejection> {
-    let data = match event_type {
-        EventType::TicketPurchase => {
-            let d: TicketPurchase<'_> = schema(raw)?;
+fn parse_data(event_type: EventType, raw: &str) -> Result<EventData<'_>, Rejection> {
+    Ok(match event_type {
+        EventType::TicketPurchase => EventData::TicketPurchase(schema(raw)?),
+        EventType::TicketScan => EventData::TicketScan(schema(raw)?),
+        EventType::PageView => EventData::PageView(schema(raw)?),
+        EventType::CartUpdate => EventData::CartUpdate(schema(raw)?),
+        EventType::VenueUpdate => EventData::VenueUpdate(schema(raw)?),
+    })
+}
+
+/// Rules beyond the schema: non-empty ids, impossible values, known time zones.
+fn validate_data(data: &EventData<'_>) -> Result<(), Rejection> {
+    match data {
+        EventData::TicketPurchase(d) => {
             ids(&[
                 ("orderId", &d.order_id),
                 ("ticketId", &d.ticket_id),
@@ -234,20 +306,16 @@ fn decode_data(event_type: EventType, raw: &str) -> Result<EventData<'_>, Reject
             non_negative("amount", d.amount)?;
             quantity("quantity", d.quantity)?;
             currency(&d.currency)?;
-            EventData::TicketPurchase(d)
         }
-        EventType::TicketScan => {
-            let d: TicketScan<'_> = schema(raw)?;
+        EventData::TicketScan(d) => {
             ids(&[
                 ("ticketId", &d.ticket_id),
                 ("eventId", &d.event_id),
                 ("venueId", &d.venue_id),
                 ("entryPoint", &d.entry_point),
             ])?;
-            EventData::TicketScan(d)
         }
-        EventType::PageView => {
-            let d: PageView<'_> = schema(raw)?;
+        EventData::PageView(d) => {
             ids(&[("sessionId", &d.session_id), ("path", &d.path)])?;
             labels(&[
                 ("userId", d.user_id.as_deref()),
@@ -261,10 +329,8 @@ fn decode_data(event_type: EventType, raw: &str) -> Result<EventData<'_>, Reject
                     "data: eventId is set but venueId is missing",
                 );
             }
-            EventData::PageView(d)
         }
-        EventType::CartUpdate => {
-            let d: CartUpdate<'_> = schema(raw)?;
+        EventData::CartUpdate(d) => {
             ids(&[
                 ("cartId", &d.cart_id),
                 ("userId", &d.user_id),
@@ -278,10 +344,8 @@ fn decode_data(event_type: EventType, raw: &str) -> Result<EventData<'_>, Reject
                 quantity(&format!("items[{i}].quantity"), item.quantity)?;
                 non_negative(&format!("items[{i}].unitAmount"), item.unit_amount)?;
             }
-            EventData::CartUpdate(d)
         }
-        EventType::VenueUpdate => {
-            let d: VenueUpdate<'_> = schema(raw)?;
+        EventData::VenueUpdate(d) => {
             ids(&[("venueId", &d.venue_id)])?;
             if let Some(tz) = d.timezone.as_deref()
                 && tz.parse::<chrono_tz::Tz>().is_err()
@@ -297,10 +361,9 @@ fn decode_data(event_type: EventType, raw: &str) -> Result<EventData<'_>, Reject
             for show in d.shows.iter().flatten() {
                 ids(&[("shows[].eventId", &show.event_id)])?;
             }
-            EventData::VenueUpdate(d)
         }
-    };
-    Ok(data)
+    }
+    Ok(())
 }
 
 fn ids(fields: &[(&str, &str)]) -> Result<(), Rejection> {
