@@ -1,5 +1,5 @@
 //! Ingest Lambda of the `cart-update` queue: all logic is in the shared pipeline.
 
 fn main() -> Result<(), lambda_runtime::Error> {
-    ingest_lambda::main(domain::EventType::CartUpdate)
+    lambda_glue::ingest_main(domain::EventType::CartUpdate)
 }

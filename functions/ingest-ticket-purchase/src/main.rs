@@ -1,5 +1,5 @@
 //! Ingest Lambda of the `ticket-purchase` queue: all logic is in the shared pipeline.
 
 fn main() -> Result<(), lambda_runtime::Error> {
-    ingest_lambda::main(domain::EventType::TicketPurchase)
+    lambda_glue::ingest_main(domain::EventType::TicketPurchase)
 }

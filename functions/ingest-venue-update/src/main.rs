@@ -1,5 +1,5 @@
 //! Ingest Lambda of the `venue-update` queue: all logic is in the shared pipeline.
 
 fn main() -> Result<(), lambda_runtime::Error> {
-    ingest_lambda::main(domain::EventType::VenueUpdate)
+    lambda_glue::ingest_main(domain::EventType::VenueUpdate)
 }

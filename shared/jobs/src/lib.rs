@@ -41,3 +41,31 @@ pub enum JobError {
     #[error("invalid input: {0}")]
     Invalid(String),
 }
+
+/// The jobs a schedule can name in its input (`{"job": "..."}`).
+pub const JOB_NAMES: [&str; 4] = ["reports", "exports", "insights", "alerts"];
+
+/// Runs the job a schedule's input names and returns its summary as JSON.
+/// The report, nightly-insights and alerts Lambdas and the local scheduler
+/// all dispatch through here; a new scheduled job is one more arm.
+pub async fn run(
+    ports: &Ports,
+    job: &str,
+    now: chrono::DateTime<chrono::Utc>,
+) -> Result<serde_json::Value, JobError> {
+    fn json<T: serde::Serialize>(v: &T) -> serde_json::Value {
+        serde_json::to_value(v).unwrap_or(serde_json::Value::Null)
+    }
+    Ok(match job {
+        "reports" => json(&reports::run_due(ports, now).await?),
+        "exports" => json(&exports::run_pending(ports, now).await?),
+        "insights" => json(&insights::run(ports, now).await?),
+        "alerts" => json(&alerts::run(ports, now).await?),
+        other => {
+            return Err(JobError::Invalid(format!(
+                "unknown job {other:?}; expected one of {}",
+                JOB_NAMES.join(", ")
+            )));
+        }
+    })
+}

@@ -41,24 +41,15 @@ pub enum ScheduleJobError {
 }
 
 /// Runs the job a schedule's input names; returns its summary as JSON.
-/// The extension point for new scheduled jobs.
 pub async fn run_job(
     ports: &Ports,
     job: &str,
     now: DateTime<Utc>,
 ) -> Result<serde_json::Value, ScheduleJobError> {
-    let summary = match job {
-        "reports" => to_json(&jobs::reports::run_due(ports, now).await?),
-        "exports" => to_json(&jobs::exports::run_pending(ports, now).await?),
-        "insights" => to_json(&jobs::insights::run(ports, now).await?),
-        "alerts" => to_json(&jobs::alerts::run(ports, now).await?),
-        other => return Err(ScheduleJobError::Unknown(other.to_owned())),
-    };
-    Ok(summary)
-}
-
-fn to_json<T: serde::Serialize>(v: &T) -> serde_json::Value {
-    serde_json::to_value(v).unwrap_or(serde_json::Value::Null)
+    if !jobs::JOB_NAMES.contains(&job) {
+        return Err(ScheduleJobError::Unknown(job.to_owned()));
+    }
+    Ok(jobs::run(ports, job, now).await?)
 }
 
 /// The job name of a schedule's input (`{"job": "..."}`).
