@@ -7,7 +7,7 @@
 #   --no-browser   skip Chromium and the npm packages of tests/browser
 #
 # What it installs:
-#   Debian packages   poppler-utils (pdftoppm, for report checks), chromium (browser tests)
+#   Debian packages   poppler-utils (pdftoppm, for report checks), jq (test scripts), chromium (browser tests)
 #   $ROOT/.venv       moto[server] (AWS emulator: moto_server), cfn-lint, cargo-lambda,
 #                     ziglang (cargo-lambda's cross linker), schemathesis (API fuzzing),
 #                     XlsxWriter
@@ -55,7 +55,7 @@ apt_installed() {
 }
 
 install_debian_packages() {
-  local wanted=(poppler-utils)
+  local wanted=(poppler-utils jq)
   ((with_browser)) && wanted+=(chromium)
   # Debian's own python3 needs python3-venv for `python3 -m venv` (ensurepip).
   if ! venv_complete && ! python3 -c 'import ensurepip, venv' 2>/dev/null; then
