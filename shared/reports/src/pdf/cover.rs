@@ -22,7 +22,12 @@ pub(crate) fn draw(doc: &mut Document, ctx: &ReportContext<'_>) {
     let page = doc.page();
     page.fill_rect(0.0, 0.0, PAGE_WIDTH, BANNER_HEIGHT, BANNER);
     let overline = TextStyle::new(Font::Bold, 8.0, Rgb::hex(0x9FB3C8));
-    page.text(MARGIN_X, 40.0, overline, Align::Left, "VENUE REPORT");
+    let kind = if data.event_id.is_some() {
+        "SHOW REPORT"
+    } else {
+        "VENUE REPORT"
+    };
+    page.text(MARGIN_X, 40.0, overline, Align::Left, kind);
     page.text_fit(MARGIN_X, 68.0, H1, Align::Left, CONTENT_WIDTH, &data.title);
     let subtitle = TextStyle::new(Font::Regular, 12.0, Rgb::hex(0xD9E2EC));
     let venue_line = match &data.show_name {
@@ -51,10 +56,12 @@ pub(crate) fn draw(doc: &mut Document, ctx: &ReportContext<'_>) {
     if let Some(event) = &data.event_id {
         details.push(("EVENT", event.clone()));
     }
-    let column_width = CONTENT_WIDTH / details.len() as f32;
+    // The period ("18 Nov 2026 – 25 Nov 2026") needs half again as much room as the rest.
+    let shares: f32 = 0.5 + details.len() as f32;
     let value_style = TextStyle::new(Font::Regular, 9.5, INK);
+    let mut x = MARGIN_X;
     for (i, (label, value)) in details.iter().enumerate() {
-        let x = MARGIN_X + column_width * i as f32;
+        let column_width = CONTENT_WIDTH * if i == 0 { 1.5 } else { 1.0 } / shares;
         page.text(x, BANNER_HEIGHT + 26.0, LABEL, Align::Left, label);
         page.text_fit(
             x,
@@ -64,6 +71,7 @@ pub(crate) fn draw(doc: &mut Document, ctx: &ReportContext<'_>) {
             column_width - 10.0,
             value,
         );
+        x += column_width;
     }
     doc.y = BANNER_HEIGHT + 66.0;
 
