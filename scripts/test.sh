@@ -36,7 +36,7 @@ cargo clippy --workspace --all-targets --quiet -- -D warnings
 
 step "build"
 cargo build --workspace --bins --quiet
-cargo nextest run --workspace --no-run --quiet
+cargo nextest run --workspace --no-run --cargo-quiet
 
 pids=()
 cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; wait 2>/dev/null || true; }
