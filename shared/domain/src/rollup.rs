@@ -118,7 +118,7 @@ impl FromStr for Granularity {
 }
 
 macro_rules! metrics {
-    ($($variant:ident => $name:literal,)*) => {
+    ($($variant:ident => $name:literal, $code:literal;)*) => {
         /// Counters kept in every rollup bucket.
         #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
         pub enum Metric { $($variant,)* }
@@ -131,6 +131,10 @@ macro_rules! metrics {
                 match self { $(Metric::$variant => $name,)* }
             }
             pub const fn index(self) -> usize { self as usize }
+            /// Two-letter code used in breakdown attribute names (item size is billed).
+            pub const fn code(self) -> &'static str {
+                match self { $(Metric::$variant => $code,)* }
+            }
         }
     };
     (@count $($x:ident)*) => { <[()]>::len(&[$(metrics!(@unit $x)),*]) };
@@ -138,19 +142,19 @@ macro_rules! metrics {
 }
 
 metrics! {
-    Revenue => "revenue",
-    TicketsSold => "ticketsSold",
-    Orders => "orders",
-    ScansAdmitted => "scansAdmitted",
-    ScansRejected => "scansRejected",
-    ScansDuplicate => "scansDuplicate",
-    PageViews => "pageViews",
-    UniqueSessions => "uniqueSessions",
-    CartAdds => "cartAdds",
-    CartRemoves => "cartRemoves",
-    CartCheckouts => "cartCheckouts",
-    CartAbandons => "cartAbandons",
-    CartAbandonedValue => "cartAbandonedValue",
+    Revenue => "revenue", "rv";
+    TicketsSold => "ticketsSold", "ts";
+    Orders => "orders", "or";
+    ScansAdmitted => "scansAdmitted", "sa";
+    ScansRejected => "scansRejected", "sr";
+    ScansDuplicate => "scansDuplicate", "sd";
+    PageViews => "pageViews", "pv";
+    UniqueSessions => "uniqueSessions", "us";
+    CartAdds => "cartAdds", "ca";
+    CartRemoves => "cartRemoves", "cr";
+    CartCheckouts => "cartCheckouts", "cc";
+    CartAbandons => "cartAbandons", "cb";
+    CartAbandonedValue => "cartAbandonedValue", "cv";
 }
 
 impl fmt::Display for Metric {
@@ -173,7 +177,9 @@ impl FromStr for Metric {
 }
 
 /// Breakdown dimensions. A breakdown counter is stored as the attribute
-/// `{metric}#{dimension}#{value}` beside the base counters of the bucket.
+/// `{metric code}.{dimension code}#{value}` (e.g. `rv.t#VIP`: revenue by
+/// tier VIP) beside the base counters of the bucket; short codes keep the
+/// busiest items under DynamoDB's 1 KB write unit.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub enum Dimension {
@@ -190,6 +196,16 @@ impl Dimension {
         Dimension::EntryPoint,
         Dimension::Campaign,
     ];
+    /// One-letter code used in breakdown attribute names.
+    pub const fn code(self) -> &'static str {
+        match self {
+            Dimension::Tier => "t",
+            Dimension::Channel => "c",
+            Dimension::EntryPoint => "e",
+            Dimension::Campaign => "m",
+        }
+    }
+
     pub const fn as_str(self) -> &'static str {
         match self {
             Dimension::Tier => "tier",
@@ -214,15 +230,16 @@ impl FromStr for Dimension {
 
 /// The attribute name of a breakdown counter.
 pub fn breakdown_attr(metric: Metric, dim: Dimension, value: &str) -> String {
-    format!("{}#{}#{}", metric.as_str(), dim.as_str(), value)
+    format!("{}.{}#{}", metric.code(), dim.code(), value)
 }
 
 /// Splits a breakdown attribute name back into its parts.
 pub fn parse_breakdown_attr(attr: &str) -> Option<(Metric, Dimension, &str)> {
-    let mut parts = attr.splitn(3, '#');
-    let metric = parts.next()?.parse().ok()?;
-    let dim = parts.next()?.parse().ok()?;
-    Some((metric, dim, parts.next()?))
+    let (codes, value) = attr.split_once('#')?;
+    let (m, d) = codes.split_once('.')?;
+    let metric = Metric::ALL.into_iter().find(|x| x.code() == m)?;
+    let dim = Dimension::ALL.into_iter().find(|x| x.code() == d)?;
+    Some((metric, dim, value))
 }
 
 #[cfg(test)]
@@ -282,7 +299,10 @@ mod tests {
         for g in Granularity::ALL {
             assert_eq!(g.as_str().parse::<Granularity>().unwrap(), g);
         }
+        let codes: std::collections::HashSet<_> = Metric::ALL.iter().map(|m| m.code()).collect();
+        assert_eq!(codes.len(), Metric::COUNT, "metric codes must be distinct");
         let attr = breakdown_attr(Metric::Revenue, Dimension::Tier, "VIP #1");
+        assert_eq!(attr, "rv.t#VIP #1");
         assert_eq!(
             parse_breakdown_attr(&attr),
             Some((Metric::Revenue, Dimension::Tier, "VIP #1"))
