@@ -56,6 +56,8 @@ cargo nextest run --workspace --no-fail-fast
 ((quick)) && exit 0
 
 step "local stack with a simulated show"
+# A fresh emulator of its own (started by `up`), so the stack holds exactly the simulated night.
+export AWS_ENDPOINT_URL="${STACK_ENDPOINT_URL:-http://127.0.0.1:4567}"
 export ANALYTICS_HTTP_ADDR="${ANALYTICS_HTTP_ADDR:-127.0.0.1:3000}"
 target/debug/venue-analytics up --simulate --quiet > .local/up.log 2>&1 &
 pids+=($!)
