@@ -150,24 +150,8 @@ pub fn currency_of(row: &CustomerRow) -> &str {
     row.currency.as_deref().unwrap_or(DEFAULT_CURRENCY)
 }
 
-/// The model's view of a customer row (the nightly job builds the same);
-/// `None` without a purchase.
-pub fn record_of(row: &CustomerRow) -> Option<CustomerRecord> {
-    Some(CustomerRecord {
-        customer_id: row.customer_id.clone(),
-        total_spend: row.spend,
-        orders: row.orders,
-        tickets: row.tickets,
-        first_purchase_at: row.first_purchase_at?,
-        last_purchase_at: row.last_purchase_at?,
-        purchases_by_weekday: row.weekday,
-        purchases_by_hour: row.hour,
-        lead_time_hours_sum: row.lead_hours_sum,
-        lead_time_count: row.lead_count,
-        tiers: row.tiers.clone(),
-    })
-    .filter(|r| r.orders > 0)
-}
+/// The model's view of a customer row: the nightly job's conversion, shared.
+pub use jobs::insights::record_of;
 
 fn model_name(m: ClvModel) -> String {
     serde_json::to_value(m)

@@ -9,21 +9,7 @@ use insights::customers::{CustomerRecord, RfmReference, Segment};
 use reports::SegmentRow;
 
 /// A stored customer row as the models see it (`None` before a first purchase).
-pub fn record(row: &CustomerRow) -> Option<CustomerRecord> {
-    Some(CustomerRecord {
-        customer_id: row.customer_id.clone(),
-        total_spend: row.spend,
-        orders: row.orders,
-        tickets: row.tickets,
-        first_purchase_at: row.first_purchase_at?,
-        last_purchase_at: row.last_purchase_at?,
-        purchases_by_weekday: row.weekday,
-        purchases_by_hour: row.hour,
-        lead_time_hours_sum: row.lead_hours_sum,
-        lead_time_count: row.lead_count,
-        tiers: row.tiers.clone(),
-    })
-}
+pub use crate::insights::record_of as record;
 
 /// Customers and historic revenue per segment, best segment first, empty segments left out.
 pub fn summary(rows: &[CustomerRow]) -> Vec<SegmentRow> {
