@@ -4,10 +4,15 @@
 //! when nothing answers there it is started and left running for the other
 //! test processes (`.ci/run` starts and stops it around the whole suite).
 
+use std::collections::BTreeMap;
 use std::path::PathBuf;
 use std::sync::Arc;
 
+use domain::EventType;
+use pipeline::Message;
+use publisher::simulate::Simulation;
 use runner::LocalStack;
+use storage::{Aws, Names};
 use tokio::sync::OnceCell;
 
 static STACK: OnceCell<Arc<LocalStack>> = OnceCell::const_new();
@@ -45,4 +50,33 @@ pub async fn stack() -> Arc<LocalStack> {
 /// A fresh id, so tests sharing the emulator never see each other's data.
 pub fn unique(prefix: &str) -> String {
     format!("{prefix}-{}", uuid::Uuid::new_v4().simple())
+}
+
+/// Ingests every message of a simulated night through the real pipelines, in
+/// batches of `batch` per queue, the venue update first (so the venue has its
+/// time zone and shows); panics on any transient failure.
+pub async fn ingest_simulation(aws: &Aws, names: &Names, sim: &Simulation, batch: usize) {
+    let mut queues: BTreeMap<EventType, Vec<Message>> = BTreeMap::new();
+    for (i, e) in sim.events.iter().enumerate() {
+        queues.entry(e.event_type).or_default().push(Message {
+            id: format!("msg-{i}"),
+            body: e.body.clone(),
+        });
+    }
+    let order = std::iter::once(EventType::VenueUpdate).chain(
+        EventType::ALL
+            .into_iter()
+            .filter(|t| *t != EventType::VenueUpdate),
+    );
+    for t in order {
+        let pipeline = storage::wire::ingest_pipeline(t, aws, names);
+        for chunk in queues.remove(&t).unwrap_or_default().chunks(batch) {
+            let outcome = pipeline.handle(chunk).await;
+            assert!(
+                outcome.failed.is_empty(),
+                "{t}: failed messages {:?}",
+                outcome.failed
+            );
+        }
+    }
 }

@@ -10,7 +10,7 @@
 //!   SDK client; `ROUND_TRIPS_VENUE` measures an existing venue instead, which
 //!   `scripts/bench-dashboard.sh` uses).
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeSet;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
@@ -23,11 +23,9 @@ use aws_sdk_dynamodb::error::BoxError;
 use axum::Router;
 use axum::body::Body;
 use chrono::{Duration, Utc};
-use domain::EventType;
 use domain::ports::DocumentStore;
 use http::{Method, Request, StatusCode, header};
 use http_body_util::BodyExt;
-use pipeline::Message;
 use publisher::simulate::{SimConfig, simulate};
 use serde_json::Value;
 use storage::{Aws, DynamoDocuments, Names};
@@ -78,29 +76,7 @@ async fn seed_venue(aws: &Aws, names: &Names, venue: &str) {
     cfg.venue_id = venue.to_owned();
     cfg.scale = 0.05;
     let sim = simulate(&cfg);
-    let mut by_type: BTreeMap<EventType, Vec<Message>> = BTreeMap::new();
-    for (i, e) in sim.events.iter().enumerate() {
-        by_type.entry(e.event_type).or_default().push(Message {
-            id: format!("m-{i}"),
-            body: e.body.clone(),
-        });
-    }
-    let order = std::iter::once(EventType::VenueUpdate).chain(
-        EventType::ALL
-            .into_iter()
-            .filter(|t| *t != EventType::VenueUpdate),
-    );
-    for t in order {
-        let pipeline = storage::wire::ingest_pipeline(t, aws, names);
-        for chunk in by_type.remove(&t).unwrap_or_default().chunks(100) {
-            let out = pipeline.handle(chunk).await;
-            assert!(
-                out.failed.is_empty(),
-                "{t:?}: failed messages {:?}",
-                out.failed
-            );
-        }
-    }
+    tests::ingest_simulation(aws, names, &sim, 100).await;
 }
 
 struct Reply {

@@ -4,7 +4,6 @@
 //! simulated show night gets real numbers from the predictions, customers,
 //! insights and campaigns endpoints after the nightly insights job.
 
-use std::collections::BTreeMap;
 use std::sync::{Arc, Mutex};
 
 use api::hub::RealtimeHub;
@@ -288,29 +287,7 @@ async fn a_simulated_venue_gets_forecasts_segments_and_campaigns() {
     let venue = unique("venue");
     let now = Utc::now();
     let sim = night(&venue, now);
-    let mut queues: BTreeMap<EventType, Vec<Message>> = BTreeMap::new();
-    for (i, e) in sim.events.iter().enumerate() {
-        queues.entry(e.event_type).or_default().push(Message {
-            id: format!("msg-{i}"),
-            body: e.body.clone(),
-        });
-    }
-    let order = std::iter::once(EventType::VenueUpdate).chain(
-        EventType::ALL
-            .into_iter()
-            .filter(|t| *t != EventType::VenueUpdate),
-    );
-    for t in order {
-        let p = storage::wire::ingest_pipeline(t, &local.aws, &local.names);
-        for batch in queues
-            .get(&t)
-            .map(Vec::as_slice)
-            .unwrap_or_default()
-            .chunks(50)
-        {
-            assert!(p.handle(batch).await.failed.is_empty(), "{t}");
-        }
-    }
+    tests::ingest_simulation(&local.aws, &local.names, &sim, 50).await;
     let show = &sim.expected.show_id;
     let expected = &sim.expected.show;
 

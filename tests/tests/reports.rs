@@ -3,15 +3,13 @@
 //! numbers checked against the dashboard's, scheduled runs re-run without
 //! duplicates, and files downloaded through the API's presigned links.
 
-use std::collections::BTreeMap;
 use std::sync::Arc;
 
 use chrono::{DateTime, Duration, Utc};
-use domain::{EventType, Granularity};
+use domain::Granularity;
 use http_body_util::BodyExt;
 use jobs::Ports;
 use jobs::reports::{Breakdown, Period, ReportData, build_report_data, local_day_start, run_due};
-use pipeline::Message;
 use publisher::simulate::{SimConfig, Simulation, simulate};
 use runner::LocalStack;
 use serde_json::{Value, json};
@@ -40,30 +38,7 @@ async fn world(seed: u64) -> World {
     cfg.scale = 0.15;
     let tz = cfg.timezone;
     let sim = simulate(&cfg);
-    let mut queues: BTreeMap<EventType, Vec<Message>> = BTreeMap::new();
-    for (i, e) in sim.events.iter().enumerate() {
-        queues.entry(e.event_type).or_default().push(Message {
-            id: format!("m{i}"),
-            body: e.body.clone(),
-        });
-    }
-    let order = std::iter::once(EventType::VenueUpdate).chain(
-        EventType::ALL
-            .into_iter()
-            .filter(|t| *t != EventType::VenueUpdate),
-    );
-    for t in order {
-        let pipeline = storage::wire::ingest_pipeline(t, &local.aws, &local.names);
-        for batch in queues
-            .get(&t)
-            .map(Vec::as_slice)
-            .unwrap_or_default()
-            .chunks(100)
-        {
-            let outcome = pipeline.handle(batch).await;
-            assert!(outcome.failed.is_empty(), "{t}: {:?}", outcome.failed);
-        }
-    }
+    tests::ingest_simulation(&local.aws, &local.names, &sim, 100).await;
     let today = now.with_timezone(&tz).date_naive();
     let from = local_day_start(today - Duration::days(10), tz);
     let to = local_day_start(today + Duration::days(1), tz);
