@@ -52,6 +52,7 @@ async fn client() -> Option<Client> {
         .endpoint_url(&endpoint)
         .region(aws_config::Region::new("us-east-1"))
         .credentials_provider(creds)
+        .http_client(storage::https_client())
         .load()
         .await;
     Some(Client::new(&config))

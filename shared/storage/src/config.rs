@@ -2,7 +2,18 @@
 
 use std::collections::BTreeMap;
 
+use aws_config::environment::EnvironmentVariableCredentialsProvider;
+use aws_sdk_dynamodb::config::{SharedCredentialsProvider, SharedHttpClient};
+use aws_smithy_http_client::tls::{Provider, rustls_provider::CryptoMode};
 use domain::EventType;
+
+/// The HTTPS client of every SDK client here: rustls on ring. (The SDK's
+/// default links aws-lc as well, a second crypto library for the same job.)
+pub fn https_client() -> SharedHttpClient {
+    aws_smithy_http_client::Builder::new()
+        .tls_provider(Provider::Rustls(CryptoMode::Ring))
+        .build_https()
+}
 
 /// Shared SDK clients, built once per process.
 #[derive(Clone, Debug)]
@@ -14,11 +25,29 @@ pub struct Aws {
 }
 
 impl Aws {
-    /// Loads the standard AWS configuration chain (`AWS_ENDPOINT_URL`, region, credentials).
-    /// With an endpoint override, S3 uses path-style addressing, as emulators need.
+    /// The Lambda configuration: region, credentials and `AWS_ENDPOINT_URL`
+    /// from the environment, as the Lambda runtime sets them. Built directly
+    /// rather than through `aws_config`'s default chain (profiles, SSO, STS,
+    /// IMDS), which a function never uses and which would add megabytes to it.
     pub async fn from_env() -> Self {
-        let sdk_config = aws_config::load_defaults(aws_config::BehaviorVersion::latest()).await;
-        Self::from_sdk_config(sdk_config)
+        let region = ["AWS_REGION", "AWS_DEFAULT_REGION"]
+            .iter()
+            .find_map(|k| std::env::var(k).ok().filter(|v| !v.is_empty()))
+            .unwrap_or_else(|| "us-east-1".to_owned());
+        let mut builder = aws_config::SdkConfig::builder()
+            .behavior_version(aws_config::BehaviorVersion::latest())
+            .region(aws_config::Region::new(region))
+            .credentials_provider(SharedCredentialsProvider::new(
+                EnvironmentVariableCredentialsProvider::new(),
+            ))
+            .http_client(https_client());
+        if let Some(endpoint) = std::env::var("AWS_ENDPOINT_URL")
+            .ok()
+            .filter(|e| !e.is_empty())
+        {
+            builder = builder.endpoint_url(endpoint);
+        }
+        Self::from_sdk_config(builder.build())
     }
 
     /// For local tools: `AWS_ENDPOINT_URL` or else `default_endpoint`. Against a
@@ -29,8 +58,9 @@ impl Aws {
             .ok()
             .filter(|e| !e.is_empty())
             .unwrap_or_else(|| default_endpoint.to_owned());
-        let mut loader =
-            aws_config::defaults(aws_config::BehaviorVersion::latest()).endpoint_url(&endpoint);
+        let mut loader = aws_config::defaults(aws_config::BehaviorVersion::latest())
+            .http_client(https_client())
+            .endpoint_url(&endpoint);
         let loopback = ["http://127.", "http://localhost", "http://[::1]"]
             .iter()
             .any(|p| endpoint.starts_with(p));

@@ -17,7 +17,7 @@ pub mod timestream;
 pub mod websocket;
 pub mod wire;
 
-pub use config::{Aws, Names};
+pub use config::{Aws, Names, https_client};
 pub use documents::DynamoDocuments;
 pub use ingest::DynamoIngest;
 pub use objects::{S3Objects, S3Quarantine};
