@@ -9,6 +9,7 @@ pub mod event;
 pub mod ports;
 pub mod rollup;
 pub mod schema;
+pub mod totals;
 
 pub use aggregate::{ChunkPlan, Counters, RollupKey, VenueContext, VenueContexts, plan_chunks};
 pub use decode::{RejectReason, Rejection, decode};

@@ -10,6 +10,7 @@ use std::collections::BTreeMap;
 use chrono::{DateTime, Utc};
 use chrono_tz::Tz;
 use domain::ports::{AnalyticsReader, RollupRow as StoredRow, VenueRecord};
+use domain::totals::{self, div_round, ratio, sum_all};
 use domain::{Dimension, Granularity, Metric};
 use reports::{Breakdown, Kpis, ReportData, RollupRow};
 
@@ -162,37 +163,8 @@ fn group_by_local_day(hourly: &[RollupRow], tz: Tz) -> Vec<RollupRow> {
     days.into_values().collect()
 }
 
-fn sum(rows: &[StoredRow]) -> BTreeMap<Metric, i64> {
-    let mut out = BTreeMap::new();
-    for row in rows {
-        for (m, v) in &row.base {
-            *out.entry(*m).or_insert(0) += v;
-        }
-    }
-    out
-}
-
-/// `num / den`, `None` when the denominator is zero (the API's `ratio`).
-#[allow(clippy::cast_precision_loss)]
-pub fn ratio(num: i64, den: i64) -> Option<f64> {
-    (den != 0).then(|| num as f64 / den as f64)
-}
-
-/// Integer division rounded half away from zero; 0 for a zero denominator (the API's `div_round`).
-pub fn div_round(num: i64, den: i64) -> i64 {
-    if den == 0 {
-        return 0;
-    }
-    let (q, r) = (num / den, num % den);
-    if 2 * r.abs() >= den.abs() {
-        q + num.signum() * den.signum()
-    } else {
-        q
-    }
-}
-
 fn kpis(rows: &[StoredRow], from: DateTime<Utc>, to: DateTime<Utc>) -> Kpis {
-    let totals = sum(rows);
+    let totals = sum_all(rows);
     let get = |m| totals.get(&m).copied().unwrap_or(0);
     let (revenue, sold, orders, admitted, views) = (
         get(Metric::Revenue),
@@ -229,27 +201,20 @@ fn kpis(rows: &[StoredRow], from: DateTime<Utc>, to: DateTime<Utc>) -> Kpis {
 
 /// Per key of `dim`, the report's breakdown measures.
 fn breakdown(rows: &[StoredRow], dim: Dimension) -> Vec<Breakdown> {
-    let mut out: BTreeMap<&str, Breakdown> = BTreeMap::new();
-    for row in rows {
-        for (m, d, key, v) in &row.breakdowns {
-            if *d != dim {
-                continue;
+    totals::breakdown(rows, dim)
+        .into_iter()
+        .map(|(key, sums)| {
+            let get = |m| sums.get(&m).copied().unwrap_or(0);
+            Breakdown {
+                revenue: get(Metric::Revenue),
+                tickets_sold: get(Metric::TicketsSold),
+                orders: get(Metric::Orders),
+                scans_admitted: get(Metric::ScansAdmitted),
+                page_views: get(Metric::PageViews),
+                key,
             }
-            let b = out.entry(key).or_insert_with(|| Breakdown {
-                key: key.clone(),
-                ..Breakdown::default()
-            });
-            match m {
-                Metric::Revenue => b.revenue += v,
-                Metric::TicketsSold => b.tickets_sold += v,
-                Metric::Orders => b.orders += v,
-                Metric::ScansAdmitted => b.scans_admitted += v,
-                Metric::PageViews => b.page_views += v,
-                _ => {}
-            }
-        }
-    }
-    out.into_values().collect()
+        })
+        .collect()
 }
 
 fn by_revenue(mut v: Vec<Breakdown>) -> Vec<Breakdown> {
@@ -411,6 +376,5 @@ mod tests {
             (days[1].bucket_start, days[1].revenue),
             (at("2026-11-23T05:00:00Z"), 6)
         );
-        assert_eq!(div_round(-10, 4), -3);
     }
 }

@@ -14,7 +14,7 @@ pub mod segments;
 
 /// The renderers' types, for callers that do not depend on the `reports` crate.
 pub use ::reports::{Breakdown, Format, ReportData, RollupRow, SegmentRow};
-pub use data::{DEFAULT_CURRENCY, MAX_RANGE_DAYS, build_report_data, div_round, ratio};
+pub use data::{DEFAULT_CURRENCY, MAX_RANGE_DAYS, build_report_data};
 pub use def::{ADHOC_REPORT_ID, Cadence, DEF_KIND, RUN_KIND, ReportDef};
 pub use period::{
     Period, due_period, due_runs, is_local_midnight, local_day_start, previous_period,
