@@ -213,15 +213,35 @@ async fn a_show_night_reads_back_exactly_with_redeliveries_and_bad_input() {
     }
 }
 
-/// Fault injection: commits `allowed` chunks, then "crashes" (the process dies:
-/// no batch response, so SQS redelivers the whole batch).
-struct CrashAfter {
+/// What [`Faulty`] does instead of a commit.
+#[derive(Clone, Copy)]
+enum Fault {
+    /// The process dies: no batch response, so SQS redelivers the whole batch.
+    Crash,
+    /// DynamoDB throttles: a transient error, so only that chunk's messages are retried.
+    Throttle,
+}
+
+/// Fault injection over the real store: before commit number `n` (from 0),
+/// `fault(n)` decides whether it goes through.
+struct Faulty<F> {
     inner: Arc<dyn IngestStore>,
-    allowed: AtomicUsize,
+    commits: AtomicUsize,
+    fault: F,
+}
+
+impl<F: Fn(usize) -> Option<Fault>> Faulty<F> {
+    fn new(local: &LocalStack, fault: F) -> Arc<Self> {
+        Arc::new(Faulty {
+            inner: real_store(local),
+            commits: AtomicUsize::new(0),
+            fault,
+        })
+    }
 }
 
 #[async_trait]
-impl IngestStore for CrashAfter {
+impl<F: Fn(usize) -> Option<Fault> + Send + Sync> IngestStore for Faulty<F> {
     async fn venue_contexts(&self, venues: &[String]) -> StoreResult<VenueContexts> {
         self.inner.venue_contexts(venues).await
     }
@@ -231,45 +251,11 @@ impl IngestStore for CrashAfter {
         plan: &ChunkPlan<'_>,
         ctx: &CommitContext,
     ) -> StoreResult<CommitOutcome> {
-        if self
-            .allowed
-            .fetch_update(Ordering::SeqCst, Ordering::SeqCst, |n| n.checked_sub(1))
-            .is_err()
-        {
-            panic!("injected crash before a commit");
+        match (self.fault)(self.commits.fetch_add(1, Ordering::SeqCst)) {
+            Some(Fault::Crash) => panic!("injected crash before a commit"),
+            Some(Fault::Throttle) => Err(StoreError::Transient("injected throttling".into())),
+            None => self.inner.commit(events, plan, ctx).await,
         }
-        self.inner.commit(events, plan, ctx).await
-    }
-    async fn record_rejections(
-        &self,
-        rejections: &[QuarantineRecord],
-        now: DateTime<Utc>,
-    ) -> StoreResult<()> {
-        self.inner.record_rejections(rejections, now).await
-    }
-}
-
-/// Fails every other commit with a transient error: only those chunks' messages are retried.
-struct Flaky {
-    inner: Arc<dyn IngestStore>,
-    calls: AtomicUsize,
-}
-
-#[async_trait]
-impl IngestStore for Flaky {
-    async fn venue_contexts(&self, venues: &[String]) -> StoreResult<VenueContexts> {
-        self.inner.venue_contexts(venues).await
-    }
-    async fn commit(
-        &self,
-        events: &[Event<'_>],
-        plan: &ChunkPlan<'_>,
-        ctx: &CommitContext,
-    ) -> StoreResult<CommitOutcome> {
-        if self.calls.fetch_add(1, Ordering::SeqCst) % 2 == 1 {
-            return Err(StoreError::Transient("injected throttling".into()));
-        }
-        self.inner.commit(events, plan, ctx).await
     }
     async fn record_rejections(
         &self,
@@ -326,10 +312,7 @@ async fn a_crash_between_any_two_writes_neither_loses_nor_doubles() {
         let crashing = Arc::new(
             Pipeline::new(
                 EventType::TicketPurchase,
-                Arc::new(CrashAfter {
-                    inner: real_store(&local),
-                    allowed: AtomicUsize::new(allowed),
-                }),
+                Faulty::new(&local, move |n| (n >= allowed).then_some(Fault::Crash)),
                 quarantine(&local),
             )
             .with_config(small_chunks()),
@@ -382,10 +365,8 @@ async fn transient_failures_retry_only_their_messages() {
     let batch = purchases(&sim);
     let flaky = Pipeline::new(
         EventType::TicketPurchase,
-        Arc::new(Flaky {
-            inner: real_store(&local),
-            calls: AtomicUsize::new(0),
-        }),
+        // Every other commit is throttled.
+        Faulty::new(&local, |n| (n % 2 == 1).then_some(Fault::Throttle)),
         quarantine(&local),
     )
     .with_config(small_chunks());
