@@ -27,7 +27,8 @@ async fn run() -> Result<(), Error> {
 }
 
 /// The API's ports on the AWS adapters. Live updates on AWS go through the
-/// WebSocket API and the `realtime` function, so the in-process hub stays empty.
+/// WebSocket API and the `realtime` function (the page learns its URL from
+/// `/api/venues`), so the in-process hub stays empty.
 fn state(aws: &Aws, names: &Names) -> Result<AppState, Error> {
     Ok(AppState::new(
         Arc::new(DynamoReader::new(aws.dynamodb.clone(), names.clone())),
@@ -40,5 +41,6 @@ fn state(aws: &Aws, names: &Names) -> Result<AppState, Error> {
         RealtimeHub::new(1),
         AuthConfig::from_env()?,
     )
-    .with_silent_after(api::state::silent_after_from_env()))
+    .with_silent_after(api::state::silent_after_from_env())
+    .with_websocket_url(api::state::websocket_url_from_env()))
 }

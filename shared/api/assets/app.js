@@ -8,6 +8,7 @@
 (() => {
   const TOKEN_KEY = 'venueAnalytics.token';
   const POLL_MS = 5000;
+  const KEEPALIVE_MS = 5 * 60 * 1000;
   const LIVE_REFRESH_DEBOUNCE_MS = 2000;
   const MAX_POINTS = 1500;
   const MINUTE = 60_000;
@@ -44,6 +45,8 @@
     ws: null,
     wsAttempts: 0,
     wsTimer: null,
+    wsKeepAlive: null,
+    websocketUrl: null, // the WebSocket API on AWS; null: this host's /api/realtime/…/ws
     pollTimer: null,
     pollTicks: 0,
     refreshTimer: null,
@@ -372,6 +375,7 @@
       return;
     }
     state.venues = Array.isArray(data?.venues) ? data.venues : [];
+    state.websocketUrl = typeof data?.websocketUrl === 'string' ? data.websocketUrl : null;
     if (state.venues.length === 0) {
       signOut('This token does not grant access to any venue.');
       return;
@@ -557,8 +561,12 @@
   function connectLive() {
     stopLive();
     if (!state.token || !state.venueId) return;
+    const venue = encodeURIComponent(state.venueId);
+    const token = encodeURIComponent(state.token);
     const proto = location.protocol === 'https:' ? 'wss:' : 'ws:';
-    const url = `${proto}//${location.host}/api/realtime/${encodeURIComponent(state.venueId)}/ws?token=${encodeURIComponent(state.token)}`;
+    const url = state.websocketUrl
+      ? `${state.websocketUrl}?venue=${venue}&token=${token}`
+      : `${proto}//${location.host}/api/realtime/${venue}/ws?token=${token}`;
     let ws;
     try {
       ws = new WebSocket(url);
@@ -574,6 +582,14 @@
       state.wsAttempts = 0;
       stopPolling();
       setLive('live');
+      // API Gateway drops a WebSocket idle for 10 minutes; the realtime
+      // function answers {"action":"ping"} and keeps the connection's record.
+      if (state.websocketUrl) {
+        clearInterval(state.wsKeepAlive);
+        state.wsKeepAlive = setInterval(() => {
+          if (state.ws === ws && ws.readyState === WebSocket.OPEN) ws.send('{"action":"ping"}');
+        }, KEEPALIVE_MS);
+      }
       if (wasPolling) scheduleRefresh(0); // catch up on anything missed while down
     });
     ws.addEventListener('message', (ev) => {
@@ -592,6 +608,7 @@
 
   function onLiveDown(ws) {
     if (ws && state.ws !== ws) return; // an old socket we replaced on purpose
+    clearInterval(state.wsKeepAlive);
     state.ws = null;
     if (!state.token) return;
     startPolling();
@@ -603,6 +620,7 @@
 
   function stopLive() {
     clearTimeout(state.wsTimer);
+    clearInterval(state.wsKeepAlive);
     const ws = state.ws;
     state.ws = null;
     if (ws) ws.close();

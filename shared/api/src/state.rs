@@ -25,6 +25,9 @@ pub struct AppState {
     pub auth: Arc<AuthConfig>,
     pub silent_after: Duration,
     pub clock: Clock,
+    /// Where browsers open live updates when they are not served by this
+    /// process (the API Gateway WebSocket API on AWS); `None`: `/api/realtime/{venueId}/ws`.
+    pub websocket_url: Option<String>,
 }
 
 impl fmt::Debug for AppState {
@@ -55,6 +58,7 @@ impl AppState {
             auth: Arc::new(auth),
             silent_after: Duration::minutes(DEFAULT_SILENT_AFTER_MINUTES),
             clock: Arc::new(Utc::now),
+            websocket_url: None,
         }
     }
 
@@ -67,6 +71,12 @@ impl AppState {
     #[must_use]
     pub fn with_clock(mut self, clock: impl Fn() -> DateTime<Utc> + Send + Sync + 'static) -> Self {
         self.clock = Arc::new(clock);
+        self
+    }
+
+    #[must_use]
+    pub fn with_websocket_url(mut self, url: Option<String>) -> Self {
+        self.websocket_url = url;
         self
     }
 
@@ -84,4 +94,42 @@ pub fn silent_after_from_env() -> Duration {
         .filter(|m| *m > 0)
         .unwrap_or(DEFAULT_SILENT_AFTER_MINUTES);
     Duration::minutes(minutes)
+}
+
+/// The browsers' WebSocket URL from `WEBSOCKET_ENDPOINT` (the management
+/// endpoint the template gives every function: the same host and stage over
+/// `https://`), as `wss://…`.
+pub fn websocket_url_from_env() -> Option<String> {
+    let endpoint = std::env::var("WEBSOCKET_ENDPOINT").ok()?;
+    websocket_url(&endpoint)
+}
+
+fn websocket_url(endpoint: &str) -> Option<String> {
+    let endpoint = endpoint.trim().trim_end_matches('/');
+    if let Some(rest) = endpoint.strip_prefix("https://") {
+        Some(format!("wss://{rest}"))
+    } else {
+        endpoint
+            .strip_prefix("http://")
+            .map(|rest| format!("ws://{rest}"))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::websocket_url;
+
+    #[test]
+    fn websocket_url_follows_the_management_endpoint() {
+        assert_eq!(
+            websocket_url("https://abc.execute-api.eu-west-1.amazonaws.com/prod/").as_deref(),
+            Some("wss://abc.execute-api.eu-west-1.amazonaws.com/prod")
+        );
+        assert_eq!(
+            websocket_url("http://127.0.0.1:4510/local").as_deref(),
+            Some("ws://127.0.0.1:4510/local")
+        );
+        assert_eq!(websocket_url(""), None);
+        assert_eq!(websocket_url("ftp://x"), None);
+    }
 }

@@ -733,8 +733,14 @@ async fn every_group_answers_for_a_venue() {
     assert_eq!(body["campaigns"][0]["campaign"], "fall");
     let (_, body) = get(&h.state, "/api/venues", Some(&t)).await;
     assert_eq!(body["venues"][0]["venueId"], "v1");
+    assert!(body.get("websocketUrl").is_none(), "{body}");
     let (_, body) = get(&h.state, "/api/venues", Some(&token(&["v9"], false))).await;
     assert_eq!(body["venues"], json!([]));
+    // On AWS the page opens live updates on the WebSocket API.
+    let wss = "wss://abc.execute-api.eu-west-1.amazonaws.com/prod";
+    let state = h.state.clone().with_websocket_url(Some(wss.into()));
+    let (_, body) = get(&state, "/api/venues", Some(&t)).await;
+    assert_eq!(body["websocketUrl"], wss);
 }
 
 #[tokio::test]

@@ -15,8 +15,13 @@ use crate::openapi::AdminErrors;
 use crate::state::AppState;
 
 #[derive(Debug, Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
 pub struct VenueList {
     pub venues: Vec<VenueView>,
+    /// Where to open live updates (`?venue={venueId}&token={JWT}`), when they
+    /// are not at `/api/realtime/{venueId}/ws` on this host.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub websocket_url: Option<String>,
 }
 
 pub fn router() -> OpenApiRouter<AppState> {
@@ -39,5 +44,8 @@ pub async fn list_venues(
     };
     let mut venues: Vec<VenueView> = records.iter().map(VenueView::from).collect();
     venues.sort_by(|a, b| a.venue_id.cmp(&b.venue_id));
-    Ok(Json(VenueList { venues }))
+    Ok(Json(VenueList {
+        venues,
+        websocket_url: state.websocket_url.clone(),
+    }))
 }
