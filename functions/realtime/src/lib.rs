@@ -24,10 +24,7 @@ use chrono::{DateTime, Duration, SecondsFormat, Utc};
 use domain::ports::{DocumentStore, StoreError};
 use serde_json::{Value, json};
 
-pub use storage::websocket::CONNECTION_KIND;
-
-/// Index documents: `ws-conn#{connectionId}` → the connection's venue.
-pub const CONNECTION_INDEX_KIND: &str = "ws-conn";
+pub use storage::websocket::{CONNECTION_INDEX_KIND, CONNECTION_KIND};
 
 /// How long a connection document lives without a ping. API Gateway closes a
 /// WebSocket after 2 h anyway, so nothing outlives its connection for long.

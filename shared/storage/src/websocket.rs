@@ -1,6 +1,6 @@
 //! Realtime push on AWS: connections live in the app table (kind `ws`,
 //! per venue, with TTL); `PostToConnection` sends, and a 410 Gone removes
-//! the stale connection.
+//! the stale connection and its index.
 
 use std::sync::Arc;
 
@@ -8,7 +8,10 @@ use async_trait::async_trait;
 use aws_sdk_apigatewaymanagement::primitives::Blob;
 use domain::ports::{DocumentStore, RealtimePush, StoreResult};
 
+/// Connection documents, per venue: `{connectionId, venueId, sub, connectedAt}`.
 pub const CONNECTION_KIND: &str = "ws";
+/// Index documents: `ws-conn#{connectionId}` → the connection's venue.
+pub const CONNECTION_INDEX_KIND: &str = "ws-conn";
 
 pub struct ApiGatewayPush {
     client: aws_sdk_apigatewaymanagement::Client,
@@ -50,6 +53,7 @@ impl RealtimePush for ApiGatewayPush {
             if let Err(e) = res {
                 if e.as_service_error().is_some_and(aws_sdk_apigatewaymanagement::operation::post_to_connection::PostToConnectionError::is_gone_exception) {
                     self.docs.delete(CONNECTION_KIND, venue, id).await?;
+                    self.docs.delete(CONNECTION_INDEX_KIND, id, id).await?;
                 } else {
                     tracing::debug!(error = %aws_sdk_apigatewaymanagement::error::DisplayErrorContext(&e), id, "post_to_connection failed");
                 }
