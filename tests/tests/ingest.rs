@@ -428,3 +428,48 @@ async fn the_same_event_published_twice_with_new_message_ids_counts_once() {
     assert_eq!(dash["revenue"]["amount"].as_i64(), Some(9000));
     assert_eq!(dash["ticketsSold"].as_i64(), Some(2));
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn late_purchases_move_first_purchase_back_and_never_last_purchase() {
+    let local = stack().await;
+    let venue = unique("venue");
+    let customer = unique("user");
+    let p = pipeline_for(&local, EventType::TicketPurchase);
+    let base = DateTime::from_timestamp(Utc::now().timestamp() - 12 * 3600, 0).unwrap();
+    let at = |hours: i64| base + chrono::Duration::hours(hours);
+    let purchase = |hours: i64| Message {
+        id: unique("msg"),
+        body: include_str!("../../events/cloudevents/ticket-purchase.json")
+            .replace("venue-riverside", &venue)
+            .replace("user-42", &customer)
+            .replace("0b6f3c1e-7f0e-4c55-9d1e-1d7c1b0a9f01", &unique("evt"))
+            .replace(
+                "2026-11-24T19:02:11Z",
+                &at(hours).to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
+            ),
+    };
+    let reader = storage::DynamoReader::new(local.aws.dynamodb.clone(), local.names.clone());
+    // (purchase hour, expected first, expected last) after each batch.
+    for (hour, first, last) in [(2, 2, 2), (0, 0, 2), (1, 0, 2), (3, 0, 3)] {
+        let out = p.handle(&[purchase(hour)]).await;
+        assert!(out.failed.is_empty(), "purchase at +{hour}h: {out:?}");
+        let row = domain::ports::AnalyticsReader::customer(&reader, &venue, &customer)
+            .await
+            .unwrap()
+            .expect("customer row");
+        assert_eq!(
+            (row.first_purchase_at, row.last_purchase_at),
+            (Some(at(first)), Some(at(last))),
+            "after the purchase at +{hour}h"
+        );
+    }
+    let row = domain::ports::AnalyticsReader::customer(&reader, &venue, &customer)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(
+        (row.orders, row.spend),
+        (4, 36_000),
+        "retries add nothing twice"
+    );
+}

@@ -2,15 +2,24 @@
 //! dedupe markers of its events and the pre-aggregated updates for exactly
 //! those events, so a chunk lands whole or not at all. A cancelled
 //! transaction names the markers that already existed.
+//!
+//! A customer's first and last purchase times only ever move outwards (a late
+//! purchase must not make `lastPurchaseAt` older): each customer update is
+//! guarded by a condition stating what it assumes of the stored times; when the
+//! guard fails, the cancellation returns the stored item, and the chunk is
+//! retried with updates that move only the bound that needs moving.
 
-use std::sync::Arc;
+use std::collections::HashMap;
 use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex, PoisonError};
 
 use async_trait::async_trait;
 use aws_sdk_dynamodb::error::SdkError;
 use aws_sdk_dynamodb::operation::transact_write_items::TransactWriteItemsError;
-use aws_sdk_dynamodb::types::{AttributeValue, Put, TransactWriteItem, Update};
-use chrono::{DateTime, Duration, Utc};
+use aws_sdk_dynamodb::types::{
+    AttributeValue, Put, ReturnValuesOnConditionCheckFailure, TransactWriteItem, Update,
+};
+use chrono::{DateTime, Duration, SecondsFormat, Utc};
 use domain::aggregate::{ChunkPlan, VenueContext, VenueContexts};
 use domain::event::EventData;
 use domain::ports::{StoreError, StoreResult};
@@ -21,11 +30,15 @@ use sha2::{Digest, Sha256};
 
 use crate::config::Names;
 use crate::error::classify;
-use crate::items::{Item, UpdateBuilder, get_s, n, s};
+use crate::items::{Item, UpdateBuilder, get_s, get_time, n, s};
 use crate::keys;
 
 /// How long dedupe markers are kept: longer than any redelivery or publisher retry.
 pub const DEDUPE_RETENTION: Duration = Duration::days(35);
+
+/// Attempts of one chunk whose customer guards keep failing (each failure
+/// teaches the stored times, so the second attempt normally lands).
+const CUSTOMER_GUARD_ATTEMPTS: usize = 4;
 
 /// Counts of what was sent to DynamoDB, for the write-cost benchmark.
 #[derive(Debug, Default)]
@@ -52,12 +65,28 @@ pub struct DynamoIngest {
     client: aws_sdk_dynamodb::Client,
     names: Names,
     pub counters: Arc<WriteCounters>,
+    /// Stored first/last purchase times learned from failed customer guards,
+    /// by (venue, customer); dropped once the customer's chunk commits.
+    learned: Arc<Mutex<HashMap<(String, String), PurchaseBounds>>>,
+}
+
+/// A customer's stored first and last purchase times.
+#[derive(Debug, Clone, Copy, Default)]
+struct PurchaseBounds {
+    first: Option<DateTime<Utc>>,
+    last: Option<DateTime<Utc>>,
+}
+
+/// Purchase times are stored in one sortable form, so the guards can compare strings.
+fn sortable(t: DateTime<Utc>) -> AttributeValue {
+    s(t.to_rfc3339_opts(SecondsFormat::Millis, true))
 }
 
 /// What each action of a transaction stands for, to read cancellation reasons.
 enum ActionRef {
     Event(usize),
     Session(String, i64, String),
+    Customer(String, String),
     Other,
 }
 
@@ -67,6 +96,7 @@ impl DynamoIngest {
             client,
             names,
             counters: Arc::default(),
+            learned: Arc::default(),
         }
     }
 
@@ -136,6 +166,7 @@ impl DynamoIngest {
     }
 
     fn update(&self, table: &str, pk: String, sk: String, u: &UpdateBuilder) -> TransactWriteItem {
+        let condition = u.condition();
         let update = Update::builder()
             .table_name(table)
             .key("pk", s(pk))
@@ -143,6 +174,12 @@ impl DynamoIngest {
             .update_expression(u.expression())
             .set_expression_attribute_names(Some(u.names.clone()))
             .set_expression_attribute_values(Some(u.values.clone()))
+            .set_return_values_on_condition_check_failure(
+                condition
+                    .is_some()
+                    .then_some(ReturnValuesOnConditionCheckFailure::AllOld),
+            )
+            .set_condition_expression(condition)
             .build()
             .expect("table, key and expression are set");
         TransactWriteItem::builder().update(update).build()
@@ -156,6 +193,7 @@ impl DynamoIngest {
     ) -> (Vec<TransactWriteItem>, Vec<ActionRef>) {
         let mut actions = Vec::with_capacity(100);
         let mut refs = Vec::with_capacity(100);
+        let learned = self.learned.lock().unwrap_or_else(PoisonError::into_inner);
         let expires = ctx.now + DEDUPE_RETENTION;
         for &i in &plan.events {
             let e = &events[i];
@@ -230,16 +268,33 @@ impl DynamoIngest {
             for (tier, q) in &d.tiers {
                 u.add(&format!("tier#{tier}"), q);
             }
-            u.set("currency", s(d.currency))
-                .set_if_absent("firstPurchaseAt", s(d.first_purchase_at.to_rfc3339()))
-                .set("lastPurchaseAt", s(d.last_purchase_at.to_rfc3339()));
+            u.set("currency", s(d.currency));
+            // Unless a failed guard taught otherwise, assume the usual: the
+            // stored first purchase is no later than this chunk's, the stored
+            // last purchase no later than this chunk's latest.
+            let stored = learned
+                .get(&((*venue).to_owned(), (*customer).to_owned()))
+                .copied()
+                .unwrap_or_default();
+            let first = sortable(d.first_purchase_at);
+            if stored.first.is_some_and(|f| d.first_purchase_at < f) {
+                u.set_guarded("firstPurchaseAt", first, ">=");
+            } else {
+                u.set_if_absent_guarded("firstPurchaseAt", first, "<=");
+            }
+            if stored.last.is_none_or(|l| d.last_purchase_at >= l) {
+                u.set_guarded("lastPurchaseAt", sortable(d.last_purchase_at), "<=");
+            }
             actions.push(self.update(
                 &self.names.customers,
                 (*venue).to_owned(),
                 (*customer).to_owned(),
                 &u,
             ));
-            refs.push(ActionRef::Other);
+            refs.push(ActionRef::Customer(
+                (*venue).to_owned(),
+                (*customer).to_owned(),
+            ));
         }
         for f in &plan.flows {
             let mut u = UpdateBuilder::default();
@@ -310,7 +365,20 @@ impl DynamoIngest {
                 refs.push(ActionRef::Other);
             }
         }
+        drop(learned);
         (actions, refs)
+    }
+
+    /// Drops what failed guards taught about the chunk's customers: it is
+    /// stale once they are updated, and the map must not grow without end.
+    fn forget(&self, plan: &ChunkPlan<'_>) {
+        let mut learned = self.learned.lock().unwrap_or_else(PoisonError::into_inner);
+        if learned.is_empty() {
+            return;
+        }
+        for ((venue, customer), _) in &plan.customers {
+            learned.remove(&((*venue).to_owned(), (*customer).to_owned()));
+        }
     }
 
     async fn transact(
@@ -385,48 +453,72 @@ impl IngestStore for DynamoIngest {
         plan: &ChunkPlan<'_>,
         ctx: &CommitContext,
     ) -> StoreResult<CommitOutcome> {
-        let (actions, refs) = self.build_actions(events, plan, ctx);
-        let token = request_token(&actions);
-        match self.transact(actions, token).await {
-            Ok(()) => Ok(CommitOutcome::Committed),
-            Err(SdkError::ServiceError(e))
-                if matches!(
-                    e.err(),
-                    TransactWriteItemsError::TransactionCanceledException(_)
-                ) =>
-            {
-                self.counters.cancelled.fetch_add(1, Ordering::Relaxed);
-                let TransactWriteItemsError::TransactionCanceledException(ex) = e.err() else {
-                    unreachable!()
-                };
-                let mut duplicates = Vec::new();
-                let mut known_sessions = Vec::new();
-                let mut other = None;
-                for (reason, r) in ex.cancellation_reasons().iter().zip(&refs) {
-                    match (reason.code(), r) {
-                        (Some("ConditionalCheckFailed"), ActionRef::Event(i)) => {
-                            duplicates.push(*i)
-                        }
-                        (Some("ConditionalCheckFailed"), ActionRef::Session(v, d, sess)) => {
-                            known_sessions.push((v.clone(), *d, sess.clone()))
-                        }
-                        (Some("None") | None, _) => {}
-                        (Some(code), _) => other = Some(code.to_owned()),
+        for _ in 0..CUSTOMER_GUARD_ATTEMPTS {
+            let (actions, refs) = self.build_actions(events, plan, ctx);
+            let token = request_token(&actions);
+            let cancelled = match self.transact(actions, token).await {
+                Ok(()) => {
+                    self.forget(plan);
+                    return Ok(CommitOutcome::Committed);
+                }
+                Err(SdkError::ServiceError(e))
+                    if matches!(
+                        e.err(),
+                        TransactWriteItemsError::TransactionCanceledException(_)
+                    ) =>
+                {
+                    let TransactWriteItemsError::TransactionCanceledException(ex) = e.into_err()
+                    else {
+                        unreachable!()
+                    };
+                    ex
+                }
+                Err(e) => return Err(classify("transact_write_items", e)),
+            };
+            self.counters.cancelled.fetch_add(1, Ordering::Relaxed);
+            let mut duplicates = Vec::new();
+            let mut known_sessions = Vec::new();
+            let mut other = None;
+            for (reason, r) in cancelled.cancellation_reasons().iter().zip(&refs) {
+                match (reason.code(), r) {
+                    (Some("ConditionalCheckFailed"), ActionRef::Event(i)) => duplicates.push(*i),
+                    (Some("ConditionalCheckFailed"), ActionRef::Session(v, d, sess)) => {
+                        known_sessions.push((v.clone(), *d, sess.clone()));
                     }
+                    (Some("ConditionalCheckFailed"), ActionRef::Customer(v, c)) => {
+                        let stored = reason.item().map_or_else(PurchaseBounds::default, |item| {
+                            PurchaseBounds {
+                                first: get_time(item, "firstPurchaseAt"),
+                                last: get_time(item, "lastPurchaseAt"),
+                            }
+                        });
+                        self.learned
+                            .lock()
+                            .unwrap_or_else(PoisonError::into_inner)
+                            .insert((v.clone(), c.clone()), stored);
+                    }
+                    (Some("None") | None, _) => {}
+                    (Some(code), _) => other = Some(code.to_owned()),
                 }
-                if let Some(code) = other {
-                    // TransactionConflict, throttling…: nothing landed, retry later.
-                    return Err(StoreError::Transient(format!(
-                        "transaction cancelled: {code}"
-                    )));
-                }
-                Ok(CommitOutcome::Conflicts {
+            }
+            if let Some(code) = other {
+                // TransactionConflict, throttling…: nothing landed, retry later.
+                return Err(StoreError::Transient(format!(
+                    "transaction cancelled: {code}"
+                )));
+            }
+            if !duplicates.is_empty() || !known_sessions.is_empty() {
+                // The pipeline re-plans; the next attempt uses what the guards taught.
+                return Ok(CommitOutcome::Conflicts {
                     duplicates,
                     known_sessions,
-                })
+                });
             }
-            Err(e) => Err(classify("transact_write_items", e)),
+            // Only customer guards failed: retry with what they taught.
         }
+        Err(StoreError::Transient(
+            "customer purchase times kept changing under the transaction".into(),
+        ))
     }
 
     async fn record_rejections(

@@ -41,6 +41,7 @@ pub fn get_time(item: &Item, k: &str) -> Option<chrono::DateTime<chrono::Utc>> {
 pub struct UpdateBuilder {
     adds: Vec<String>,
     sets: Vec<String>,
+    conditions: Vec<String>,
     pub names: HashMap<String, String>,
     pub values: HashMap<String, AttributeValue>,
 }
@@ -71,6 +72,39 @@ impl UpdateBuilder {
         self.sets
             .push(format!("{name} = if_not_exists({name}, {val})"));
         self
+    }
+
+    /// `SET attr = value` on the condition that `attr` is absent or `stored {cmp} value`
+    /// (`cmp` is `<=` to raise a maximum, `>=` to lower a minimum).
+    pub fn set_guarded(&mut self, attr: &str, value: AttributeValue, cmp: &str) -> &mut Self {
+        let (name, val) = self.placeholder(attr, value);
+        self.sets.push(format!("{name} = {val}"));
+        self.conditions.push(format!(
+            "(attribute_not_exists({name}) OR {name} {cmp} {val})"
+        ));
+        self
+    }
+
+    /// `SET attr = if_not_exists(attr, value)` on the condition that `attr`
+    /// is absent or `stored {cmp} value`.
+    pub fn set_if_absent_guarded(
+        &mut self,
+        attr: &str,
+        value: AttributeValue,
+        cmp: &str,
+    ) -> &mut Self {
+        let (name, val) = self.placeholder(attr, value);
+        self.sets
+            .push(format!("{name} = if_not_exists({name}, {val})"));
+        self.conditions.push(format!(
+            "(attribute_not_exists({name}) OR {name} {cmp} {val})"
+        ));
+        self
+    }
+
+    /// The guards of the `set_*guarded` calls, joined with `AND`.
+    pub fn condition(&self) -> Option<String> {
+        (!self.conditions.is_empty()).then(|| self.conditions.join(" AND "))
     }
 
     pub fn expression(&self) -> String {
