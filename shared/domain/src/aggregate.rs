@@ -7,14 +7,23 @@
 //! coarser buckets and the venue scope are derived from the leaves when the
 //! chunk is closed.
 
+mod builder;
+mod leaf;
+#[cfg(test)]
+mod reference;
+#[cfg(test)]
+mod tests;
+
 use std::collections::HashSet;
 
-use chrono::{DateTime, Datelike, Timelike, Utc};
+use chrono::{DateTime, Utc};
 use chrono_tz::Tz;
-use rustc_hash::{FxHashMap, FxHashSet};
+use rustc_hash::FxHashMap;
 
-use crate::event::{CartAction, Event, EventData, EventType, ScanResult};
-use crate::rollup::{Dimension, Granularity, Metric, local_midnight};
+pub use builder::ChunkBuilder;
+
+use crate::event::{Event, EventData, EventType};
+use crate::rollup::{Dimension, Granularity, Metric};
 
 /// Most actions DynamoDB accepts in one `TransactWriteItems`.
 pub const MAX_TRANSACTION_ACTIONS: usize = 100;
@@ -127,416 +136,9 @@ fn venue_update_actions(e: &Event<'_>) -> usize {
     }
 }
 
-#[derive(Clone, Copy, PartialEq, Eq, Hash)]
-struct LeafKey<'e> {
-    venue: &'e str,
-    show: Option<&'e str>,
-    minute: i64,
-}
-
-#[derive(Default)]
-struct Leaf<'e> {
-    base: [i64; Metric::COUNT],
-    breakdowns: FxHashMap<(Dimension, &'e str), [i64; Metric::COUNT]>,
-    currency: Option<&'e str>,
-}
-
-/// Builds chunk plans from decoded events, closing a chunk before it would
-/// exceed [`MAX_TRANSACTION_ACTIONS`].
-pub struct ChunkBuilder<'e, 'c> {
-    contexts: &'c VenueContexts,
-    known_sessions: &'c HashSet<(String, i64, String)>,
-    /// Sessions counted by earlier chunks of the same batch.
-    carried: Option<&'c FxHashSet<SessionKey<'e>>>,
-    budget: usize,
-    events: Vec<usize>,
-    leaves: FxHashMap<LeafKey<'e>, Leaf<'e>>,
-    derived: FxHashSet<RollupKey<'e>>,
-    days: FxHashMap<(&'e str, i64), i64>,
-    customers: FxHashMap<(&'e str, &'e str), CustomerDelta<'e>>,
-    sessions: FxHashSet<SessionKey<'e>>,
-    flows: Vec<FlowDelta<'e>>,
-    venue_updates: Vec<usize>,
-    venue_actions: usize,
-}
-
-impl<'e, 'c> ChunkBuilder<'e, 'c> {
-    /// `known_sessions` holds (venue, day, session) already counted in storage (learned from
-    /// failed session markers); their views add no unique session.
-    pub fn new(
-        contexts: &'c VenueContexts,
-        known_sessions: &'c HashSet<(String, i64, String)>,
-    ) -> Self {
-        ChunkBuilder {
-            contexts,
-            known_sessions,
-            carried: None,
-            budget: MAX_TRANSACTION_ACTIONS,
-            events: Vec::new(),
-            leaves: FxHashMap::default(),
-            derived: FxHashSet::default(),
-            days: FxHashMap::default(),
-            customers: FxHashMap::default(),
-            sessions: FxHashSet::default(),
-            flows: Vec::new(),
-            venue_updates: Vec::new(),
-            venue_actions: 0,
-        }
-    }
-
-    /// Lowers the action budget (tests use it to force many small chunks).
-    #[must_use]
-    pub fn with_budget(mut self, budget: usize) -> Self {
-        self.budget = budget.clamp(16, MAX_TRANSACTION_ACTIONS);
-        self
-    }
-
-    pub fn is_empty(&self) -> bool {
-        self.events.is_empty()
-    }
-
-    fn actions(&self) -> usize {
-        self.events.len()
-            + self.derived.len()
-            + self.customers.len()
-            + self.sessions.len()
-            + 2 * self.flows.len()
-            + self.venue_actions
-    }
-
-    fn tz(&self, venue: &str) -> Tz {
-        self.contexts
-            .get(venue)
-            .and_then(|c| c.tz)
-            .unwrap_or(Tz::UTC)
-    }
-
-    fn day_of(&mut self, venue: &'e str, minute: i64) -> i64 {
-        let hour = minute.div_euclid(3600);
-        if let Some(&d) = self.days.get(&(venue, hour)) {
-            return d;
-        }
-        let tz = self.tz(venue);
-        let d = local_midnight(DateTime::from_timestamp(minute, 0).unwrap_or_default(), tz);
-        self.days.insert((venue, hour), d);
-        d
-    }
-
-    /// Adds event `index` to the chunk if it fits; returns `false` (and leaves
-    /// the chunk unchanged) when the caller must close the chunk first.
-    pub fn try_add(&mut self, index: usize, event: &'e Event<'_>) -> bool {
-        let new_actions = self.new_actions(event);
-        if !self.events.is_empty() && self.actions() + new_actions > self.budget {
-            return false;
-        }
-        self.add(index, event);
-        true
-    }
-
-    /// Actions the event would add: its marker plus any keys not yet in the chunk.
-    fn new_actions(&mut self, e: &'e Event<'_>) -> usize {
-        let mut n = 1;
-        if let EventData::VenueUpdate(_) = &e.data {
-            return n + venue_update_actions(e) + self.new_flow(e);
-        }
-        n += self.new_flow(e);
-        let Some(venue) = e.data.venue_id() else {
-            return n;
-        };
-        let minute = Granularity::Minute.bucket_start(e.time, Tz::UTC);
-        let leaf = LeafKey {
-            venue,
-            show: e.data.show_id(),
-            minute,
-        };
-        if !self.leaves.contains_key(&leaf) {
-            let day = self.day_of(venue, minute);
-            n += derived_keys(leaf, day)
-                .filter(|k| !self.derived.contains(k))
-                .count();
-        }
-        let new_key = match &e.data {
-            EventData::TicketPurchase(p) => !self.customers.contains_key(&(venue, &*p.user_id)),
-            EventData::PageView(v) => {
-                let day = self.day_of(venue, minute);
-                self.is_new_session(venue, day, &v.session_id)
-            }
-            _ => false,
-        };
-        n + usize::from(new_key)
-    }
-
-    fn new_flow(&self, e: &Event<'_>) -> usize {
-        let t = e.event_type();
-        usize::from(
-            !self
-                .flows
-                .iter()
-                .any(|f| f.event_type == t && f.source == e.source.as_ref()),
-        ) * 2
-    }
-
-    fn is_new_session(&self, venue: &'e str, day: i64, session: &'e str) -> bool {
-        let key = SessionKey {
-            venue,
-            day,
-            session,
-        };
-        !self.sessions.contains(&key)
-            && !self.carried.is_some_and(|c| c.contains(&key))
-            && (self.known_sessions.is_empty()
-                || !self
-                    .known_sessions
-                    .contains(&(venue.to_owned(), day, session.to_owned())))
-    }
-
-    fn add(&mut self, index: usize, e: &'e Event<'_>) {
-        self.events.push(index);
-        let source: &'e str = &e.source;
-        let t = e.event_type();
-        match self
-            .flows
-            .iter_mut()
-            .find(|f| f.event_type == t && f.source == source)
-        {
-            Some(f) => {
-                f.count += 1;
-                f.latest_event_time = f.latest_event_time.max(e.time);
-            }
-            None => self.flows.push(FlowDelta {
-                event_type: t,
-                source,
-                count: 1,
-                latest_event_time: e.time,
-            }),
-        }
-        if let EventData::VenueUpdate(_) = &e.data {
-            self.venue_updates.push(index);
-            self.venue_actions += venue_update_actions(e);
-            return;
-        }
-        let Some(venue) = e.data.venue_id() else {
-            return;
-        };
-        let minute = Granularity::Minute.bucket_start(e.time, Tz::UTC);
-        let key = LeafKey {
-            venue,
-            show: e.data.show_id(),
-            minute,
-        };
-        let day = self.day_of(venue, minute);
-        if !self.leaves.contains_key(&key) {
-            self.derived.extend(derived_keys(key, day));
-        }
-        let unique_session = match &e.data {
-            EventData::PageView(v) if self.is_new_session(venue, day, &v.session_id) => {
-                self.sessions.insert(SessionKey {
-                    venue,
-                    day,
-                    session: &v.session_id,
-                });
-                true
-            }
-            _ => false,
-        };
-        if let EventData::TicketPurchase(p) = &e.data {
-            self.add_customer(venue, p, e.time);
-        }
-        let leaf = self.leaves.entry(key).or_default();
-        apply(leaf, &e.data, unique_session);
-    }
-
-    fn add_customer(
-        &mut self,
-        venue: &'e str,
-        p: &'e crate::event::TicketPurchase<'_>,
-        time: DateTime<Utc>,
-    ) {
-        let ctx = self.contexts.get(venue);
-        let tz = ctx.and_then(|c| c.tz).unwrap_or(Tz::UTC);
-        let local = time.with_timezone(&tz);
-        let starts = p
-            .show_starts_at
-            .or_else(|| ctx.and_then(|c| c.show_starts.get(p.event_id.as_ref()).copied()));
-        let d = self
-            .customers
-            .entry((venue, &p.user_id))
-            .or_insert_with(|| CustomerDelta {
-                spend: 0,
-                orders: 0,
-                tickets: 0,
-                currency: &p.currency,
-                first_purchase_at: time,
-                last_purchase_at: time,
-                weekday: [0; 7],
-                hour: [0; 24],
-                lead_hours_sum: 0.0,
-                lead_count: 0,
-                tiers: Vec::new(),
-            });
-        d.spend += p.amount;
-        d.orders += 1;
-        d.tickets += i64::from(p.quantity);
-        d.first_purchase_at = d.first_purchase_at.min(time);
-        d.last_purchase_at = d.last_purchase_at.max(time);
-        d.weekday[local.weekday().num_days_from_monday() as usize] += 1;
-        d.hour[local.hour() as usize] += 1;
-        if let Some(starts) = starts
-            && starts > time
-        {
-            #[allow(clippy::cast_precision_loss)]
-            let hours = (starts - time).num_seconds() as f64 / 3600.0;
-            d.lead_hours_sum += hours;
-            d.lead_count += 1;
-        }
-        if let Some(tier) = p.tier.as_deref() {
-            match d.tiers.iter_mut().find(|(t, _)| *t == tier) {
-                Some((_, n)) => *n += i64::from(p.quantity),
-                None => d.tiers.push((tier, i64::from(p.quantity))),
-            }
-        }
-    }
-
-    /// Closes the chunk: derives every rollup from the leaves.
-    pub fn finish(self) -> ChunkPlan<'e> {
-        let mut rollups: FxHashMap<RollupKey<'e>, Counters<'e>> = FxHashMap::default();
-        for (leaf_key, leaf) in &self.leaves {
-            let day = self.days[&(leaf_key.venue, leaf_key.minute.div_euclid(3600))];
-            for key in derived_keys(*leaf_key, day) {
-                let c = rollups.entry(key).or_default();
-                for (acc, v) in c.base.iter_mut().zip(leaf.base) {
-                    *acc += v;
-                }
-                if c.currency.is_none() {
-                    c.currency = leaf.currency;
-                }
-                for (&(dim, value), counts) in &leaf.breakdowns {
-                    for (m, &delta) in Metric::ALL.iter().zip(counts) {
-                        if delta == 0 {
-                            continue;
-                        }
-                        match c
-                            .breakdowns
-                            .iter_mut()
-                            .find(|b| b.0 == *m && b.1 == dim && b.2 == value)
-                        {
-                            Some(b) => b.3 += delta,
-                            None => c.breakdowns.push((*m, dim, value, delta)),
-                        }
-                    }
-                }
-            }
-        }
-        let mut rollups: Vec<_> = rollups.into_iter().collect();
-        rollups.sort_by(|a, b| a.0.cmp(&b.0));
-        for (_, c) in &mut rollups {
-            c.breakdowns
-                .sort_by(|a, b| (a.0, a.1, a.2).cmp(&(b.0, b.1, b.2)));
-        }
-        let mut customers: Vec<_> = self.customers.into_iter().collect();
-        customers.sort_by(|a, b| a.0.cmp(&b.0));
-        let mut sessions: Vec<_> = self.sessions.into_iter().collect();
-        sessions.sort();
-        ChunkPlan {
-            events: self.events,
-            rollups,
-            customers,
-            sessions,
-            flows: self.flows,
-            venue_updates: self.venue_updates,
-        }
-    }
-}
-
-/// The rollup keys a leaf feeds: each granularity, for the show and for the venue.
-fn derived_keys(leaf: LeafKey<'_>, day: i64) -> impl Iterator<Item = RollupKey<'_>> {
-    let scopes = [Some(leaf.show), leaf.show.map(|_| None)];
-    scopes.into_iter().flatten().flat_map(move |show| {
-        Granularity::ALL.into_iter().map(move |granularity| {
-            let bucket = match granularity.fixed_seconds() {
-                Some(w) => leaf.minute.div_euclid(w) * w,
-                None => day,
-            };
-            RollupKey {
-                venue: leaf.venue,
-                show,
-                granularity,
-                bucket,
-            }
-        })
-    })
-}
-
-fn apply<'e>(leaf: &mut Leaf<'e>, data: &'e EventData<'_>, unique_session: bool) {
-    let mut add = |m: Metric, v: i64| leaf.base[m.index()] += v;
-    match data {
-        EventData::TicketPurchase(p) => {
-            let q = i64::from(p.quantity);
-            add(Metric::Revenue, p.amount);
-            add(Metric::TicketsSold, q);
-            add(Metric::Orders, 1);
-            leaf.currency.get_or_insert(&p.currency);
-            for (dim, value) in [
-                (Dimension::Tier, &p.tier),
-                (Dimension::Channel, &p.channel),
-                (Dimension::Campaign, &p.campaign_id),
-            ] {
-                if let Some(value) = value.as_deref() {
-                    let b = leaf.breakdowns.entry((dim, value)).or_default();
-                    b[Metric::Revenue.index()] += p.amount;
-                    b[Metric::TicketsSold.index()] += q;
-                    b[Metric::Orders.index()] += 1;
-                }
-            }
-        }
-        EventData::TicketScan(s) => {
-            let m = match s.result {
-                ScanResult::Admitted => Metric::ScansAdmitted,
-                ScanResult::Rejected => Metric::ScansRejected,
-                ScanResult::Duplicate => Metric::ScansDuplicate,
-            };
-            add(m, 1);
-            leaf.breakdowns
-                .entry((Dimension::EntryPoint, &s.entry_point))
-                .or_default()[m.index()] += 1;
-        }
-        EventData::PageView(v) => {
-            add(Metric::PageViews, 1);
-            if unique_session {
-                add(Metric::UniqueSessions, 1);
-            }
-            if let Some(c) = v.campaign_id.as_deref() {
-                let b = leaf.breakdowns.entry((Dimension::Campaign, c)).or_default();
-                b[Metric::PageViews.index()] += 1;
-                if unique_session {
-                    b[Metric::UniqueSessions.index()] += 1;
-                }
-            }
-        }
-        EventData::CartUpdate(c) => {
-            match c.action {
-                CartAction::Add => add(Metric::CartAdds, 1),
-                CartAction::Remove => add(Metric::CartRemoves, 1),
-                CartAction::Checkout => add(Metric::CartCheckouts, 1),
-                CartAction::Abandon => {
-                    add(Metric::CartAbandons, 1);
-                    add(Metric::CartAbandonedValue, c.cart_value);
-                }
-            }
-            if c.action == CartAction::Add {
-                for item in &c.items {
-                    leaf.breakdowns
-                        .entry((Dimension::Tier, &item.tier))
-                        .or_default()[Metric::CartAdds.index()] += i64::from(item.quantity);
-                }
-            }
-        }
-        EventData::VenueUpdate(_) => {}
-    }
-}
-
 /// Splits the events at `indexes` into chunk plans, in order. A session
-/// counted in one chunk is known to the chunks after it.
+/// counted in one chunk is known to the chunks after it. One builder serves
+/// every chunk, keeping its allocations and caches.
 pub fn plan_chunks<'e>(
     events: &'e [Event<'_>],
     indexes: impl IntoIterator<Item = usize>,
@@ -544,20 +146,18 @@ pub fn plan_chunks<'e>(
     known_sessions: &HashSet<(String, i64, String)>,
     budget: usize,
 ) -> Vec<ChunkPlan<'e>> {
-    let mut carried: FxHashSet<SessionKey<'e>> = FxHashSet::default();
+    let mut builder = ChunkBuilder::new(contexts, known_sessions).with_budget(budget);
     let mut plans = Vec::new();
     let mut pending = indexes.into_iter().peekable();
     while pending.peek().is_some() {
-        let mut builder = ChunkBuilder::new(contexts, known_sessions).with_budget(budget);
-        builder.carried = Some(&carried);
         while let Some(&i) = pending.peek() {
             if !builder.try_add(i, &events[i]) {
                 break;
             }
             pending.next();
         }
-        let plan = builder.finish();
-        carried.extend(plan.sessions.iter().copied());
+        let plan = builder.take_plan();
+        builder.carry_sessions(&plan.sessions);
         plans.push(plan);
     }
     plans

@@ -2,7 +2,14 @@
 //! [`Rejection`] with a machine-readable reason. Rejections are final: the
 //! pipeline quarantines them and never retries them.
 
+mod json_reader;
+mod plain_body;
+mod rfc3339;
+#[cfg(test)]
+mod tests;
+
 use std::borrow::Cow;
+use std::cmp::Ordering;
 
 use chrono::{DateTime, Duration, Utc};
 use serde::{Deserialize, Serialize};
@@ -103,9 +110,22 @@ struct Envelope<'a, D> {
 /// Decodes and validates one message body that arrived on `queue`'s queue.
 ///
 /// `now` is the ingest clock, used for the future/stale checks. Well-formed
-/// bodies are parsed in one pass straight into the queue's payload type; any
-/// body that fails that is parsed again, carefully, to name what is wrong.
+/// bodies are parsed in one pass straight into the queue's payload type (by
+/// a small reader when the JSON is plain, else by serde_json); any body that
+/// fails that is parsed again, carefully, to name what is wrong.
 pub fn decode(queue: EventType, body: &str, now: DateTime<Utc>) -> Result<Event<'_>, Rejection> {
+    match plain_body::read(queue, body) {
+        Some(env) => checked_event(queue, env, now),
+        None => decode_with_serde(queue, body, now),
+    }
+}
+
+/// [`decode`] without the plain-body reader: what that reader must agree with.
+fn decode_with_serde(
+    queue: EventType,
+    body: &str,
+    now: DateTime<Utc>,
+) -> Result<Event<'_>, Rejection> {
     fn typed<'a, D: Deserialize<'a>>(
         body: &'a str,
         wrap: fn(D) -> EventData<'a>,
@@ -128,20 +148,29 @@ pub fn decode(queue: EventType, body: &str, now: DateTime<Utc>) -> Result<Event<
         EventType::CartUpdate => typed::<CartUpdate<'_>>(body, EventData::CartUpdate),
         EventType::VenueUpdate => typed::<VenueUpdate<'_>>(body, EventData::VenueUpdate),
     };
-    if let Some(env) = fast
-        && env.data.is_some()
-    {
-        let (id, source, time, data) = check_envelope(queue, env, now)?;
-        let data = data.unwrap_or_else(|| unreachable!("checked above"));
-        validate_data(&data)?;
-        return Ok(Event {
-            id,
-            source,
-            time,
-            data,
-        });
+    match fast {
+        Some(env) if env.data.is_some() => checked_event(queue, env, now),
+        _ => decode_carefully(queue, body, now),
     }
-    decode_carefully(queue, body, now)
+}
+
+/// The envelope and data rules, for an envelope whose `data` is present.
+fn checked_event<'a>(
+    queue: EventType,
+    mut env: Envelope<'a, EventData<'a>>,
+    now: DateTime<Utc>,
+) -> Result<Event<'a>, Rejection> {
+    let (id, source, time) = check_envelope(queue, &mut env, now)?;
+    let data = env
+        .data
+        .unwrap_or_else(|| unreachable!("callers pass an envelope with data"));
+    validate_data(&data)?;
+    Ok(Event {
+        id,
+        source,
+        time,
+        data,
+    })
 }
 
 /// The slow path: names the first problem of a body the fast path refused.
@@ -150,7 +179,7 @@ fn decode_carefully(
     body: &str,
     now: DateTime<Utc>,
 ) -> Result<Event<'_>, Rejection> {
-    let env: Envelope<'_, &RawValue> = serde_json::from_str(body).map_err(|e| {
+    let mut env: Envelope<'_, &RawValue> = serde_json::from_str(body).map_err(|e| {
         let reason = if e.is_data() {
             RejectReason::InvalidEnvelope
         } else {
@@ -158,8 +187,8 @@ fn decode_carefully(
         };
         Rejection::new(reason, e.to_string())
     })?;
-    let (id, source, time, raw) = check_envelope(queue, env, now)?;
-    let Some(raw) = raw else {
+    let (id, source, time) = check_envelope(queue, &mut env, now)?;
+    let Some(raw) = env.data else {
         return reject(RejectReason::SchemaViolation, "missing attribute `data`");
     };
     let data = parse_data(queue, raw.get())?;
@@ -172,14 +201,15 @@ fn decode_carefully(
     })
 }
 
-type Checked<'a, D> = (Cow<'a, str>, Cow<'a, str>, DateTime<Utc>, Option<D>);
+type Checked<'a> = (Cow<'a, str>, Cow<'a, str>, DateTime<Utc>);
 
 /// The envelope rules: spec version, required attributes, type, content type, time window.
+/// Takes the attributes it returns out of `env` and leaves `data` (which may be large) in place.
 fn check_envelope<'a, D>(
     queue: EventType,
-    env: Envelope<'a, D>,
+    env: &mut Envelope<'a, D>,
     now: DateTime<Utc>,
-) -> Result<Checked<'a, D>, Rejection> {
+) -> Result<Checked<'a>, Rejection> {
     match env.specversion.as_deref() {
         Some("1.0") => {}
         Some(v) => {
@@ -195,9 +225,9 @@ fn check_envelope<'a, D>(
             );
         }
     }
-    let id = required_attr(env.id, "id")?;
-    let source = required_attr(env.source, "source")?;
-    let type_name = required_attr(env.event_type, "type")?;
+    let id = required_attr(env.id.take(), "id")?;
+    let source = required_attr(env.source.take(), "source")?;
+    let type_name = required_attr(env.event_type.take(), "type")?;
     let Ok(event_type) = type_name.parse::<EventType>() else {
         return reject(
             RejectReason::UnknownType,
@@ -218,16 +248,15 @@ fn check_envelope<'a, D>(
             format!("datacontenttype {ct:?} is not application/json"),
         );
     }
-    let time_text = required_attr(env.time, "time")?;
-    let time = DateTime::parse_from_rfc3339(&time_text)
-        .map_err(|e| {
-            Rejection::new(
-                RejectReason::InvalidEnvelope,
-                format!("time {time_text:?} is not RFC 3339: {e}"),
-            )
-        })?
-        .with_timezone(&Utc);
-    if time > now + MAX_FUTURE_SKEW {
+    let time_text = required_attr(env.time.take(), "time")?;
+    let time = rfc3339::parse_utc(&time_text).map_err(|e| {
+        Rejection::new(
+            RejectReason::InvalidEnvelope,
+            format!("time {time_text:?} is not RFC 3339: {e}"),
+        )
+    })?;
+    let position = window_position(time, now);
+    if position == Ordering::Greater {
         return reject(
             RejectReason::FutureTimestamp,
             format!(
@@ -236,13 +265,50 @@ fn check_envelope<'a, D>(
             ),
         );
     }
-    if time < now - MAX_EVENT_AGE {
+    if position == Ordering::Less {
         return reject(
             RejectReason::StaleTimestamp,
             format!("time {time_text} is older than 400 days"),
         );
     }
-    Ok((id, source, time, env.data))
+    Ok((id, source, time))
+}
+
+/// Where `time` is relative to the accepted window around `now`: `Greater`
+/// when `time > now + MAX_FUTURE_SKEW`, else `Less` when `time < now - MAX_EVENT_AGE`.
+fn window_position(time: DateTime<Utc>, now: DateTime<Utc>) -> Ordering {
+    if let Some((secs, nanos)) = plain_instant(now) {
+        let t = instant(time);
+        if t > (secs + MAX_FUTURE_SKEW.num_seconds(), nanos) {
+            Ordering::Greater
+        } else if t < (secs - MAX_EVENT_AGE.num_seconds(), nanos) {
+            Ordering::Less
+        } else {
+            Ordering::Equal
+        }
+    } else if time > now + MAX_FUTURE_SKEW {
+        Ordering::Greater
+    } else if time < now - MAX_EVENT_AGE {
+        Ordering::Less
+    } else {
+        Ordering::Equal
+    }
+}
+
+// The window is checked on Unix seconds, so its bounds must be whole seconds.
+const _: () = assert!(MAX_FUTURE_SKEW.subsec_nanos() == 0 && MAX_EVENT_AGE.subsec_nanos() == 0);
+
+/// An instant as (Unix seconds, nanoseconds): ordered like the instants.
+fn instant(t: DateTime<Utc>) -> (i64, u32) {
+    (t.timestamp(), t.timestamp_subsec_nanos())
+}
+
+/// `instant(t)` when moving `t` by the window bounds is plain arithmetic on
+/// it, as it is in chrono (whose date arithmetic is slow): not a leap second,
+/// and far from the ends of chrono's range.
+fn plain_instant(t: DateTime<Utc>) -> Option<(i64, u32)> {
+    let (secs, nanos) = instant(t);
+    (secs.unsigned_abs() < 1 << 40 && nanos < 1_000_000_000).then_some((secs, nanos))
 }
 
 fn required_attr<'a>(value: Option<Cow<'a, str>>, name: &str) -> Result<Cow<'a, str>, Rejection> {
@@ -341,8 +407,13 @@ fn validate_data(data: &EventData<'_>) -> Result<(), Rejection> {
             currency(&d.currency)?;
             for (i, item) in d.items.iter().enumerate() {
                 ids(&[("items[].tier", &item.tier)])?;
-                quantity(&format!("items[{i}].quantity"), item.quantity)?;
-                non_negative(&format!("items[{i}].unitAmount"), item.unit_amount)?;
+                // Field names are formatted only for a rejection.
+                if !quantity_in_range(item.quantity) {
+                    quantity(&format!("items[{i}].quantity"), item.quantity)?;
+                }
+                if item.unit_amount < 0 {
+                    non_negative(&format!("items[{i}].unitAmount"), item.unit_amount)?;
+                }
             }
         }
         EventData::VenueUpdate(d) => {
@@ -368,7 +439,7 @@ fn validate_data(data: &EventData<'_>) -> Result<(), Rejection> {
 
 fn ids(fields: &[(&str, &str)]) -> Result<(), Rejection> {
     for (name, value) in fields {
-        if value.trim().is_empty() {
+        if is_blank(value) {
             return reject(
                 RejectReason::SchemaViolation,
                 format!("data.{name} is empty"),
@@ -382,6 +453,14 @@ fn ids(fields: &[(&str, &str)]) -> Result<(), Rejection> {
         }
     }
     Ok(())
+}
+
+/// `value.trim().is_empty()`, without trimming when it starts with a visible ASCII character.
+fn is_blank(value: &str) -> bool {
+    match value.as_bytes().first() {
+        Some(b'!'..=b'~') => false,
+        _ => value.trim().is_empty(),
+    }
 }
 
 fn labels(fields: &[(&str, Option<&str>)]) -> Result<(), Rejection> {
@@ -403,8 +482,12 @@ fn non_negative(name: &str, v: i64) -> Result<(), Rejection> {
     Ok(())
 }
 
+fn quantity_in_range(q: u32) -> bool {
+    (1..=MAX_QUANTITY).contains(&q)
+}
+
 fn quantity(name: &str, q: u32) -> Result<(), Rejection> {
-    if q == 0 || q > MAX_QUANTITY {
+    if !quantity_in_range(q) {
         return reject(
             RejectReason::ImpossibleValue,
             format!("data.{name} must be between 1 and {MAX_QUANTITY} (got {q})"),

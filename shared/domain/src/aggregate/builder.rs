@@ -1,0 +1,365 @@
+//! [`ChunkBuilder`]: adds events to a chunk while its transaction has room.
+//!
+//! Each event is looked up once (`ChunkBuilder::place`): the lookups tell
+//! both how many actions it would add and where its counts go. A batch's
+//! events mostly share a venue, show, minute and hour, so the last leaf and
+//! the last day are remembered in front of their maps.
+
+use std::collections::HashSet;
+
+use chrono::{DateTime, Datelike, Timelike, Utc};
+use chrono_tz::Tz;
+use rustc_hash::{FxHashMap, FxHashSet};
+
+use super::leaf::{Leaf, LeafKey, derived_keys, rollups};
+use super::{
+    ChunkPlan, CustomerDelta, FlowDelta, MAX_TRANSACTION_ACTIONS, RollupKey, SessionKey,
+    VenueContext, VenueContexts, venue_update_actions,
+};
+use crate::event::{Event, EventData, TicketPurchase};
+use crate::rollup::{Granularity, local_midnight};
+
+/// Builds chunk plans from decoded events, closing a chunk before it would
+/// exceed [`MAX_TRANSACTION_ACTIONS`].
+pub struct ChunkBuilder<'e, 'c> {
+    contexts: &'c VenueContexts,
+    known_sessions: &'c HashSet<(String, i64, String)>,
+    /// Sessions counted by earlier chunks of the same batch.
+    carried: FxHashSet<SessionKey<'e>>,
+    budget: usize,
+    events: Vec<usize>,
+    leaves: Vec<Leaf<'e>>,
+    /// Positions in `leaves`. It starts empty for every chunk: its iteration
+    /// order decides which leaf gives a rollup its currency.
+    leaf_index: FxHashMap<LeafKey<'e>, usize>,
+    last_leaf: Option<usize>,
+    derived: FxHashSet<RollupKey<'e>>,
+    /// Venue-local midnight by (venue, hour since the epoch); a cache.
+    days: FxHashMap<(&'e str, i64), i64>,
+    last_day: Option<(&'e str, i64, i64)>,
+    last_context: Option<(&'e str, Option<&'c VenueContext>)>,
+    customers: FxHashMap<(&'e str, &'e str), CustomerDelta<'e>>,
+    sessions: FxHashSet<SessionKey<'e>>,
+    flows: Vec<FlowDelta<'e>>,
+    venue_updates: Vec<usize>,
+    venue_actions: usize,
+}
+
+/// Where an event goes, found before deciding whether it fits.
+struct Placement<'e> {
+    /// Actions the event would add: its marker plus any keys not yet in the chunk.
+    new_actions: usize,
+    flow: Option<usize>,
+    /// Events with a venue (other than venue updates) count into a leaf.
+    leaf: Option<LeafPlacement<'e>>,
+}
+
+struct LeafPlacement<'e> {
+    key: LeafKey<'e>,
+    day: i64,
+    existing: Option<usize>,
+    unique_session: bool,
+}
+
+impl<'e, 'c> ChunkBuilder<'e, 'c> {
+    /// `known_sessions` holds (venue, day, session) already counted in storage (learned from
+    /// failed session markers); their views add no unique session.
+    pub fn new(
+        contexts: &'c VenueContexts,
+        known_sessions: &'c HashSet<(String, i64, String)>,
+    ) -> Self {
+        ChunkBuilder {
+            contexts,
+            known_sessions,
+            carried: FxHashSet::default(),
+            budget: MAX_TRANSACTION_ACTIONS,
+            events: Vec::new(),
+            leaves: Vec::new(),
+            leaf_index: FxHashMap::default(),
+            last_leaf: None,
+            derived: FxHashSet::default(),
+            days: FxHashMap::default(),
+            last_day: None,
+            last_context: None,
+            customers: FxHashMap::default(),
+            sessions: FxHashSet::default(),
+            flows: Vec::new(),
+            venue_updates: Vec::new(),
+            venue_actions: 0,
+        }
+    }
+
+    /// Lowers the action budget (tests use it to force many small chunks).
+    #[must_use]
+    pub fn with_budget(mut self, budget: usize) -> Self {
+        self.budget = budget.clamp(16, MAX_TRANSACTION_ACTIONS);
+        self
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.events.is_empty()
+    }
+
+    /// Makes later chunks treat these sessions as already counted.
+    pub(super) fn carry_sessions(&mut self, sessions: &[SessionKey<'e>]) {
+        self.carried.extend(sessions.iter().copied());
+    }
+
+    fn actions(&self) -> usize {
+        self.events.len()
+            + self.derived.len()
+            + self.customers.len()
+            + self.sessions.len()
+            + 2 * self.flows.len()
+            + self.venue_actions
+    }
+
+    fn context(&mut self, venue: &'e str) -> Option<&'c VenueContext> {
+        if let Some((v, ctx)) = self.last_context
+            && v == venue
+        {
+            return ctx;
+        }
+        let ctx = self.contexts.get(venue);
+        self.last_context = Some((venue, ctx));
+        ctx
+    }
+
+    fn day_of(&mut self, venue: &'e str, minute: i64) -> i64 {
+        let hour = minute.div_euclid(3600);
+        if let Some((v, h, d)) = self.last_day
+            && h == hour
+            && v == venue
+        {
+            return d;
+        }
+        let d = match self.days.get(&(venue, hour)) {
+            Some(&d) => d,
+            None => {
+                let tz = self.context(venue).and_then(|c| c.tz).unwrap_or(Tz::UTC);
+                let d = local_midnight(DateTime::from_timestamp(minute, 0).unwrap_or_default(), tz);
+                self.days.insert((venue, hour), d);
+                d
+            }
+        };
+        self.last_day = Some((venue, hour, d));
+        d
+    }
+
+    fn find_leaf(&mut self, key: LeafKey<'e>) -> Option<usize> {
+        if let Some(i) = self.last_leaf
+            && self.leaves[i].key == key
+        {
+            return Some(i);
+        }
+        let i = *self.leaf_index.get(&key)?;
+        self.last_leaf = Some(i);
+        Some(i)
+    }
+
+    /// Adds event `index` to the chunk if it fits; returns `false` (and leaves
+    /// the chunk unchanged) when the caller must close the chunk first.
+    pub fn try_add(&mut self, index: usize, event: &'e Event<'_>) -> bool {
+        let placement = self.place(event);
+        if !self.events.is_empty() && self.actions() + placement.new_actions > self.budget {
+            return false;
+        }
+        self.add(index, event, placement);
+        true
+    }
+
+    fn place(&mut self, e: &'e Event<'_>) -> Placement<'e> {
+        let t = e.event_type();
+        let flow = self
+            .flows
+            .iter()
+            .position(|f| f.event_type == t && f.source == e.source.as_ref());
+        let mut new_actions = 1 + 2 * usize::from(flow.is_none());
+        if let EventData::VenueUpdate(_) = &e.data {
+            new_actions += venue_update_actions(e);
+            return Placement {
+                new_actions,
+                flow,
+                leaf: None,
+            };
+        }
+        let Some(venue) = e.data.venue_id() else {
+            return Placement {
+                new_actions,
+                flow,
+                leaf: None,
+            };
+        };
+        let minute = Granularity::Minute.bucket_start(e.time, Tz::UTC);
+        let key = LeafKey {
+            venue,
+            show: e.data.show_id(),
+            minute,
+        };
+        let day = self.day_of(venue, minute);
+        let existing = self.find_leaf(key);
+        if existing.is_none() {
+            new_actions += derived_keys(key, day)
+                .filter(|k| !self.derived.contains(k))
+                .count();
+        }
+        let mut unique_session = false;
+        match &e.data {
+            EventData::TicketPurchase(p) => {
+                new_actions += usize::from(!self.customers.contains_key(&(venue, &*p.user_id)));
+            }
+            EventData::PageView(v) => {
+                unique_session = self.is_new_session(venue, day, &v.session_id);
+                new_actions += usize::from(unique_session);
+            }
+            _ => {}
+        }
+        Placement {
+            new_actions,
+            flow,
+            leaf: Some(LeafPlacement {
+                key,
+                day,
+                existing,
+                unique_session,
+            }),
+        }
+    }
+
+    fn is_new_session(&self, venue: &'e str, day: i64, session: &'e str) -> bool {
+        let key = SessionKey {
+            venue,
+            day,
+            session,
+        };
+        !self.sessions.contains(&key)
+            && !self.carried.contains(&key)
+            && (self.known_sessions.is_empty()
+                || !self
+                    .known_sessions
+                    .contains(&(venue.to_owned(), day, session.to_owned())))
+    }
+
+    fn add(&mut self, index: usize, e: &'e Event<'_>, placement: Placement<'e>) {
+        self.events.push(index);
+        match placement.flow {
+            Some(i) => {
+                let f = &mut self.flows[i];
+                f.count += 1;
+                f.latest_event_time = f.latest_event_time.max(e.time);
+            }
+            None => self.flows.push(FlowDelta {
+                event_type: e.event_type(),
+                source: &e.source,
+                count: 1,
+                latest_event_time: e.time,
+            }),
+        }
+        if let EventData::VenueUpdate(_) = &e.data {
+            self.venue_updates.push(index);
+            self.venue_actions += venue_update_actions(e);
+            return;
+        }
+        let Some(place) = placement.leaf else {
+            return;
+        };
+        let leaf = match place.existing {
+            Some(i) => i,
+            None => {
+                self.derived.extend(derived_keys(place.key, place.day));
+                let i = self.leaves.len();
+                self.leaves.push(Leaf::new(place.key, place.day));
+                self.leaf_index.insert(place.key, i);
+                self.last_leaf = Some(i);
+                i
+            }
+        };
+        match &e.data {
+            EventData::PageView(v) if place.unique_session => {
+                self.sessions.insert(SessionKey {
+                    venue: place.key.venue,
+                    day: place.day,
+                    session: &v.session_id,
+                });
+            }
+            EventData::TicketPurchase(p) => self.add_customer(place.key.venue, p, e.time),
+            _ => {}
+        }
+        self.leaves[leaf].count(&e.data, place.unique_session);
+    }
+
+    fn add_customer(&mut self, venue: &'e str, p: &'e TicketPurchase<'_>, time: DateTime<Utc>) {
+        let ctx = self.context(venue);
+        let tz = ctx.and_then(|c| c.tz).unwrap_or(Tz::UTC);
+        let local = time.with_timezone(&tz);
+        let starts = p
+            .show_starts_at
+            .or_else(|| ctx.and_then(|c| c.show_starts.get(p.event_id.as_ref()).copied()));
+        let d = self
+            .customers
+            .entry((venue, &p.user_id))
+            .or_insert_with(|| CustomerDelta {
+                spend: 0,
+                orders: 0,
+                tickets: 0,
+                currency: &p.currency,
+                first_purchase_at: time,
+                last_purchase_at: time,
+                weekday: [0; 7],
+                hour: [0; 24],
+                lead_hours_sum: 0.0,
+                lead_count: 0,
+                tiers: Vec::new(),
+            });
+        d.spend += p.amount;
+        d.orders += 1;
+        d.tickets += i64::from(p.quantity);
+        d.first_purchase_at = d.first_purchase_at.min(time);
+        d.last_purchase_at = d.last_purchase_at.max(time);
+        d.weekday[local.weekday().num_days_from_monday() as usize] += 1;
+        d.hour[local.hour() as usize] += 1;
+        if let Some(starts) = starts
+            && starts > time
+        {
+            #[allow(clippy::cast_precision_loss)]
+            let hours = (starts - time).num_seconds() as f64 / 3600.0;
+            d.lead_hours_sum += hours;
+            d.lead_count += 1;
+        }
+        if let Some(tier) = p.tier.as_deref() {
+            match d.tiers.iter_mut().find(|(t, _)| *t == tier) {
+                Some((_, n)) => *n += i64::from(p.quantity),
+                None => d.tiers.push((tier, i64::from(p.quantity))),
+            }
+        }
+    }
+
+    /// Closes the chunk: derives every rollup from the leaves.
+    pub fn finish(mut self) -> ChunkPlan<'e> {
+        self.take_plan()
+    }
+
+    /// Closes the chunk and starts the next one, keeping what chunks may share
+    /// (capacity, the day cache, carried sessions).
+    pub(super) fn take_plan(&mut self) -> ChunkPlan<'e> {
+        let leaf_index = std::mem::take(&mut self.leaf_index);
+        let rollups = rollups(leaf_index.values().map(|&i| &self.leaves[i]));
+        self.leaves.clear();
+        self.last_leaf = None;
+        self.derived.clear();
+        self.venue_actions = 0;
+        let mut customers: Vec<_> = self.customers.drain().collect();
+        customers.sort_unstable_by(|a, b| a.0.cmp(&b.0));
+        let mut sessions: Vec<_> = self.sessions.drain().collect();
+        sessions.sort_unstable();
+        let events = Vec::with_capacity(self.events.len());
+        ChunkPlan {
+            events: std::mem::replace(&mut self.events, events),
+            rollups,
+            customers,
+            sessions,
+            flows: std::mem::take(&mut self.flows),
+            venue_updates: std::mem::take(&mut self.venue_updates),
+        }
+    }
+}
