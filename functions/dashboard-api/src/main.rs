@@ -19,7 +19,7 @@ fn main() -> Result<(), Error> {
 }
 
 async fn run() -> Result<(), Error> {
-    lambda_http::tracing::init_default_subscriber();
+    lambda_glue::init_logging();
     let names = Names::from_env()?;
     let aws = Aws::from_env().await;
     let state = state(&aws, &names)?;

@@ -11,6 +11,30 @@ use lambda_runtime::{Error, LambdaEvent, service_fn};
 use serde_json::Value;
 use storage::{Aws, DynamoDocuments, DynamoReader, Names, S3Objects, SqsQueueStats};
 
+/// Logging as `lambda_runtime::tracing::init_default_subscriber` sets it up
+/// (Lambda's advanced logging controls: `AWS_LAMBDA_LOG_FORMAT=JSON`,
+/// `AWS_LAMBDA_LOG_LEVEL`, else `RUST_LOG`, else INFO), with a plain level
+/// filter: its `EnvFilter` brings a regex engine (≈ 0.3 MB) into every binary
+/// for per-target directives no function uses.
+pub fn init_logging() {
+    use lambda_runtime::tracing::subscriber::{self, filter::LevelFilter};
+    let level = std::env::var("AWS_LAMBDA_LOG_LEVEL")
+        .or_else(|_| std::env::var("RUST_LOG"))
+        .ok()
+        .and_then(|v| v.trim().parse::<LevelFilter>().ok())
+        .unwrap_or(LevelFilter::INFO);
+    let logs = subscriber::fmt()
+        .with_target(false)
+        .without_time()
+        .with_max_level(level);
+    let json = std::env::var("AWS_LAMBDA_LOG_FORMAT").is_ok_and(|f| f.eq_ignore_ascii_case("json"));
+    if json {
+        logs.json().init();
+    } else {
+        logs.init();
+    }
+}
+
 /// Runs the ingest Lambda for `event_type`'s queue. Fails fast, before the
 /// first invoke, when the environment is incomplete.
 pub fn ingest_main(event_type: EventType) -> Result<(), Error> {
@@ -21,7 +45,7 @@ pub fn ingest_main(event_type: EventType) -> Result<(), Error> {
 }
 
 async fn run(event_type: EventType) -> Result<(), Error> {
-    lambda_runtime::tracing::init_default_subscriber();
+    init_logging();
     let names = Names::from_env()?;
     let aws = Aws::from_env().await;
     let push = storage::wire::websocket_push(&aws, &names);
@@ -49,7 +73,7 @@ pub fn job_main(accepted: &'static [&'static str], with_push: bool) -> Result<()
 }
 
 async fn run_jobs(accepted: &'static [&'static str], with_push: bool) -> Result<(), Error> {
-    lambda_runtime::tracing::init_default_subscriber();
+    init_logging();
     let names = Names::from_env()?;
     let aws = Aws::from_env().await;
     let ports = Ports {

@@ -15,7 +15,7 @@ fn main() -> Result<(), Error> {
 }
 
 async fn run() -> Result<(), Error> {
-    lambda_runtime::tracing::init_default_subscriber();
+    lambda_glue::init_logging();
     let names = Names::from_env()?;
     let aws = Aws::from_env().await;
     let docs = Arc::new(DynamoDocuments::new(aws.dynamodb.clone(), names.app));

@@ -113,6 +113,7 @@ impl AuthConfig {
 
     /// Verifies a token's signature, expiry, issuer and audience.
     pub fn verify(&self, token: &str) -> Result<Claims, TokenError> {
+        crate::jwt_crypto::install();
         let key = DecodingKey::from_secret(self.secret.as_bytes());
         jsonwebtoken::decode::<Claims>(token, &key, &self.validation())
             .map(|data| data.claims)
@@ -207,6 +208,7 @@ pub fn issue_token(
         iss: cfg.issuer.clone(),
         aud: cfg.audience.clone().map(Audience::One),
     };
+    crate::jwt_crypto::install();
     jsonwebtoken::encode(
         &Header::new(Algorithm::HS256),
         &claims,
@@ -306,6 +308,27 @@ mod tests {
             cfg.verify("not.a.jwt"),
             Err(TokenError::Malformed(_))
         ));
+        // The same claims and signature under another algorithm's header
+        // (`alg: none`, HS384, RS256) are refused, not verified some other way.
+        let (_, rest) = issue_token(&cfg, "alice", &[], false, Duration::hours(1))
+            .split_once('.')
+            .map(|(h, r)| (h.to_owned(), r.to_owned()))
+            .unwrap();
+        for alg in [
+            r#"{"alg":"none"}"#,
+            r#"{"alg":"HS384"}"#,
+            r#"{"alg":"RS256"}"#,
+        ] {
+            use base64::Engine;
+            let header = base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(alg);
+            assert!(
+                matches!(
+                    cfg.verify(&format!("{header}.{rest}")),
+                    Err(TokenError::Malformed(_))
+                ),
+                "{alg}"
+            );
+        }
     }
 
     #[test]
