@@ -160,10 +160,18 @@ fn checked_event<'a>(
     mut env: Envelope<'a, EventData<'a>>,
     now: DateTime<Utc>,
 ) -> Result<Event<'a>, Rejection> {
-    let (id, source, time) = check_envelope(queue, &mut env, now)?;
+    let checked = check_envelope(queue, &mut env, now)?;
     let data = env
         .data
         .unwrap_or_else(|| unreachable!("callers pass an envelope with data"));
+    validated(checked, data)
+}
+
+/// The event, once its payload passes [`validate_data`].
+fn validated<'a>(
+    (id, source, time): Checked<'a>,
+    data: EventData<'a>,
+) -> Result<Event<'a>, Rejection> {
     validate_data(&data)?;
     Ok(Event {
         id,
@@ -187,18 +195,11 @@ fn decode_carefully(
         };
         Rejection::new(reason, e.to_string())
     })?;
-    let (id, source, time) = check_envelope(queue, &mut env, now)?;
+    let checked = check_envelope(queue, &mut env, now)?;
     let Some(raw) = env.data else {
         return reject(RejectReason::SchemaViolation, "missing attribute `data`");
     };
-    let data = parse_data(queue, raw.get())?;
-    validate_data(&data)?;
-    Ok(Event {
-        id,
-        source,
-        time,
-        data,
-    })
+    validated(checked, parse_data(queue, raw.get())?)
 }
 
 type Checked<'a> = (Cow<'a, str>, Cow<'a, str>, DateTime<Utc>);
