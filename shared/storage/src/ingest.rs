@@ -40,6 +40,9 @@ pub const DEDUPE_RETENTION: Duration = Duration::days(35);
 /// teaches the stored times, so the second attempt normally lands).
 const CUSTOMER_GUARD_ATTEMPTS: usize = 4;
 
+/// Most learned purchase times kept per process.
+const MAX_LEARNED: usize = 10_000;
+
 /// Counts of what was sent to DynamoDB, for the write-cost benchmark.
 #[derive(Debug, Default)]
 pub struct WriteCounters {
@@ -492,10 +495,14 @@ impl IngestStore for DynamoIngest {
                                 last: get_time(item, "lastPurchaseAt"),
                             }
                         });
-                        self.learned
-                            .lock()
-                            .unwrap_or_else(PoisonError::into_inner)
-                            .insert((v.clone(), c.clone()), stored);
+                        let mut learned =
+                            self.learned.lock().unwrap_or_else(PoisonError::into_inner);
+                        // Chunks that never commit leave entries behind; forgetting
+                        // costs at most one more failed guard each.
+                        if learned.len() >= MAX_LEARNED {
+                            learned.clear();
+                        }
+                        learned.insert((v.clone(), c.clone()), stored);
                     }
                     (Some("None") | None, _) => {}
                     (Some(code), _) => other = Some(code.to_owned()),
