@@ -6,6 +6,7 @@ use std::sync::Arc;
 
 use aws_lambda_events::event::sqs::{SqsBatchResponse, SqsEvent};
 use domain::EventType;
+use domain::ports::RealtimePush;
 use jobs::Ports;
 use lambda_runtime::{Error, LambdaEvent, service_fn};
 use serde_json::Value;
@@ -62,6 +63,21 @@ async fn run(event_type: EventType) -> Result<(), Error> {
     .await
 }
 
+/// The jobs' ports on the AWS adapters (the Lambda environment's names, or
+/// the local ones: the runner and the CLI build them here too).
+pub fn job_ports(aws: &Aws, names: &Names, push: Option<Arc<dyn RealtimePush>>) -> Ports {
+    Ports {
+        reader: Arc::new(DynamoReader::new(aws.dynamodb.clone(), names.clone())),
+        docs: Arc::new(DynamoDocuments::new(
+            aws.dynamodb.clone(),
+            names.app.clone(),
+        )),
+        objects: Arc::new(S3Objects::new(aws.s3.clone(), names.reports_bucket.clone())),
+        queues: Arc::new(SqsQueueStats::new(aws.sqs.clone(), names.dlq_urls.clone())),
+        push,
+    }
+}
+
 /// Runs a scheduled-job Lambda: EventBridge Scheduler invokes it with
 /// `{"job": NAME}`; `accepted` lists the jobs this function runs. An error
 /// fails the invocation, so the schedule's retry policy and DLQ apply.
@@ -76,20 +92,12 @@ async fn run_jobs(accepted: &'static [&'static str], with_push: bool) -> Result<
     init_logging();
     let names = Names::from_env()?;
     let aws = Aws::from_env().await;
-    let ports = Ports {
-        reader: Arc::new(DynamoReader::new(aws.dynamodb.clone(), names.clone())),
-        docs: Arc::new(DynamoDocuments::new(
-            aws.dynamodb.clone(),
-            names.app.clone(),
-        )),
-        objects: Arc::new(S3Objects::new(aws.s3.clone(), names.reports_bucket.clone())),
-        queues: Arc::new(SqsQueueStats::new(aws.sqs.clone(), names.dlq_urls.clone())),
-        push: if with_push {
-            storage::wire::websocket_push(&aws, &names)
-        } else {
-            None
-        },
+    let push = if with_push {
+        storage::wire::websocket_push(&aws, &names)
+    } else {
+        None
     };
+    let ports = job_ports(&aws, &names, push);
     let ports = &ports;
     lambda_runtime::run(service_fn(move |event: LambdaEvent<Value>| async move {
         let job = event

@@ -11,25 +11,13 @@ use std::sync::Arc;
 use chrono::{DateTime, Utc};
 use domain::ports::RealtimePush;
 use jobs::{JobError, Ports};
-use storage::{Aws, DynamoDocuments, DynamoReader, Names, S3Objects, SqsQueueStats};
 use tokio::sync::watch;
 
 use crate::LocalStack;
 use crate::template::ScheduleSpec;
 
-/// The jobs' ports on the AWS adapters (local names or the Lambda environment's).
-pub fn job_ports(aws: &Aws, names: &Names, push: Option<Arc<dyn RealtimePush>>) -> Ports {
-    Ports {
-        reader: Arc::new(DynamoReader::new(aws.dynamodb.clone(), names.clone())),
-        docs: Arc::new(DynamoDocuments::new(
-            aws.dynamodb.clone(),
-            names.app.clone(),
-        )),
-        objects: Arc::new(S3Objects::new(aws.s3.clone(), names.reports_bucket.clone())),
-        queues: Arc::new(SqsQueueStats::new(aws.sqs.clone(), names.dlq_urls.clone())),
-        push,
-    }
-}
+/// The same ports the job Lambdas run on.
+pub use lambda_glue::job_ports;
 
 /// Why a scheduled job could not run.
 #[derive(Debug, thiserror::Error)]
