@@ -1,4 +1,4 @@
-"""Starts moto server with three performance fixes (behaviour unchanged).
+"""Starts moto server with three performance fixes and one correctness fix.
 
 1. DynamoDB transactions.
 
@@ -18,6 +18,14 @@ Here it is a mapping that computes an attribute only when it is read.
 `Table.all_items()`, which lists and sorts every item of the table: O(table
 size) per query, ~0.2 s per dashboard read on a simulated night. Here the
 query's own thread sees only the partition (sorted by moto as before).
+
+4. DynamoDB isolation (correctness). moto serves requests on several threads
+and applies a transaction's actions one by one, rolling back on cancellation.
+Without a lock, two concurrent requests interleave: a cancelled transaction
+restores items that another request updated meanwhile (lost or phantom
+increments), and a reader can see a transaction half applied. DynamoDB
+serializes writes per item and never shows an uncommitted transaction; here
+every DynamoDB backend operation holds one lock, which gives at least that.
 
 Usage: python scripts/moto_server.py -H 127.0.0.1 -p 4566
 """
@@ -161,6 +169,34 @@ def _query(self, hash_key, *args, **kwargs):
 
 Table.all_items = _all_items
 Table.query = _query
+
+_ddb_lock = threading.RLock()
+
+
+def _serialized(method):
+    def locked(self, *args, **kwargs):
+        with _ddb_lock:
+            return method(self, *args, **kwargs)
+
+    locked.__name__ = method.__name__
+    locked.__doc__ = method.__doc__
+    return locked
+
+
+for _name in (
+    "transact_write_items",
+    "transact_get_items",
+    "put_item",
+    "update_item",
+    "delete_item",
+    "get_item",
+    "query",
+    "scan",
+    "batch_write_item",
+    "batch_get_item",
+):
+    if hasattr(ddb.DynamoDBBackend, _name):
+        setattr(ddb.DynamoDBBackend, _name, _serialized(getattr(ddb.DynamoDBBackend, _name)))
 
 if __name__ == "__main__":
     main(sys.argv[1:])

@@ -2,7 +2,6 @@
 //! ≥ 1,000,000 events/s. A batch like a hot show's: one venue, one show,
 //! a mix of purchases, scans, page views and cart updates.
 
-use std::collections::HashSet;
 use std::hint::black_box;
 
 use chrono::{DateTime, Utc};
@@ -18,7 +17,7 @@ fn bench(c: &mut Criterion) {
     let now: DateTime<Utc> = "2026-11-28T20:00:00Z".parse().unwrap();
     let bodies = batch(10_000);
     let contexts = VenueContexts::default();
-    let known = HashSet::new();
+    let known = domain::aggregate::Learned::default();
     let mut g = c.benchmark_group("ingest");
     g.throughput(Throughput::Elements(bodies.len() as u64));
     g.bench_function("decode+validate", |b| {

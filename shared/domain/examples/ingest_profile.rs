@@ -1,8 +1,6 @@
 //! Runs decode + validate + pre-aggregate over a 10,000-event batch, for
 //! profilers (`valgrind --tool=callgrind`) and instruction counts.
 
-use std::collections::HashSet;
-
 use domain::aggregate::{MAX_TRANSACTION_ACTIONS, plan_chunks};
 use domain::{VenueContexts, decode};
 
@@ -29,7 +27,7 @@ fn main() {
             &events,
             0..events.len(),
             &VenueContexts::default(),
-            &HashSet::new(),
+            &domain::aggregate::Learned::default(),
             MAX_TRANSACTION_ACTIONS,
         )
         .len();

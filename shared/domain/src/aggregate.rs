@@ -33,6 +33,19 @@ pub const MAX_TRANSACTION_ACTIONS: usize = 100;
 pub struct VenueContext {
     pub tz: Option<Tz>,
     pub show_starts: FxHashMap<String, DateTime<Utc>>,
+    /// Event time of the venue update the stored metadata comes from; an
+    /// older update changes nothing.
+    pub updated_at: Option<DateTime<Utc>>,
+}
+
+/// What failed conditions of earlier attempts taught about storage, for re-planning.
+#[derive(Debug, Clone, Default)]
+pub struct Learned {
+    /// (venue, day, session) already counted in storage; their views add no unique session.
+    pub sessions: HashSet<(String, i64, String)>,
+    /// Batch indexes of venue updates older than the stored venue metadata:
+    /// they are acknowledged (marker and flow) but write no venue data.
+    pub stale_updates: HashSet<usize>,
 }
 
 /// Venue contexts for a batch, by venue id. Unknown venues count in UTC.
@@ -131,7 +144,7 @@ impl ChunkPlan<'_> {
 
 fn venue_update_actions(e: &Event<'_>) -> usize {
     match &e.data {
-        EventData::VenueUpdate(v) => 1 + v.shows.as_ref().map_or(0, Vec::len),
+        EventData::VenueUpdate(v) => 1 + v.distinct_shows().len(),
         _ => 0,
     }
 }
@@ -139,14 +152,18 @@ fn venue_update_actions(e: &Event<'_>) -> usize {
 /// Splits the events at `indexes` into chunk plans, in order. A session
 /// counted in one chunk is known to the chunks after it. One builder serves
 /// every chunk, keeping its allocations and caches.
+///
+/// No plan has two actions on one item: a chunk holds at most one update
+/// per venue (and each listed show once), and every other key is distinct
+/// by construction.
 pub fn plan_chunks<'e>(
     events: &'e [Event<'_>],
     indexes: impl IntoIterator<Item = usize>,
     contexts: &VenueContexts,
-    known_sessions: &HashSet<(String, i64, String)>,
+    learned: &Learned,
     budget: usize,
 ) -> Vec<ChunkPlan<'e>> {
-    let mut builder = ChunkBuilder::new(contexts, known_sessions).with_budget(budget);
+    let mut builder = ChunkBuilder::new(contexts, learned).with_budget(budget);
     let mut plans = Vec::new();
     let mut pending = indexes.into_iter().peekable();
     while pending.peek().is_some() {

@@ -25,8 +25,13 @@ pub const MAX_FUTURE_SKEW: Duration = Duration::minutes(15);
 pub const MAX_EVENT_AGE: Duration = Duration::days(400);
 /// Largest accepted quantity of tickets in one order or cart line.
 pub const MAX_QUANTITY: u32 = 10_000;
-/// Longest accepted id or label.
-pub const MAX_ID_LEN: usize = 256;
+/// Longest accepted label (tier, channel, campaign, entry point, path), in bytes.
+/// Ids follow the stricter grammar of [`crate::ids`].
+pub const MAX_LABEL_LEN: usize = 256;
+/// Largest accepted `amount`, `cartValue` or `unitAmount`, in minor units
+/// (10¹² cents is ten billion dollars): sums of billions of these stay far
+/// inside `i64` and inside DynamoDB's 38 digits.
+pub const MAX_AMOUNT: i64 = 1_000_000_000_000;
 
 /// Why a message was rejected. Serialized as snake_case codes in quarantine records.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -42,6 +47,9 @@ pub enum RejectReason {
     TypeMismatch,
     /// `data` does not match the type's JSON Schema.
     SchemaViolation,
+    /// An id outside the id grammar ([`crate::ids`]): empty, too long,
+    /// whitespace, control characters, `#` or `*`.
+    InvalidId,
     /// Values that cannot be real: negative amounts, zero quantities, bad time zones…
     ImpossibleValue,
     /// `time` is more than 15 minutes ahead of the ingest clock.
@@ -58,6 +66,7 @@ impl RejectReason {
             RejectReason::UnknownType => "unknown_type",
             RejectReason::TypeMismatch => "type_mismatch",
             RejectReason::SchemaViolation => "schema_violation",
+            RejectReason::InvalidId => "invalid_id",
             RejectReason::ImpossibleValue => "impossible_value",
             RejectReason::FutureTimestamp => "future_timestamp",
             RejectReason::StaleTimestamp => "stale_timestamp",
@@ -228,6 +237,11 @@ fn check_envelope<'a, D>(
     }
     let id = required_attr(env.id.take(), "id")?;
     let source = required_attr(env.source.take(), "source")?;
+    for (name, value) in [("id", &id), ("source", &source)] {
+        if let Err(e) = crate::ids::check(value) {
+            return reject(RejectReason::InvalidId, format!("attribute `{name}` {e}"));
+        }
+    }
     let type_name = required_attr(env.event_type.take(), "type")?;
     let Ok(event_type) = type_name.parse::<EventType>() else {
         return reject(
@@ -318,10 +332,6 @@ fn required_attr<'a>(value: Option<Cow<'a, str>>, name: &str) -> Result<Cow<'a, 
             RejectReason::InvalidEnvelope,
             format!("attribute `{name}` is empty"),
         ),
-        Some(v) if v.len() > MAX_ID_LEN => reject(
-            RejectReason::InvalidEnvelope,
-            format!("attribute `{name}` is longer than {MAX_ID_LEN} bytes"),
-        ),
         Some(v) => Ok(v),
         None => reject(
             RejectReason::InvalidEnvelope,
@@ -370,7 +380,7 @@ fn validate_data(data: &EventData<'_>) -> Result<(), Rejection> {
                 ("channel", d.channel.as_deref()),
                 ("campaignId", d.campaign_id.as_deref()),
             ])?;
-            non_negative("amount", d.amount)?;
+            amount("amount", d.amount)?;
             quantity("quantity", d.quantity)?;
             currency(&d.currency)?;
         }
@@ -379,15 +389,18 @@ fn validate_data(data: &EventData<'_>) -> Result<(), Rejection> {
                 ("ticketId", &d.ticket_id),
                 ("eventId", &d.event_id),
                 ("venueId", &d.venue_id),
-                ("entryPoint", &d.entry_point),
             ])?;
+            labels(&[("entryPoint", Some(&d.entry_point))])?;
         }
         EventData::PageView(d) => {
-            ids(&[("sessionId", &d.session_id), ("path", &d.path)])?;
-            labels(&[
+            ids(&[("sessionId", &d.session_id)])?;
+            optional_ids(&[
                 ("userId", d.user_id.as_deref()),
                 ("venueId", d.venue_id.as_deref()),
                 ("eventId", d.event_id.as_deref()),
+            ])?;
+            labels(&[
+                ("path", Some(&d.path)),
                 ("campaignId", d.campaign_id.as_deref()),
             ])?;
             if d.event_id.is_some() && d.venue_id.is_none() {
@@ -404,16 +417,16 @@ fn validate_data(data: &EventData<'_>) -> Result<(), Rejection> {
                 ("eventId", &d.event_id),
                 ("venueId", &d.venue_id),
             ])?;
-            non_negative("cartValue", d.cart_value)?;
+            amount("cartValue", d.cart_value)?;
             currency(&d.currency)?;
             for (i, item) in d.items.iter().enumerate() {
-                ids(&[("items[].tier", &item.tier)])?;
+                labels(&[("items[].tier", Some(&item.tier))])?;
                 // Field names are formatted only for a rejection.
                 if !quantity_in_range(item.quantity) {
                     quantity(&format!("items[{i}].quantity"), item.quantity)?;
                 }
-                if item.unit_amount < 0 {
-                    non_negative(&format!("items[{i}].unitAmount"), item.unit_amount)?;
+                if !(0..=MAX_AMOUNT).contains(&item.unit_amount) {
+                    amount(&format!("items[{i}].unitAmount"), item.unit_amount)?;
                 }
             }
         }
@@ -438,20 +451,38 @@ fn validate_data(data: &EventData<'_>) -> Result<(), Rejection> {
     Ok(())
 }
 
+/// Ids: the grammar of [`crate::ids`].
 fn ids(fields: &[(&str, &str)]) -> Result<(), Rejection> {
     for (name, value) in fields {
-        if is_blank(value) {
-            return reject(
-                RejectReason::SchemaViolation,
-                format!("data.{name} is empty"),
-            );
+        if let Err(e) = crate::ids::check(value) {
+            return reject(RejectReason::InvalidId, format!("data.{name} {e}"));
         }
-        if value.len() > MAX_ID_LEN {
-            return reject(
-                RejectReason::SchemaViolation,
-                format!("data.{name} is longer than {MAX_ID_LEN} bytes"),
-            );
+    }
+    Ok(())
+}
+
+fn optional_ids(fields: &[(&str, Option<&str>)]) -> Result<(), Rejection> {
+    for (name, value) in fields {
+        if let Some(v) = value {
+            ids(&[(name, v)])?;
         }
+    }
+    Ok(())
+}
+
+/// Labels (breakdown values, paths): not blank, bounded.
+fn label(name: &str, value: &str) -> Result<(), Rejection> {
+    if is_blank(value) {
+        return reject(
+            RejectReason::SchemaViolation,
+            format!("data.{name} is empty"),
+        );
+    }
+    if value.len() > MAX_LABEL_LEN {
+        return reject(
+            RejectReason::SchemaViolation,
+            format!("data.{name} is longer than {MAX_LABEL_LEN} bytes"),
+        );
     }
     Ok(())
 }
@@ -467,17 +498,23 @@ fn is_blank(value: &str) -> bool {
 fn labels(fields: &[(&str, Option<&str>)]) -> Result<(), Rejection> {
     for (name, value) in fields {
         if let Some(v) = value {
-            ids(&[(name, v)])?;
+            label(name, v)?;
         }
     }
     Ok(())
 }
 
-fn non_negative(name: &str, v: i64) -> Result<(), Rejection> {
+fn amount(name: &str, v: i64) -> Result<(), Rejection> {
     if v < 0 {
         return reject(
             RejectReason::ImpossibleValue,
             format!("data.{name} is negative ({v})"),
+        );
+    }
+    if v > MAX_AMOUNT {
+        return reject(
+            RejectReason::ImpossibleValue,
+            format!("data.{name} is above the largest accepted amount {MAX_AMOUNT} ({v})"),
         );
     }
     Ok(())

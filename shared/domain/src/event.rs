@@ -253,6 +253,20 @@ pub struct VenueUpdate<'a> {
     pub currency: Option<Cow<'a, str>>,
 }
 
+impl<'a> VenueUpdate<'a> {
+    /// The listed shows, each once: a show listed twice keeps its last entry
+    /// (one transaction may not write one item twice).
+    pub fn distinct_shows(&self) -> Vec<&ShowInfo<'a>> {
+        let shows = self.shows.as_deref().unwrap_or_default();
+        shows
+            .iter()
+            .enumerate()
+            .filter(|(i, s)| !shows[i + 1..].iter().any(|t| t.event_id == s.event_id))
+            .map(|(_, s)| s)
+            .collect()
+    }
+}
+
 /// The typed payload of a decoded event.
 #[derive(Debug, Clone, PartialEq)]
 pub enum EventData<'a> {

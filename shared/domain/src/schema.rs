@@ -7,8 +7,46 @@ use crate::event::{
     CartUpdate, CloudEvent, EventType, PageView, TicketPurchase, TicketScan, VenueUpdate,
 };
 
+/// Properties that are ids ([`crate::ids`]): their schema carries the grammar.
+const ID_PROPERTIES: [&str; 9] = [
+    "id",
+    "source",
+    "venueId",
+    "eventId",
+    "userId",
+    "sessionId",
+    "orderId",
+    "ticketId",
+    "cartId",
+];
+
+/// Adds the id grammar (pattern + maxLength) to every id property, at any depth.
+fn constrain_ids(schema: &mut serde_json::Value) {
+    match schema {
+        serde_json::Value::Object(obj) => {
+            if let Some(props) = obj.get_mut("properties").and_then(|p| p.as_object_mut()) {
+                for (name, prop) in props.iter_mut() {
+                    if ID_PROPERTIES.contains(&name.as_str())
+                        && let Some(p) = prop.as_object_mut()
+                    {
+                        p.insert("pattern".into(), crate::ids::ID_PATTERN.into());
+                        p.insert("minLength".into(), 1.into());
+                        p.insert("maxLength".into(), crate::ids::MAX_ID_CHARS.into());
+                    }
+                }
+            }
+            for v in obj.values_mut() {
+                constrain_ids(v);
+            }
+        }
+        serde_json::Value::Array(items) => items.iter_mut().for_each(constrain_ids),
+        _ => {}
+    }
+}
+
 fn schema_of<D: JsonSchema>(event_type: EventType) -> serde_json::Value {
     let mut schema = serde_json::to_value(schema_for!(CloudEvent<D>)).unwrap_or_default();
+    constrain_ids(&mut schema);
     if let Some(obj) = schema.as_object_mut() {
         obj.insert(
             "title".into(),

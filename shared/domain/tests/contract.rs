@@ -2,8 +2,6 @@
 //! documented, the committed JSON Schemas match the Rust types, and
 //! pre-aggregation conserves every counted quantity.
 
-use std::collections::HashSet;
-
 use chrono::{DateTime, Utc};
 use domain::aggregate::{MAX_TRANSACTION_ACTIONS, plan_chunks};
 use domain::{EventType, Metric, RejectReason, VenueContexts, decode};
@@ -85,6 +83,29 @@ fn invalid_fixtures_are_rejected_with_their_reason() {
     check_rejected(TicketPurchase, "[1,2]", RejectReason::InvalidEnvelope, "");
     check_rejected(
         TicketPurchase,
+        include_str!("../../../events/invalid/invalid-id.json"),
+        RejectReason::InvalidId,
+        "data.venueId contains '#'",
+    );
+    // Every id field, each forbidden shape: `#`, `*`, a space, a control
+    // character, 129 characters. Labels (tier) may hold `#` and spaces.
+    let long = "x".repeat(domain::ids::MAX_ID_CHARS + 1);
+    for field in ["orderId", "ticketId", "eventId", "venueId", "userId"] {
+        for bad in ["a#b", "*", "two words", "tab\\t", long.as_str()] {
+            let body =
+                PURCHASE.replace(&format!("\"{field}\":\""), &format!("\"{field}\":\"{bad}"));
+            check_rejected(TicketPurchase, &body, RejectReason::InvalidId, field);
+        }
+    }
+    for (attr, bad) in [("id", "0b6f#1"), ("source", "ticket service")] {
+        let body = PURCHASE.replacen(&format!("\"{attr}\":\""), &format!("\"{attr}\":\"{bad}"), 1);
+        check_rejected(TicketPurchase, &body, RejectReason::InvalidId, attr);
+    }
+    assert!(PURCHASE.contains("\"tier\":\""));
+    let tier = PURCHASE.replace("\"tier\":\"", "\"tier\":\"Row #1 ");
+    assert!(decode(TicketPurchase, &tier, now()).is_ok());
+    check_rejected(
+        TicketPurchase,
         &PURCHASE.replace("\"1.0\"", "\"0.3\""),
         RejectReason::InvalidEnvelope,
         "specversion",
@@ -160,7 +181,7 @@ fn chunking_conserves_totals() {
         .map(|(t, b)| decode(*t, b, now()).unwrap())
         .collect();
     let contexts = VenueContexts::default();
-    let known = HashSet::new();
+    let known = domain::aggregate::Learned::default();
     for budget in [16, 40, MAX_TRANSACTION_ACTIONS] {
         let plans = plan_chunks(&events, 0..events.len(), &contexts, &known, budget);
         let mut revenue = 0;

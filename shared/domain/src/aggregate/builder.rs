@@ -5,15 +5,13 @@
 //! events mostly share a venue, show, minute and hour, so the last leaf and
 //! the last day are remembered in front of their maps.
 
-use std::collections::HashSet;
-
 use chrono::{DateTime, Datelike, Timelike, Utc};
 use chrono_tz::Tz;
 use rustc_hash::{FxHashMap, FxHashSet};
 
 use super::leaf::{Leaf, LeafKey, derived_keys, rollups};
 use super::{
-    ChunkPlan, CustomerDelta, FlowDelta, MAX_TRANSACTION_ACTIONS, RollupKey, SessionKey,
+    ChunkPlan, CustomerDelta, FlowDelta, Learned, MAX_TRANSACTION_ACTIONS, RollupKey, SessionKey,
     VenueContext, VenueContexts, venue_update_actions,
 };
 use crate::event::{Event, EventData, TicketPurchase};
@@ -23,7 +21,7 @@ use crate::rollup::{Granularity, local_midnight};
 /// exceed [`MAX_TRANSACTION_ACTIONS`].
 pub struct ChunkBuilder<'e, 'c> {
     contexts: &'c VenueContexts,
-    known_sessions: &'c HashSet<(String, i64, String)>,
+    learned: &'c Learned,
     /// Sessions counted by earlier chunks of the same batch.
     carried: FxHashSet<SessionKey<'e>>,
     budget: usize,
@@ -34,14 +32,18 @@ pub struct ChunkBuilder<'e, 'c> {
     leaf_index: FxHashMap<LeafKey<'e>, usize>,
     last_leaf: Option<usize>,
     derived: FxHashSet<RollupKey<'e>>,
-    /// Venue-local midnight by (venue, hour since the epoch); a cache.
-    days: FxHashMap<(&'e str, i64), i64>,
+    /// The venue-local days seen, per venue, as `[start, end)` in Unix
+    /// seconds: a minute inside one belongs to that day. (A cache keyed by
+    /// UTC hour would be wrong in zones at :30 and :45.)
+    days: FxHashMap<&'e str, Vec<(i64, i64)>>,
     last_day: Option<(&'e str, i64, i64)>,
     last_context: Option<(&'e str, Option<&'c VenueContext>)>,
     customers: FxHashMap<(&'e str, &'e str), CustomerDelta<'e>>,
     sessions: FxHashSet<SessionKey<'e>>,
     flows: Vec<FlowDelta<'e>>,
     venue_updates: Vec<usize>,
+    /// The venue of each entry of `venue_updates`.
+    updated_venues: Vec<&'e str>,
     venue_actions: usize,
 }
 
@@ -49,6 +51,10 @@ pub struct ChunkBuilder<'e, 'c> {
 struct Placement<'e> {
     /// Actions the event would add: its marker plus any keys not yet in the chunk.
     new_actions: usize,
+    /// The event cannot join this chunk (a second update of one venue).
+    must_close: bool,
+    /// A venue update that writes venue data (not stale).
+    writes_venue: bool,
     flow: Option<usize>,
     /// Events with a venue (other than venue updates) count into a leaf.
     leaf: Option<LeafPlacement<'e>>,
@@ -62,15 +68,12 @@ struct LeafPlacement<'e> {
 }
 
 impl<'e, 'c> ChunkBuilder<'e, 'c> {
-    /// `known_sessions` holds (venue, day, session) already counted in storage (learned from
-    /// failed session markers); their views add no unique session.
-    pub fn new(
-        contexts: &'c VenueContexts,
-        known_sessions: &'c HashSet<(String, i64, String)>,
-    ) -> Self {
+    /// `learned` holds what failed conditions taught: sessions already
+    /// counted, venue updates older than the stored metadata.
+    pub fn new(contexts: &'c VenueContexts, learned: &'c Learned) -> Self {
         ChunkBuilder {
             contexts,
-            known_sessions,
+            learned,
             carried: FxHashSet::default(),
             budget: MAX_TRANSACTION_ACTIONS,
             events: Vec::new(),
@@ -85,6 +88,7 @@ impl<'e, 'c> ChunkBuilder<'e, 'c> {
             sessions: FxHashSet::default(),
             flows: Vec::new(),
             venue_updates: Vec::new(),
+            updated_venues: Vec::new(),
             venue_actions: 0,
         }
     }
@@ -125,25 +129,32 @@ impl<'e, 'c> ChunkBuilder<'e, 'c> {
         ctx
     }
 
+    /// Start of the venue-local day holding `minute`.
     fn day_of(&mut self, venue: &'e str, minute: i64) -> i64 {
-        let hour = minute.div_euclid(3600);
-        if let Some((v, h, d)) = self.last_day
-            && h == hour
+        if let Some((v, start, end)) = self.last_day
+            && (start..end).contains(&minute)
             && v == venue
         {
-            return d;
+            return start;
         }
-        let d = match self.days.get(&(venue, hour)) {
-            Some(&d) => d,
+        let known = self
+            .days
+            .get(venue)
+            .and_then(|days| days.iter().find(|(s, e)| (*s..*e).contains(&minute)))
+            .copied();
+        let (start, end) = match known {
+            Some(day) => day,
             None => {
                 let tz = self.context(venue).and_then(|c| c.tz).unwrap_or(Tz::UTC);
-                let d = local_midnight(DateTime::from_timestamp(minute, 0).unwrap_or_default(), tz);
-                self.days.insert((venue, hour), d);
-                d
+                let start =
+                    local_midnight(DateTime::from_timestamp(minute, 0).unwrap_or_default(), tz);
+                let end = Granularity::Day.next_bucket(start, tz);
+                self.days.entry(venue).or_default().push((start, end));
+                (start, end)
             }
         };
-        self.last_day = Some((venue, hour, d));
-        d
+        self.last_day = Some((venue, start, end));
+        start
     }
 
     fn find_leaf(&mut self, key: LeafKey<'e>) -> Option<usize> {
@@ -160,25 +171,34 @@ impl<'e, 'c> ChunkBuilder<'e, 'c> {
     /// Adds event `index` to the chunk if it fits; returns `false` (and leaves
     /// the chunk unchanged) when the caller must close the chunk first.
     pub fn try_add(&mut self, index: usize, event: &'e Event<'_>) -> bool {
-        let placement = self.place(event);
-        if !self.events.is_empty() && self.actions() + placement.new_actions > self.budget {
+        let placement = self.place(index, event);
+        if !self.events.is_empty()
+            && (placement.must_close || self.actions() + placement.new_actions > self.budget)
+        {
             return false;
         }
         self.add(index, event, placement);
         true
     }
 
-    fn place(&mut self, e: &'e Event<'_>) -> Placement<'e> {
+    fn place(&mut self, index: usize, e: &'e Event<'_>) -> Placement<'e> {
         let t = e.event_type();
         let flow = self
             .flows
             .iter()
             .position(|f| f.event_type == t && f.source == e.source.as_ref());
         let mut new_actions = 1 + 2 * usize::from(flow.is_none());
-        if let EventData::VenueUpdate(_) = &e.data {
-            new_actions += venue_update_actions(e);
+        if let EventData::VenueUpdate(v) = &e.data {
+            let writes_venue = !self.learned.stale_updates.contains(&index);
+            let mut must_close = false;
+            if writes_venue {
+                new_actions += venue_update_actions(e);
+                must_close = self.updated_venues.contains(&v.venue_id.as_ref());
+            }
             return Placement {
                 new_actions,
+                must_close,
+                writes_venue,
                 flow,
                 leaf: None,
             };
@@ -186,6 +206,8 @@ impl<'e, 'c> ChunkBuilder<'e, 'c> {
         let Some(venue) = e.data.venue_id() else {
             return Placement {
                 new_actions,
+                must_close: false,
+                writes_venue: false,
                 flow,
                 leaf: None,
             };
@@ -216,6 +238,8 @@ impl<'e, 'c> ChunkBuilder<'e, 'c> {
         }
         Placement {
             new_actions,
+            must_close: false,
+            writes_venue: false,
             flow,
             leaf: Some(LeafPlacement {
                 key,
@@ -234,9 +258,10 @@ impl<'e, 'c> ChunkBuilder<'e, 'c> {
         };
         !self.sessions.contains(&key)
             && !self.carried.contains(&key)
-            && (self.known_sessions.is_empty()
+            && (self.learned.sessions.is_empty()
                 || !self
-                    .known_sessions
+                    .learned
+                    .sessions
                     .contains(&(venue.to_owned(), day, session.to_owned())))
     }
 
@@ -255,9 +280,12 @@ impl<'e, 'c> ChunkBuilder<'e, 'c> {
                 latest_event_time: e.time,
             }),
         }
-        if let EventData::VenueUpdate(_) = &e.data {
-            self.venue_updates.push(index);
-            self.venue_actions += venue_update_actions(e);
+        if let EventData::VenueUpdate(v) = &e.data {
+            if placement.writes_venue {
+                self.venue_updates.push(index);
+                self.updated_venues.push(&v.venue_id);
+                self.venue_actions += venue_update_actions(e);
+            }
             return;
         }
         let Some(place) = placement.leaf else {
@@ -348,6 +376,7 @@ impl<'e, 'c> ChunkBuilder<'e, 'c> {
         self.last_leaf = None;
         self.derived.clear();
         self.venue_actions = 0;
+        self.updated_venues.clear();
         let mut customers: Vec<_> = self.customers.drain().collect();
         customers.sort_unstable_by(|a, b| a.0.cmp(&b.0));
         let mut sessions: Vec<_> = self.sessions.drain().collect();

@@ -1,18 +1,46 @@
 //! The chunk builder as it was before leaves were looked up once per event:
 //! the plain, obviously right version, kept as the oracle for the tests.
+//!
+//! Its venue-local day is found independently of `rollup::local_midnight`
+//! and of any cache: per event, with chrono-tz, the first minute whose local
+//! date is the event's local date ([`local_day_start`]).
 
-use std::collections::HashSet;
-
-use chrono::{DateTime, Datelike, Timelike, Utc};
+use chrono::{DateTime, Datelike, Duration, NaiveDate, Timelike, Utc};
 use chrono_tz::Tz;
 use rustc_hash::{FxHashMap, FxHashSet};
 
 use super::{
-    ChunkPlan, Counters, CustomerDelta, FlowDelta, MAX_TRANSACTION_ACTIONS, RollupKey, SessionKey,
-    VenueContexts, venue_update_actions,
+    ChunkPlan, Counters, CustomerDelta, FlowDelta, Learned, MAX_TRANSACTION_ACTIONS, RollupKey,
+    SessionKey, VenueContexts, venue_update_actions,
 };
 use crate::event::{CartAction, Event, EventData, ScanResult};
-use crate::rollup::{Dimension, Granularity, Metric, local_midnight};
+use crate::rollup::{Dimension, Granularity, Metric};
+
+/// The first instant (whole minute) of the venue-local day holding `t`:
+/// binary search for the earliest minute within 26 hours before `t` whose
+/// local date is not before `t`'s.
+pub fn local_day_start(t: DateTime<Utc>, tz: Tz) -> i64 {
+    let date = |m: i64| -> NaiveDate {
+        DateTime::from_timestamp(m * 60, 0)
+            .unwrap_or_default()
+            .with_timezone(&tz)
+            .date_naive()
+    };
+    let target = t.with_timezone(&tz).date_naive();
+    let (mut lo, mut hi) = (
+        (t - Duration::hours(26)).timestamp().div_euclid(60),
+        t.timestamp().div_euclid(60),
+    );
+    while lo < hi {
+        let mid = lo + (hi - lo) / 2;
+        if date(mid) < target {
+            lo = mid + 1;
+        } else {
+            hi = mid;
+        }
+    }
+    lo * 60
+}
 
 #[derive(Clone, Copy, PartialEq, Eq, Hash)]
 struct LeafKey<'e> {
@@ -32,37 +60,31 @@ struct Leaf<'e> {
 /// exceed [`MAX_TRANSACTION_ACTIONS`].
 pub struct ChunkBuilder<'e, 'c> {
     contexts: &'c VenueContexts,
-    known_sessions: &'c HashSet<(String, i64, String)>,
+    learned: &'c Learned,
     /// Sessions counted by earlier chunks of the same batch.
     carried: Option<&'c FxHashSet<SessionKey<'e>>>,
     budget: usize,
     events: Vec<usize>,
     leaves: FxHashMap<LeafKey<'e>, Leaf<'e>>,
     derived: FxHashSet<RollupKey<'e>>,
-    days: FxHashMap<(&'e str, i64), i64>,
     customers: FxHashMap<(&'e str, &'e str), CustomerDelta<'e>>,
     sessions: FxHashSet<SessionKey<'e>>,
     flows: Vec<FlowDelta<'e>>,
-    venue_updates: Vec<usize>,
+    venue_updates: Vec<(usize, &'e str)>,
     venue_actions: usize,
 }
 
 impl<'e, 'c> ChunkBuilder<'e, 'c> {
-    /// `known_sessions` holds (venue, day, session) already counted in storage (learned from
-    /// failed session markers); their views add no unique session.
-    pub fn new(
-        contexts: &'c VenueContexts,
-        known_sessions: &'c HashSet<(String, i64, String)>,
-    ) -> Self {
+    /// `learned`: sessions already counted and stale venue updates.
+    pub fn new(contexts: &'c VenueContexts, learned: &'c Learned) -> Self {
         ChunkBuilder {
             contexts,
-            known_sessions,
+            learned,
             carried: None,
             budget: MAX_TRANSACTION_ACTIONS,
             events: Vec::new(),
             leaves: FxHashMap::default(),
             derived: FxHashSet::default(),
-            days: FxHashMap::default(),
             customers: FxHashMap::default(),
             sessions: FxHashSet::default(),
             flows: Vec::new(),
@@ -98,33 +120,50 @@ impl<'e, 'c> ChunkBuilder<'e, 'c> {
             .unwrap_or(Tz::UTC)
     }
 
-    fn day_of(&mut self, venue: &'e str, minute: i64) -> i64 {
-        let hour = minute.div_euclid(3600);
-        if let Some(&d) = self.days.get(&(venue, hour)) {
-            return d;
-        }
-        let tz = self.tz(venue);
-        let d = local_midnight(DateTime::from_timestamp(minute, 0).unwrap_or_default(), tz);
-        self.days.insert((venue, hour), d);
-        d
+    fn day_of(&self, venue: &'e str, minute: i64) -> i64 {
+        local_day_start(
+            DateTime::from_timestamp(minute, 0).unwrap_or_default(),
+            self.tz(venue),
+        )
     }
 
     /// Adds event `index` to the chunk if it fits; returns `false` (and leaves
     /// the chunk unchanged) when the caller must close the chunk first.
     pub fn try_add(&mut self, index: usize, event: &'e Event<'_>) -> bool {
-        let new_actions = self.new_actions(event);
-        if !self.events.is_empty() && self.actions() + new_actions > self.budget {
+        let new_actions = self.new_actions(index, event);
+        if !self.events.is_empty()
+            && (self.second_update_of_a_venue(index, event)
+                || self.actions() + new_actions > self.budget)
+        {
             return false;
         }
         self.add(index, event);
         true
     }
 
+    fn writes_venue(&self, index: usize, e: &Event<'_>) -> bool {
+        matches!(e.data, EventData::VenueUpdate(_)) && !self.learned.stale_updates.contains(&index)
+    }
+
+    /// A chunk writes each venue's metadata at most once.
+    fn second_update_of_a_venue(&self, index: usize, e: &Event<'_>) -> bool {
+        self.writes_venue(index, e)
+            && self
+                .venue_updates
+                .iter()
+                .any(|&(_, venue)| Some(venue) == e.data.venue_id())
+    }
+
     /// Actions the event would add: its marker plus any keys not yet in the chunk.
-    fn new_actions(&mut self, e: &'e Event<'_>) -> usize {
+    fn new_actions(&mut self, index: usize, e: &'e Event<'_>) -> usize {
         let mut n = 1;
         if let EventData::VenueUpdate(_) = &e.data {
-            return n + venue_update_actions(e) + self.new_flow(e);
+            let venue = if self.writes_venue(index, e) {
+                venue_update_actions(e)
+            } else {
+                0
+            };
+            return n + venue + self.new_flow(e);
         }
         n += self.new_flow(e);
         let Some(venue) = e.data.venue_id() else {
@@ -171,10 +210,10 @@ impl<'e, 'c> ChunkBuilder<'e, 'c> {
         };
         !self.sessions.contains(&key)
             && !self.carried.is_some_and(|c| c.contains(&key))
-            && (self.known_sessions.is_empty()
-                || !self
-                    .known_sessions
-                    .contains(&(venue.to_owned(), day, session.to_owned())))
+            && !self
+                .learned
+                .sessions
+                .contains(&(venue.to_owned(), day, session.to_owned()))
     }
 
     fn add(&mut self, index: usize, e: &'e Event<'_>) {
@@ -197,9 +236,11 @@ impl<'e, 'c> ChunkBuilder<'e, 'c> {
                 latest_event_time: e.time,
             }),
         }
-        if let EventData::VenueUpdate(_) = &e.data {
-            self.venue_updates.push(index);
-            self.venue_actions += venue_update_actions(e);
+        if let EventData::VenueUpdate(v) = &e.data {
+            if self.writes_venue(index, e) {
+                self.venue_updates.push((index, &v.venue_id));
+                self.venue_actions += venue_update_actions(e);
+            }
             return;
         }
         let Some(venue) = e.data.venue_id() else {
@@ -288,7 +329,7 @@ impl<'e, 'c> ChunkBuilder<'e, 'c> {
     pub fn finish(self) -> ChunkPlan<'e> {
         let mut rollups: FxHashMap<RollupKey<'e>, Counters<'e>> = FxHashMap::default();
         for (leaf_key, leaf) in &self.leaves {
-            let day = self.days[&(leaf_key.venue, leaf_key.minute.div_euclid(3600))];
+            let day = self.day_of(leaf_key.venue, leaf_key.minute);
             for key in derived_keys(*leaf_key, day) {
                 let c = rollups.entry(key).or_default();
                 for (acc, v) in c.base.iter_mut().zip(leaf.base) {
@@ -330,7 +371,7 @@ impl<'e, 'c> ChunkBuilder<'e, 'c> {
             customers,
             sessions,
             flows: self.flows,
-            venue_updates: self.venue_updates,
+            venue_updates: self.venue_updates.iter().map(|&(i, _)| i).collect(),
         }
     }
 }
@@ -428,14 +469,14 @@ pub fn plan_chunks<'e>(
     events: &'e [Event<'_>],
     indexes: impl IntoIterator<Item = usize>,
     contexts: &VenueContexts,
-    known_sessions: &HashSet<(String, i64, String)>,
+    learned: &Learned,
     budget: usize,
 ) -> Vec<ChunkPlan<'e>> {
     let mut carried: FxHashSet<SessionKey<'e>> = FxHashSet::default();
     let mut plans = Vec::new();
     let mut pending = indexes.into_iter().peekable();
     while pending.peek().is_some() {
-        let mut builder = ChunkBuilder::new(contexts, known_sessions).with_budget(budget);
+        let mut builder = ChunkBuilder::new(contexts, learned).with_budget(budget);
         builder.carried = Some(&carried);
         while let Some(&i) = pending.peek() {
             if !builder.try_add(i, &events[i]) {

@@ -3,7 +3,6 @@
 //! contexts and known sessions.
 
 use std::borrow::Cow;
-use std::collections::HashSet;
 
 use chrono::{DateTime, Duration, Utc};
 use chrono_tz::Tz;
@@ -16,7 +15,9 @@ use crate::event::{
 };
 use crate::rollup::local_midnight;
 
-const VENUES: [&str; 3] = ["venue-a", "venue-b", "venue-c"];
+const VENUES: [&str; 6] = [
+    "venue-a", "venue-b", "venue-c", "venue-d", "venue-e", "venue-f",
+];
 const SHOWS: [&str; 2] = ["show-1", "show-2"];
 const TIERS: [&str; 3] = ["GA", "VIP", "Balcony"];
 const GATES: [&str; 3] = ["North", "South", "VIP"];
@@ -41,7 +42,14 @@ fn event((kind, [a, b, c, d, e, f], seconds, amount, flag): Spec) -> Event<'stat
     let venue = pick(&VENUES, a);
     let show = pick(&SHOWS, b);
     let tier = (c % 4 != 3).then(|| text(pick(&TIERS, c)));
-    let time = base() + Duration::seconds(i64::from(seconds));
+    // Venues D–F see their local midnight inside the two hours (18:30 UTC in
+    // Kolkata, 18:15 in Kathmandu, 03:30 in St John's).
+    let shift = match venue {
+        "venue-d" | "venue-e" => Duration::hours(-11),
+        "venue-f" => Duration::minutes(-90),
+        _ => Duration::zero(),
+    };
+    let time = base() + shift + Duration::seconds(i64::from(seconds));
     let currency = text(if flag && d % 3 == 0 { "EUR" } else { "USD" });
     let data = match kind % 10 {
         0 | 1 => EventData::TicketPurchase(TicketPurchase {
@@ -148,10 +156,25 @@ fn specs() -> impl Strategy<Value = Vec<Spec>> {
     })
 }
 
-/// Venue A is in New York with known show starts; B has a context without a zone; C has none.
+/// Venue A is in New York with known show starts; B has a context without a
+/// zone; C has none; D, E and F are in zones at :30 and :45 (Kolkata,
+/// Kathmandu, St John's).
 fn contexts(with_contexts: bool) -> VenueContexts {
     let mut contexts = VenueContexts::default();
     if with_contexts {
+        for (venue, zone) in [
+            ("venue-d", chrono_tz::Asia::Kolkata),
+            ("venue-e", chrono_tz::Asia::Kathmandu),
+            ("venue-f", chrono_tz::America::St_Johns),
+        ] {
+            contexts.insert(
+                venue.to_owned(),
+                VenueContext {
+                    tz: Some(zone),
+                    ..VenueContext::default()
+                },
+            );
+        }
         let ny: Tz = "America/New_York".parse().unwrap();
         let mut a = VenueContext {
             tz: Some(ny),
@@ -166,17 +189,19 @@ fn contexts(with_contexts: bool) -> VenueContexts {
 }
 
 /// Sessions already counted in storage, on the days the events fall on.
-fn known_sessions(contexts: &VenueContexts, sessions: &[usize]) -> HashSet<(String, i64, String)> {
-    let mut known = HashSet::new();
+fn known_sessions(contexts: &VenueContexts, sessions: &[usize]) -> Learned {
+    let mut known = Learned::default();
     for &s in sessions {
         let venue = pick(&VENUES, s);
         let tz = contexts.get(venue).and_then(|c| c.tz).unwrap_or(Tz::UTC);
         let t = base() + Duration::minutes(i64::try_from(s * 17).unwrap());
-        known.insert((
+        known.sessions.insert((
             venue.to_owned(),
             local_midnight(t, tz),
             format!("sess-{}", s % 6),
         ));
+        // Some venue updates are older than the stored metadata.
+        known.stale_updates.insert(s * 7);
     }
     known
 }
@@ -260,7 +285,7 @@ proptest! {
     ) {
         let events: Vec<_> = specs.into_iter().map(event).collect();
         let contexts = contexts(with_contexts);
-        let known = HashSet::new();
+        let known = Learned::default();
         let mut ours = ChunkBuilder::new(&contexts, &known).with_budget(budget);
         let mut theirs = reference::ChunkBuilder::new(&contexts, &known).with_budget(budget);
         for (i, e) in events.iter().enumerate() {

@@ -387,7 +387,13 @@ fn the_domain_pre_aggregation_of_the_night_agrees_with_expected() {
             ..Default::default()
         },
     );
-    let plans = domain::plan_chunks(&events, 0..events.len(), &contexts, &HashSet::new(), 100);
+    let plans = domain::plan_chunks(
+        &events,
+        0..events.len(),
+        &contexts,
+        &domain::aggregate::Learned::default(),
+        100,
+    );
     let mut venue = [0i64; Metric::COUNT];
     let mut show = [0i64; Metric::COUNT];
     for plan in &plans {
