@@ -1239,7 +1239,7 @@
     }
   }
 
-  const STATUS_ORDER = { silent: 0, never: 1, flowing: 2 };
+  const STATUS_ORDER = { silent: 0, never: 1, flowing: 2, unattributed: 3 };
 
   function renderFlows() {
     const data = state.flows;
@@ -1253,12 +1253,12 @@
     flows.sort((a, b) => (STATUS_ORDER[a.status] ?? 3) - (STATUS_ORDER[b.status] ?? 3)
       || String(a.type).localeCompare(String(b.type)) || String(a.source ?? '').localeCompare(String(b.source ?? '')));
     const rows = flows.map((f) => {
-      const status = ['flowing', 'silent', 'never'].includes(f.status) ? f.status : 'never';
+      const status = ['flowing', 'silent', 'never', 'unattributed'].includes(f.status) ? f.status : 'never';
       const last = Date.parse(f.lastEventAt);
       return h('tr', { 'data-testid': 'flow-row', 'data-status': status, 'data-type': f.type, 'data-source': f.source ?? '' },
         h('td', { class: 'flow__status' }, h('span', { class: `pill pill--${status}`, text: status })),
         h('td', { class: 'flow__type' }, h('code', { class: 'type', text: f.type })),
-        h('td', { class: `flow__source${f.source ? '' : ' muted'}`, text: f.source ?? 'all sources' }),
+        h('td', { class: `flow__source${f.source ? '' : ' muted'}`, text: f.source ?? (status === 'unattributed' ? 'source unreadable (rejected bodies)' : 'all sources') }),
         h('td', { class: 'flow__last', 'data-label': 'Last', title: Number.isFinite(last) ? `${fmtDateTime(last)} venue time` : '', text: fmtRelative(f.lastEventAt) }),
         h('td', { class: 'num', 'data-label': 'Events/h', text: fmtInt(f.eventsLastHour) }),
         h('td', { class: `num${f.rejected > 0 ? ' is-bad' : ''}`, 'data-label': 'Rejected', text: fmtInt(f.rejected) }),

@@ -1,7 +1,6 @@
 //! Pure assembly of a metric time series: zero-filled buckets from `from` to
 //! `to`, with venue-local days for `1d`.
 
-use std::collections::HashMap;
 use std::fmt;
 use std::str::FromStr;
 
@@ -127,7 +126,11 @@ pub fn bucket_starts(
     Ok(starts)
 }
 
-/// One point per bucket start; buckets without a row are zero.
+/// One point per bucket start; buckets without a row are zero. A row counts
+/// in the bucket that contains its start: a day row bucketed under another
+/// zone (events that arrived before the venue's zone was known) lands in the
+/// local day holding its start instead of vanishing, so the points always
+/// sum to the total of the range.
 pub fn points(
     rows: &[RollupRow],
     metric: SeriesMetric,
@@ -135,15 +138,22 @@ pub fn points(
     starts: &[i64],
     tz: Tz,
 ) -> Vec<Point> {
-    let by_bucket: HashMap<i64, &RollupRow> = rows.iter().map(|r| (r.bucket, r)).collect();
+    let mut per_bucket: Vec<Vec<&RollupRow>> = vec![Vec::new(); starts.len()];
+    for r in rows {
+        let i = starts.partition_point(|&s| s <= r.bucket);
+        if i > 0 {
+            per_bucket[i - 1].push(r);
+        }
+    }
     starts
         .iter()
-        .map(|&start| {
-            let row = by_bucket.get(&start);
+        .zip(&per_bucket)
+        .map(|(&start, rows)| {
+            let sum = |m: Metric| rows.iter().map(|r| r.get(m)).sum::<i64>();
             let value = match metric {
-                SeriesMetric::Counter(m) => PointValue::Count(row.map_or(0, |r| r.get(m))),
+                SeriesMetric::Counter(m) => PointValue::Count(sum(m)),
                 SeriesMetric::SalesVelocity => {
-                    let sold = row.map_or(0, |r| r.get(Metric::TicketsSold));
+                    let sold = sum(Metric::TicketsSold);
                     let width = g.next_bucket(start, tz) - start;
                     #[allow(clippy::cast_precision_loss)]
                     PointValue::Rate(sold as f64 * 3600.0 / width as f64)

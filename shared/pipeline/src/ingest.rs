@@ -6,7 +6,7 @@ use std::time::{Duration, Instant};
 
 use chrono::{DateTime, Utc};
 use domain::aggregate::{
-    ChunkPlan, MAX_TRANSACTION_ACTIONS, VenueContext, VenueContexts, plan_chunks,
+    ChunkPlan, Learned, MAX_TRANSACTION_ACTIONS, VenueContext, VenueContexts, plan_chunks,
 };
 use domain::event::EventData;
 use domain::ports::{RealtimePush, StoreError};
@@ -46,6 +46,9 @@ pub struct PipelineConfig {
     pub shards: u8,
     /// How long venue time zones are cached.
     pub venue_cache_ttl: Duration,
+    /// How long a venue without a known zone is cached: short, so events
+    /// soon after its first `venue-update` get local days.
+    pub unknown_venue_ttl: Duration,
 }
 
 impl Default for PipelineConfig {
@@ -54,6 +57,7 @@ impl Default for PipelineConfig {
             transaction_budget: MAX_TRANSACTION_ACTIONS,
             shards: 4,
             venue_cache_ttl: Duration::from_secs(300),
+            unknown_venue_ttl: Duration::from_secs(5),
         }
     }
 }
@@ -161,14 +165,15 @@ impl Pipeline {
         let mut sink_events: Vec<usize> = Vec::new();
         let mut failed_events: Vec<usize> = Vec::new();
         let mut deltas: BTreeMap<(String, Option<String>), BTreeMap<String, i64>> = BTreeMap::new();
-        let mut known: HashSet<(String, i64, String)> = HashSet::new();
+        let mut learned = Learned::default();
         let plans = plan_chunks(
             &events,
             0..events.len(),
             &contexts,
-            &known,
+            &learned,
             self.config.transaction_budget,
         );
+        let mut store_rejected: Vec<(usize, String)> = Vec::new();
         for plan in plans {
             let mut pending = vec![plan];
             while let Some(plan) = pending.pop() {
@@ -186,8 +191,12 @@ impl Pipeline {
                     Ok(CommitOutcome::Conflicts {
                         duplicates,
                         known_sessions,
+                        stale_updates,
                     }) => {
-                        if duplicates.is_empty() && known_sessions.is_empty() {
+                        if duplicates.is_empty()
+                            && known_sessions.is_empty()
+                            && stale_updates.is_empty()
+                        {
                             tracing::warn!(
                                 "transaction cancelled without a named conflict; retrying the chunk's messages"
                             );
@@ -198,7 +207,8 @@ impl Pipeline {
                         // Already committed: still written to the (idempotent) sink, in case an
                         // earlier attempt crashed before the sink write.
                         sink_events.extend(&duplicates);
-                        known.extend(known_sessions);
+                        learned.sessions.extend(known_sessions);
+                        learned.stale_updates.extend(stale_updates);
                         let dup: HashSet<usize> = duplicates.into_iter().collect();
                         let rest: Vec<usize> = plan
                             .events
@@ -210,9 +220,27 @@ impl Pipeline {
                             &events,
                             rest,
                             &contexts,
-                            &known,
+                            &learned,
                             self.config.transaction_budget,
                         ));
+                    }
+                    Err(StoreError::Permanent(detail)) if plan.events.len() > 1 => {
+                        // Some event of the chunk can never be written: bisect
+                        // until it stands alone, so the others still commit.
+                        tracing::warn!(error = %detail, events = plan.events.len(), "chunk refused for good; bisecting");
+                        let (left, right) = plan.events.split_at(plan.events.len() / 2);
+                        for half in [left, right] {
+                            pending.extend(plan_chunks(
+                                &events,
+                                half.iter().copied(),
+                                &contexts,
+                                &learned,
+                                self.config.transaction_budget,
+                            ));
+                        }
+                    }
+                    Err(StoreError::Permanent(detail)) => {
+                        store_rejected.extend(plan.events.iter().map(|&i| (i, detail.clone())));
                     }
                     Err(e) => {
                         tracing::warn!(error = %e, events = plan.events.len(), "chunk commit failed; its messages will be retried");
@@ -220,6 +248,21 @@ impl Pipeline {
                     }
                 }
             }
+        }
+        if !store_rejected.is_empty() {
+            let records: Vec<QuarantineRecord> = store_rejected
+                .iter()
+                .map(|(i, detail)| {
+                    self.quarantine_record(
+                        &messages[owners[*i]],
+                        QuarantineReason::StoreRejected,
+                        detail.clone(),
+                        now,
+                    )
+                })
+                .collect();
+            self.quarantine_all(&records, messages, now, &mut outcome)
+                .await;
         }
 
         self.write_sink(
@@ -306,7 +349,18 @@ impl Pipeline {
                 }
             }
         }
-        if let Err(e) = self.store.record_rejections(&stored, now).await {
+        // Identical bodies are one rejection (and one marker: a transaction
+        // may not write one item twice).
+        let mut distinct: Vec<QuarantineRecord> = Vec::with_capacity(stored.len());
+        for r in &stored {
+            if !distinct
+                .iter()
+                .any(|d| d.queue == r.queue && d.body_sha256 == r.body_sha256)
+            {
+                distinct.push(r.clone());
+            }
+        }
+        if let Err(e) = self.store.record_rejections(&distinct, now).await {
             tracing::warn!(error = %e, "rejection counts failed; will retry");
             outcome
                 .failed
@@ -336,7 +390,14 @@ impl Pipeline {
                     continue;
                 }
                 match cache.get(v) {
-                    Some((ctx, at)) if at.elapsed() < self.config.venue_cache_ttl => {
+                    Some((ctx, at))
+                        if at.elapsed()
+                            < if ctx.tz.is_some() {
+                                self.config.venue_cache_ttl
+                            } else {
+                                self.config.unknown_venue_ttl
+                            } =>
+                    {
                         contexts.insert(v.to_owned(), ctx.clone());
                     }
                     _ => missing.push(v.to_owned()),
@@ -358,6 +419,11 @@ impl Pipeline {
         for e in events {
             if let EventData::VenueUpdate(u) = &e.data {
                 let ctx = contexts.entry(u.venue_id.to_string()).or_default();
+                // Only a newer update moves the zone (the store guards the same way).
+                if ctx.updated_at.is_some_and(|at| e.time < at) {
+                    continue;
+                }
+                ctx.updated_at = Some(e.time);
                 if let Some(tz) = u.timezone.as_deref().and_then(|t| t.parse().ok()) {
                     ctx.tz = Some(tz);
                 }

@@ -27,6 +27,8 @@ pub enum CommitOutcome {
         duplicates: Vec<usize>,
         /// (venue, day, session) already counted.
         known_sessions: Vec<(String, i64, String)>,
+        /// Batch indexes of venue updates older than the stored metadata.
+        stale_updates: Vec<usize>,
     },
 }
 
@@ -74,6 +76,9 @@ pub struct QuarantineRecord {
 pub enum QuarantineReason {
     Invalid(RejectReason),
     TimestreamRejected,
+    /// The store refused the event's writes for good (a permanent error that
+    /// bisecting its chunk pinned on this event alone).
+    StoreRejected,
 }
 
 impl Serialize for QuarantineReason {
@@ -85,8 +90,10 @@ impl Serialize for QuarantineReason {
 impl<'de> Deserialize<'de> for QuarantineReason {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         let code = String::deserialize(d)?;
-        if code == "timestream_rejected" {
-            return Ok(QuarantineReason::TimestreamRejected);
+        match code.as_str() {
+            "timestream_rejected" => return Ok(QuarantineReason::TimestreamRejected),
+            "store_rejected" => return Ok(QuarantineReason::StoreRejected),
+            _ => {}
         }
         serde_json::from_value(serde_json::Value::String(code))
             .map(QuarantineReason::Invalid)
@@ -99,6 +106,7 @@ impl QuarantineReason {
         match self {
             QuarantineReason::Invalid(r) => r.code(),
             QuarantineReason::TimestreamRejected => "timestream_rejected",
+            QuarantineReason::StoreRejected => "store_rejected",
         }
     }
 }

@@ -90,8 +90,15 @@ enum ActionRef {
     Event(usize),
     Session(String, i64, String),
     Customer(String, String),
+    /// The metadata update of the venue update at this batch index (guarded by `updatedAt`).
+    VenueUpdate(usize),
     Other,
 }
+
+/// Cancellation reason codes that mean the transaction can never succeed as
+/// planned (the rest — conflicts, throttling — are worth retrying).
+const PERMANENT_CANCELLATION_CODES: &[&str] =
+    &["ValidationError", "ItemCollectionSizeLimitExceeded"];
 
 impl DynamoIngest {
     pub fn new(client: aws_sdk_dynamodb::Client, names: Names) -> Self {
@@ -211,8 +218,11 @@ impl DynamoIngest {
             refs.push(ActionRef::Event(i));
         }
         for sess in &plan.sessions {
-            let day_end =
-                DateTime::from_timestamp(sess.day, 0).unwrap_or_default() + Duration::days(3);
+            // Kept as long as a view of that day can still be accepted, so a
+            // late view never counts its session again.
+            let day_end = DateTime::from_timestamp(sess.day, 0).unwrap_or_default()
+                + domain::decode::MAX_EVENT_AGE
+                + Duration::days(2);
             actions.push(self.marker(
                 keys::session_marker(sess.venue, sess.day, sess.session),
                 day_end,
@@ -329,7 +339,8 @@ impl DynamoIngest {
                 continue;
             };
             let mut u = UpdateBuilder::default();
-            u.set("updatedAt", s(events[i].time.to_rfc3339()));
+            // An older (redelivered, reordered) update must not overwrite a newer one.
+            u.set_guarded("updatedAt", sortable(events[i].time), "<=");
             if let Some(name) = &v.name {
                 u.set("name", s(name.as_ref()));
             }
@@ -348,8 +359,8 @@ impl DynamoIngest {
                 keys::VENUE_META_SK.into(),
                 &u,
             ));
-            refs.push(ActionRef::Other);
-            for show in v.shows.iter().flatten() {
+            refs.push(ActionRef::VenueUpdate(i));
+            for show in v.distinct_shows() {
                 let mut u = UpdateBuilder::default();
                 u.set("name", s(show.name.as_ref()))
                     .set("startsAt", s(show.starts_at.to_rfc3339()));
@@ -432,7 +443,8 @@ impl IngestStore for DynamoIngest {
                 let item = item.map_err(|e| classify("query venue", e))?;
                 match get_s(&item, "sk") {
                     Some(keys::VENUE_META_SK) => {
-                        ctx.tz = get_s(&item, "timezone").and_then(|t| t.parse().ok())
+                        ctx.tz = get_s(&item, "timezone").and_then(|t| t.parse().ok());
+                        ctx.updated_at = get_time(&item, "updatedAt");
                     }
                     Some(sk) => {
                         if let (Some(show), Some(starts)) = (
@@ -481,12 +493,17 @@ impl IngestStore for DynamoIngest {
             self.counters.cancelled.fetch_add(1, Ordering::Relaxed);
             let mut duplicates = Vec::new();
             let mut known_sessions = Vec::new();
+            let mut stale_updates = Vec::new();
             let mut other = None;
+            let mut permanent = None;
             for (reason, r) in cancelled.cancellation_reasons().iter().zip(&refs) {
                 match (reason.code(), r) {
                     (Some("ConditionalCheckFailed"), ActionRef::Event(i)) => duplicates.push(*i),
                     (Some("ConditionalCheckFailed"), ActionRef::Session(v, d, sess)) => {
                         known_sessions.push((v.clone(), *d, sess.clone()));
+                    }
+                    (Some("ConditionalCheckFailed"), ActionRef::VenueUpdate(i)) => {
+                        stale_updates.push(*i);
                     }
                     (Some("ConditionalCheckFailed"), ActionRef::Customer(v, c)) => {
                         let stored = reason.item().map_or_else(PurchaseBounds::default, |item| {
@@ -505,8 +522,17 @@ impl IngestStore for DynamoIngest {
                         learned.insert((v.clone(), c.clone()), stored);
                     }
                     (Some("None") | None, _) => {}
+                    (Some(code), _) if PERMANENT_CANCELLATION_CODES.contains(&code) => {
+                        permanent =
+                            Some(format!("{code}: {}", reason.message().unwrap_or_default()));
+                    }
                     (Some(code), _) => other = Some(code.to_owned()),
                 }
+            }
+            if let Some(detail) = permanent {
+                return Err(StoreError::Permanent(format!(
+                    "transaction cancelled: {detail}"
+                )));
             }
             if let Some(code) = other {
                 // TransactionConflict, throttling…: nothing landed, retry later.
@@ -514,11 +540,12 @@ impl IngestStore for DynamoIngest {
                     "transaction cancelled: {code}"
                 )));
             }
-            if !duplicates.is_empty() || !known_sessions.is_empty() {
+            if !duplicates.is_empty() || !known_sessions.is_empty() || !stale_updates.is_empty() {
                 // The pipeline re-plans; the next attempt uses what the guards taught.
                 return Ok(CommitOutcome::Conflicts {
                     duplicates,
                     known_sessions,
+                    stale_updates,
                 });
             }
             // Only customer guards failed: retry with what they taught.
@@ -553,7 +580,10 @@ impl IngestStore for DynamoIngest {
                     *counts
                         .entry((
                             r.queue,
-                            r.source.clone().unwrap_or_else(|| "unknown".into()),
+                            r.source
+                                .clone()
+                                .filter(|s| domain::ids::check(s).is_ok())
+                                .unwrap_or_else(|| keys::UNATTRIBUTED_SOURCE.into()),
                         ))
                         .or_default() += 1;
                 }

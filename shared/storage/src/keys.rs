@@ -9,6 +9,10 @@
 //! | flows     | `arrivals#{type}#{source}`      | `{5-minute bucket:011}`    |
 //! | venues    | `{venue}`                       | `meta`, `show#{eventId}`   |
 //! | app       | `{kind}#{venue}`                | `{id}`                     |
+//!
+//! Every id part follows the grammar of `domain::ids` (no `#`, no `*`), so
+//! joining parts with `#` is injective for a fixed shape, and `*` (the
+//! venue-wide scope, the unattributed source) is never an id.
 
 use domain::{EventType, Granularity};
 
@@ -45,6 +49,10 @@ pub fn rejection_marker(queue: EventType, sha: &str) -> String {
 }
 
 pub const FLOW_PK: &str = "flow";
+
+/// The flow-health source of rejected messages whose `source` cannot be read
+/// (or is not an id): never a real source, shown as "unattributed".
+pub const UNATTRIBUTED_SOURCE: &str = "*";
 
 pub fn flow_sk(t: EventType, source: &str) -> String {
     format!("{t}#{source}")

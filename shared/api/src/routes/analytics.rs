@@ -39,7 +39,8 @@ pub struct FlowView {
     pub total: i64,
     /// Messages in the type's dead-letter queue; `null` when unknown.
     pub dlq_depth: Option<i64>,
-    /// `flowing`, `silent` (nothing within `silentAfterMinutes`) or `never`.
+    /// `flowing`, `silent` (nothing within `silentAfterMinutes`), `never`, or
+    /// `unattributed` (rejected messages whose `source` could not be read; `source` is null).
     pub status: String,
 }
 
@@ -48,6 +49,12 @@ pub struct FlowView {
 pub struct FlowList {
     pub flows: Vec<FlowView>,
     pub silent_after_minutes: i64,
+}
+
+/// The flow-health source under which rejected messages without a readable
+/// source are counted (`*`: never an id, see `domain::ids`).
+const fn storage_unattributed() -> &'static str {
+    "*"
 }
 
 /// Every event type appears: one row per source, or one `never` row.
@@ -75,14 +82,18 @@ pub fn flow_views(
             });
         }
         for r in rows {
+            // Rejected messages whose source could not be read: not a source
+            // that went quiet, so not `never` either.
+            let unattributed = r.source == storage_unattributed();
             let status = match r.last_event_at {
+                _ if unattributed => "unattributed",
                 None => "never",
                 Some(at) if now - at > silent_after => "silent",
                 Some(_) => "flowing",
             };
             out.push(FlowView {
                 event_type: t.as_str().into(),
-                source: Some(r.source.clone()),
+                source: (!unattributed).then(|| r.source.clone()),
                 last_event_at: r.last_event_at,
                 events_last_hour: r.events_last_hour,
                 rejected: r.rejected,
