@@ -15,6 +15,8 @@ use runner::LocalStack;
 use storage::{Aws, Names};
 use tokio::sync::OnceCell;
 
+pub mod mixed;
+
 static STACK: OnceCell<Arc<LocalStack>> = OnceCell::const_new();
 
 /// The repository root.
@@ -79,4 +81,27 @@ pub async fn ingest_simulation(aws: &Aws, names: &Names, sim: &Simulation, batch
             );
         }
     }
+}
+
+/// `GET path` on the API router with an admin token; panics unless 2xx.
+pub async fn get_json(local: &LocalStack, path: &str) -> serde_json::Value {
+    use http_body_util::BodyExt;
+    use tower::ServiceExt;
+    let state =
+        runner::wiring::api_state(&local.aws, &local.names, api::hub::RealtimeHub::default())
+            .expect("the API state");
+    let token = api::auth::issue_token(&state.auth, "tests", &[], true, chrono::Duration::hours(1));
+    let req = http::Request::get(path)
+        .header("authorization", format!("Bearer {token}"))
+        .body(axum::body::Body::empty())
+        .expect("a request");
+    let resp = api::app(state).oneshot(req).await.expect("a response");
+    let status = resp.status();
+    let bytes = resp.into_body().collect().await.expect("a body").to_bytes();
+    assert!(
+        status.is_success(),
+        "GET {path} → {status}: {}",
+        String::from_utf8_lossy(&bytes)
+    );
+    serde_json::from_slice(&bytes).expect("a JSON body")
 }

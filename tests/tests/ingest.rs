@@ -12,14 +12,12 @@ use chrono::{DateTime, Utc};
 use domain::aggregate::{ChunkPlan, VenueContexts};
 use domain::ports::{StoreError, StoreResult};
 use domain::{Event, EventType};
-use http_body_util::BodyExt;
 use pipeline::{
     CommitContext, CommitOutcome, IngestStore, Message, Pipeline, PipelineConfig, QuarantineRecord,
 };
 use publisher::simulate::{Kind, SimConfig, Simulation, simulate};
 use runner::LocalStack;
-use tests::{stack, unique};
-use tower::ServiceExt;
+use tests::{get_json, stack, unique};
 
 fn night(venue: &str, seed: u64, scale: f64) -> Simulation {
     let mut cfg = SimConfig::new(Utc::now(), seed);
@@ -43,26 +41,6 @@ fn by_queue(sim: &Simulation) -> BTreeMap<EventType, Vec<Message>> {
 
 fn pipeline_for(local: &LocalStack, t: EventType) -> Pipeline {
     storage::wire::ingest_pipeline(t, &local.aws, &local.names)
-}
-
-async fn get_json(local: &LocalStack, path: &str) -> serde_json::Value {
-    let state =
-        runner::wiring::api_state(&local.aws, &local.names, api::hub::RealtimeHub::default())
-            .unwrap();
-    let token = api::auth::issue_token(&state.auth, "tests", &[], true, chrono::Duration::hours(1));
-    let req = http::Request::get(path)
-        .header("authorization", format!("Bearer {token}"))
-        .body(axum::body::Body::empty())
-        .unwrap();
-    let resp = api::app(state).oneshot(req).await.unwrap();
-    let status = resp.status();
-    let bytes = resp.into_body().collect().await.unwrap().to_bytes();
-    assert!(
-        status.is_success(),
-        "GET {path} → {status}: {}",
-        String::from_utf8_lossy(&bytes)
-    );
-    serde_json::from_slice(&bytes).unwrap()
 }
 
 fn assert_totals(

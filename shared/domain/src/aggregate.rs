@@ -41,8 +41,8 @@ pub struct VenueContext {
 /// What failed conditions of earlier attempts taught about storage, for re-planning.
 #[derive(Debug, Clone, Default)]
 pub struct Learned {
-    /// (venue, day, session) already counted in storage; their views add no unique session.
-    pub sessions: HashSet<(String, i64, String)>,
+    /// Sessions already counted in storage; their views add no unique session there.
+    pub sessions: HashSet<CountedSession>,
     /// Batch indexes of venue updates older than the stored venue metadata:
     /// they are acknowledged (marker and flow) but write no venue data.
     pub stale_updates: HashSet<usize>,
@@ -94,12 +94,45 @@ pub struct CustomerDelta<'e> {
     pub tiers: Vec<(&'e str, i64)>,
 }
 
-/// A session first seen on a venue-local day: its marker makes `uniqueSessions` exact.
+/// A session first seen on a venue-local day, in the venue scope (`show:
+/// None`) or in one show's: its marker makes `uniqueSessions` exact per
+/// venue-day and per show-day.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct SessionKey<'e> {
     pub venue: &'e str,
+    pub show: Option<&'e str>,
     pub day: i64,
     pub session: &'e str,
+}
+
+/// A session counted in storage (an owned [`SessionKey`]), as a failed marker reports it.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct CountedSession {
+    pub venue: String,
+    pub show: Option<String>,
+    pub day: i64,
+    pub session: String,
+}
+
+impl From<&SessionKey<'_>> for CountedSession {
+    fn from(k: &SessionKey<'_>) -> Self {
+        CountedSession {
+            venue: k.venue.to_owned(),
+            show: k.show.map(str::to_owned),
+            day: k.day,
+            session: k.session.to_owned(),
+        }
+    }
+}
+
+impl SessionKey<'_> {
+    /// Whether `counted` is this session (compared without allocating).
+    pub fn is(&self, counted: &CountedSession) -> bool {
+        self.venue == counted.venue
+            && self.show == counted.show.as_deref()
+            && self.day == counted.day
+            && self.session == counted.session
+    }
 }
 
 /// Per upstream source: how many events of the chunk it sent, and the latest event time.

@@ -25,8 +25,8 @@ pub enum CommitOutcome {
     Conflicts {
         /// Batch indexes of events whose markers exist.
         duplicates: Vec<usize>,
-        /// (venue, day, session) already counted.
-        known_sessions: Vec<(String, i64, String)>,
+        /// Sessions already counted.
+        known_sessions: Vec<domain::aggregate::CountedSession>,
         /// Batch indexes of venue updates older than the stored metadata.
         stale_updates: Vec<usize>,
     },

@@ -88,7 +88,7 @@ fn sortable(t: DateTime<Utc>) -> AttributeValue {
 /// What each action of a transaction stands for, to read cancellation reasons.
 enum ActionRef {
     Event(usize),
-    Session(String, i64, String),
+    Session(domain::aggregate::CountedSession),
     Customer(String, String),
     /// The metadata update of the venue update at this batch index (guarded by `updatedAt`).
     VenueUpdate(usize),
@@ -224,15 +224,11 @@ impl DynamoIngest {
                 + domain::decode::MAX_EVENT_AGE
                 + Duration::days(2);
             actions.push(self.marker(
-                keys::session_marker(sess.venue, sess.day, sess.session),
+                keys::session_marker(sess.venue, sess.show, sess.day, sess.session),
                 day_end,
                 &[],
             ));
-            refs.push(ActionRef::Session(
-                sess.venue.to_owned(),
-                sess.day,
-                sess.session.to_owned(),
-            ));
+            refs.push(ActionRef::Session(sess.into()));
         }
         for (key, c) in &plan.rollups {
             let mut u = UpdateBuilder::default();
@@ -499,8 +495,8 @@ impl IngestStore for DynamoIngest {
             for (reason, r) in cancelled.cancellation_reasons().iter().zip(&refs) {
                 match (reason.code(), r) {
                     (Some("ConditionalCheckFailed"), ActionRef::Event(i)) => duplicates.push(*i),
-                    (Some("ConditionalCheckFailed"), ActionRef::Session(v, d, sess)) => {
-                        known_sessions.push((v.clone(), *d, sess.clone()));
+                    (Some("ConditionalCheckFailed"), ActionRef::Session(counted)) => {
+                        known_sessions.push(counted.clone());
                     }
                     (Some("ConditionalCheckFailed"), ActionRef::VenueUpdate(i)) => {
                         stale_updates.push(*i);

@@ -4,7 +4,7 @@
 //! |-----------|---------------------------------|----------------------------|
 //! | rollups   | `{venue}#{show or *}#{1m..1d}`  | `{bucket:011}#{shard:02}`  |
 //! | customers | `{venue}`                       | `{customer}`               |
-//! | dedupe    | `evt#{source}#{id}`, `sess#{venue}#{day}#{session}`, `rej#{queue}#{sha256}` | – |
+//! | dedupe    | `evt#{source}#{id}`, `sess#{venue}#{show or *}#{day}#{session}`, `rej#{queue}#{sha256}` | – |
 //! | flows     | `flow`                          | `{type}#{source}`          |
 //! | flows     | `arrivals#{type}#{source}`      | `{5-minute bucket:011}`    |
 //! | venues    | `{venue}`                       | `meta`, `show#{eventId}`   |
@@ -40,8 +40,9 @@ pub fn event_marker(source: &str, id: &str) -> String {
     format!("evt#{source}#{id}")
 }
 
-pub fn session_marker(venue: &str, day: i64, session: &str) -> String {
-    format!("sess#{venue}#{day}#{session}")
+/// A session counted on a venue-local day, in the venue scope (`*`) or a show's.
+pub fn session_marker(venue: &str, show: Option<&str>, day: i64, session: &str) -> String {
+    format!("sess#{venue}#{}#{day}#{session}", show.unwrap_or("*"))
 }
 
 pub fn rejection_marker(queue: EventType, sha: &str) -> String {

@@ -9,7 +9,7 @@ use chrono::{DateTime, Datelike, Timelike, Utc};
 use chrono_tz::Tz;
 use rustc_hash::{FxHashMap, FxHashSet};
 
-use super::leaf::{Leaf, LeafKey, derived_keys, rollups};
+use super::leaf::{Leaf, LeafKey, NewSession, derived_keys, rollups};
 use super::{
     ChunkPlan, CustomerDelta, FlowDelta, Learned, MAX_TRANSACTION_ACTIONS, RollupKey, SessionKey,
     VenueContext, VenueContexts, venue_update_actions,
@@ -64,7 +64,7 @@ struct LeafPlacement<'e> {
     key: LeafKey<'e>,
     day: i64,
     existing: Option<usize>,
-    unique_session: bool,
+    new_session: NewSession,
 }
 
 impl<'e, 'c> ChunkBuilder<'e, 'c> {
@@ -225,14 +225,16 @@ impl<'e, 'c> ChunkBuilder<'e, 'c> {
                 .filter(|k| !self.derived.contains(k))
                 .count();
         }
-        let mut unique_session = false;
+        let mut new_session = NewSession::default();
         match &e.data {
             EventData::TicketPurchase(p) => {
                 new_actions += usize::from(!self.customers.contains_key(&(venue, &*p.user_id)));
             }
             EventData::PageView(v) => {
-                unique_session = self.is_new_session(venue, day, &v.session_id);
-                new_actions += usize::from(unique_session);
+                new_session.venue = self.is_new_session(venue, None, day, &v.session_id);
+                new_session.show =
+                    key.show.is_some() && self.is_new_session(venue, key.show, day, &v.session_id);
+                new_actions += usize::from(new_session.venue) + usize::from(new_session.show);
             }
             _ => {}
         }
@@ -245,24 +247,28 @@ impl<'e, 'c> ChunkBuilder<'e, 'c> {
                 key,
                 day,
                 existing,
-                unique_session,
+                new_session,
             }),
         }
     }
 
-    fn is_new_session(&self, venue: &'e str, day: i64, session: &'e str) -> bool {
+    fn is_new_session(
+        &self,
+        venue: &'e str,
+        show: Option<&'e str>,
+        day: i64,
+        session: &'e str,
+    ) -> bool {
         let key = SessionKey {
             venue,
+            show,
             day,
             session,
         };
         !self.sessions.contains(&key)
             && !self.carried.contains(&key)
             && (self.learned.sessions.is_empty()
-                || !self
-                    .learned
-                    .sessions
-                    .contains(&(venue.to_owned(), day, session.to_owned())))
+                || !self.learned.sessions.iter().any(|c| key.is(c)))
     }
 
     fn add(&mut self, index: usize, e: &'e Event<'_>, placement: Placement<'e>) {
@@ -303,17 +309,23 @@ impl<'e, 'c> ChunkBuilder<'e, 'c> {
             }
         };
         match &e.data {
-            EventData::PageView(v) if place.unique_session => {
-                self.sessions.insert(SessionKey {
-                    venue: place.key.venue,
-                    day: place.day,
-                    session: &v.session_id,
-                });
+            EventData::PageView(v) => {
+                let new = place.new_session;
+                for (scope, is_new) in [(None, new.venue), (place.key.show, new.show)] {
+                    if is_new {
+                        self.sessions.insert(SessionKey {
+                            venue: place.key.venue,
+                            show: scope,
+                            day: place.day,
+                            session: &v.session_id,
+                        });
+                    }
+                }
             }
             EventData::TicketPurchase(p) => self.add_customer(place.key.venue, p, e.time),
             _ => {}
         }
-        self.leaves[leaf].count(&e.data, place.unique_session);
+        self.leaves[leaf].count(&e.data, place.new_session);
     }
 
     fn add_customer(&mut self, venue: &'e str, p: &'e TicketPurchase<'_>, time: DateTime<Utc>) {

@@ -25,6 +25,17 @@ pub(super) struct Leaf<'e> {
     /// Per (dimension, value); a handful per leaf, so a list beats a map.
     breakdowns: Vec<(Dimension, &'e str, [i64; Metric::COUNT])>,
     currency: Option<&'e str>,
+    /// A show leaf's unique sessions in the *venue* scope (its `base` holds
+    /// the show's): total, and by campaign.
+    venue_sessions: i64,
+    venue_campaign_sessions: Vec<(&'e str, i64)>,
+}
+
+/// Which scopes a page view is a session's first view of that day in.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub(super) struct NewSession {
+    pub venue: bool,
+    pub show: bool,
 }
 
 impl<'e> Leaf<'e> {
@@ -35,6 +46,8 @@ impl<'e> Leaf<'e> {
             base: [0; Metric::COUNT],
             breakdowns: Vec::new(),
             currency: None,
+            venue_sessions: 0,
+            venue_campaign_sessions: Vec::new(),
         }
     }
 
@@ -54,7 +67,24 @@ impl<'e> Leaf<'e> {
     }
 
     /// Counts one event.
-    pub fn count(&mut self, data: &'e EventData<'_>, unique_session: bool) {
+    pub fn count(&mut self, data: &'e EventData<'_>, new: NewSession) {
+        // The leaf's own scope is the show's when it has one.
+        let unique_session = if self.key.show.is_some() {
+            new.show
+        } else {
+            new.venue
+        };
+        if self.key.show.is_some() && new.venue {
+            self.venue_sessions += 1;
+            if let EventData::PageView(v) = data
+                && let Some(c) = v.campaign_id.as_deref()
+            {
+                match self.venue_campaign_sessions.iter_mut().find(|x| x.0 == c) {
+                    Some(x) => x.1 += 1,
+                    None => self.venue_campaign_sessions.push((c, 1)),
+                }
+            }
+        }
         let mut add = |m: Metric, v: i64| self.base[m.index()] += v;
         match data {
             EventData::TicketPurchase(p) => {
@@ -133,6 +163,28 @@ impl<'e> Leaf<'e> {
         out.sort_unstable_by(order);
         out
     }
+
+    /// What a show leaf adds to the venue scope: its counters with the
+    /// venue's unique sessions in place of the show's.
+    fn venue_scope(
+        &self,
+        increments: &[Increment<'e>],
+    ) -> ([i64; Metric::COUNT], Vec<Increment<'e>>) {
+        let mut base = self.base;
+        base[Metric::UniqueSessions.index()] = self.venue_sessions;
+        let mut out: Vec<Increment<'e>> = increments
+            .iter()
+            .copied()
+            .filter(|i| !(i.0 == Metric::UniqueSessions && i.1 == Dimension::Campaign))
+            .collect();
+        out.extend(
+            self.venue_campaign_sessions
+                .iter()
+                .map(|&(c, n)| (Metric::UniqueSessions, Dimension::Campaign, c, n)),
+        );
+        out.sort_unstable_by(order);
+        (base, out)
+    }
 }
 
 fn order(a: &Increment<'_>, b: &Increment<'_>) -> std::cmp::Ordering {
@@ -166,13 +218,18 @@ pub(super) fn rollups<'l, 'e: 'l>(
     let mut rollups: Vec<(RollupKey<'e>, Counters<'e>)> = Vec::new();
     let mut index: FxHashMap<RollupKey<'e>, usize> = FxHashMap::default();
     for leaf in leaves {
-        let increments = leaf.increments();
+        let own = (leaf.base, leaf.increments());
+        let venue = leaf.key.show.map(|_| leaf.venue_scope(&own.1));
         for key in derived_keys(leaf.key, leaf.day) {
+            let (base, increments) = match &venue {
+                Some(v) if key.show.is_none() => v,
+                _ => &own,
+            };
             match index.get(&key) {
                 None => {
                     index.insert(key, rollups.len());
                     let counters = Counters {
-                        base: leaf.base,
+                        base: *base,
                         breakdowns: increments.clone(),
                         currency: leaf.currency,
                     };
@@ -180,13 +237,13 @@ pub(super) fn rollups<'l, 'e: 'l>(
                 }
                 Some(&i) => {
                     let c = &mut rollups[i].1;
-                    for (acc, v) in c.base.iter_mut().zip(leaf.base) {
+                    for (acc, v) in c.base.iter_mut().zip(base) {
                         *acc += v;
                     }
                     if c.currency.is_none() {
                         c.currency = leaf.currency;
                     }
-                    c.breakdowns = merged(&c.breakdowns, &increments);
+                    c.breakdowns = merged(&c.breakdowns, increments);
                 }
             }
         }

@@ -10,8 +10,8 @@ use chrono_tz::Tz;
 use rustc_hash::{FxHashMap, FxHashSet};
 
 use super::{
-    ChunkPlan, Counters, CustomerDelta, FlowDelta, Learned, MAX_TRANSACTION_ACTIONS, RollupKey,
-    SessionKey, VenueContexts, venue_update_actions,
+    ChunkPlan, CountedSession, Counters, CustomerDelta, FlowDelta, Learned,
+    MAX_TRANSACTION_ACTIONS, RollupKey, SessionKey, VenueContexts, venue_update_actions,
 };
 use crate::event::{CartAction, Event, EventData, ScanResult};
 use crate::rollup::{Dimension, Granularity, Metric};
@@ -69,6 +69,8 @@ pub struct ChunkBuilder<'e, 'c> {
     derived: FxHashSet<RollupKey<'e>>,
     customers: FxHashMap<(&'e str, &'e str), CustomerDelta<'e>>,
     sessions: FxHashSet<SessionKey<'e>>,
+    /// Unique-session increments, straight into every rollup of the session's scope.
+    session_rollups: FxHashMap<RollupKey<'e>, Counters<'e>>,
     flows: Vec<FlowDelta<'e>>,
     venue_updates: Vec<(usize, &'e str)>,
     venue_actions: usize,
@@ -87,6 +89,7 @@ impl<'e, 'c> ChunkBuilder<'e, 'c> {
             derived: FxHashSet::default(),
             customers: FxHashMap::default(),
             sessions: FxHashSet::default(),
+            session_rollups: FxHashMap::default(),
             flows: Vec::new(),
             venue_updates: Vec::new(),
             venue_actions: 0,
@@ -185,7 +188,11 @@ impl<'e, 'c> ChunkBuilder<'e, 'c> {
             EventData::TicketPurchase(p) => !self.customers.contains_key(&(venue, &*p.user_id)),
             EventData::PageView(v) => {
                 let day = self.day_of(venue, minute);
-                self.is_new_session(venue, day, &v.session_id)
+                let show = e.data.show_id();
+                n += usize::from(
+                    show.is_some_and(|s| self.is_new_session(venue, Some(s), day, &v.session_id)),
+                );
+                self.is_new_session(venue, None, day, &v.session_id)
             }
             _ => false,
         };
@@ -202,18 +209,22 @@ impl<'e, 'c> ChunkBuilder<'e, 'c> {
         ) * 2
     }
 
-    fn is_new_session(&self, venue: &'e str, day: i64, session: &'e str) -> bool {
+    fn is_new_session(
+        &self,
+        venue: &'e str,
+        show: Option<&'e str>,
+        day: i64,
+        session: &'e str,
+    ) -> bool {
         let key = SessionKey {
             venue,
+            show,
             day,
             session,
         };
         !self.sessions.contains(&key)
             && !self.carried.is_some_and(|c| c.contains(&key))
-            && !self
-                .learned
-                .sessions
-                .contains(&(venue.to_owned(), day, session.to_owned()))
+            && !self.learned.sessions.contains(&CountedSession::from(&key))
     }
 
     fn add(&mut self, index: usize, e: &'e Event<'_>) {
@@ -256,22 +267,55 @@ impl<'e, 'c> ChunkBuilder<'e, 'c> {
         if !self.leaves.contains_key(&key) {
             self.derived.extend(derived_keys(key, day));
         }
-        let unique_session = match &e.data {
-            EventData::PageView(v) if self.is_new_session(venue, day, &v.session_id) => {
-                self.sessions.insert(SessionKey {
-                    venue,
-                    day,
-                    session: &v.session_id,
-                });
-                true
+        if let EventData::PageView(v) = &e.data {
+            for scope in [None, key.show].into_iter().collect::<FxHashSet<_>>() {
+                if self.is_new_session(venue, scope, day, &v.session_id) {
+                    self.sessions.insert(SessionKey {
+                        venue,
+                        show: scope,
+                        day,
+                        session: &v.session_id,
+                    });
+                    self.count_session(venue, scope, minute, day, v.campaign_id.as_deref());
+                }
             }
-            _ => false,
-        };
+        }
         if let EventData::TicketPurchase(p) = &e.data {
             self.add_customer(venue, p, e.time);
         }
         let leaf = self.leaves.entry(key).or_default();
-        apply(leaf, &e.data, unique_session);
+        apply(leaf, &e.data);
+    }
+
+    /// One unique session in every rollup of `scope` that holds `minute`.
+    fn count_session(
+        &mut self,
+        venue: &'e str,
+        scope: Option<&'e str>,
+        minute: i64,
+        day: i64,
+        campaign: Option<&'e str>,
+    ) {
+        for granularity in Granularity::ALL {
+            let bucket = match granularity {
+                Granularity::Minute => minute,
+                Granularity::FiveMinutes => minute - minute.rem_euclid(300),
+                Granularity::Hour => minute - minute.rem_euclid(3600),
+                Granularity::Day => day,
+            };
+            let key = RollupKey {
+                venue,
+                show: scope,
+                granularity,
+                bucket,
+            };
+            let c = self.session_rollups.entry(key).or_default();
+            c.base[Metric::UniqueSessions.index()] += 1;
+            if let Some(campaign) = campaign {
+                c.breakdowns
+                    .push((Metric::UniqueSessions, Dimension::Campaign, campaign, 1));
+            }
+        }
     }
 
     fn add_customer(
@@ -355,6 +399,20 @@ impl<'e, 'c> ChunkBuilder<'e, 'c> {
                 }
             }
         }
+        for (key, sessions) in &self.session_rollups {
+            let c = rollups.entry(*key).or_default();
+            c.base[Metric::UniqueSessions.index()] += sessions.get(Metric::UniqueSessions);
+            for &(m, dim, value, delta) in &sessions.breakdowns {
+                match c
+                    .breakdowns
+                    .iter_mut()
+                    .find(|b| b.0 == m && b.1 == dim && b.2 == value)
+                {
+                    Some(b) => b.3 += delta,
+                    None => c.breakdowns.push((m, dim, value, delta)),
+                }
+            }
+        }
         let mut rollups: Vec<_> = rollups.into_iter().collect();
         rollups.sort_by(|a, b| a.0.cmp(&b.0));
         for (_, c) in &mut rollups {
@@ -395,7 +453,7 @@ fn derived_keys(leaf: LeafKey<'_>, day: i64) -> impl Iterator<Item = RollupKey<'
     })
 }
 
-fn apply<'e>(leaf: &mut Leaf<'e>, data: &'e EventData<'_>, unique_session: bool) {
+fn apply<'e>(leaf: &mut Leaf<'e>, data: &'e EventData<'_>) {
     let mut add = |m: Metric, v: i64| leaf.base[m.index()] += v;
     match data {
         EventData::TicketPurchase(p) => {
@@ -430,15 +488,9 @@ fn apply<'e>(leaf: &mut Leaf<'e>, data: &'e EventData<'_>, unique_session: bool)
         }
         EventData::PageView(v) => {
             add(Metric::PageViews, 1);
-            if unique_session {
-                add(Metric::UniqueSessions, 1);
-            }
             if let Some(c) = v.campaign_id.as_deref() {
                 let b = leaf.breakdowns.entry((Dimension::Campaign, c)).or_default();
                 b[Metric::PageViews.index()] += 1;
-                if unique_session {
-                    b[Metric::UniqueSessions.index()] += 1;
-                }
             }
         }
         EventData::CartUpdate(c) => {

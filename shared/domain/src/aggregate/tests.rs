@@ -195,11 +195,12 @@ fn known_sessions(contexts: &VenueContexts, sessions: &[usize]) -> Learned {
         let venue = pick(&VENUES, s);
         let tz = contexts.get(venue).and_then(|c| c.tz).unwrap_or(Tz::UTC);
         let t = base() + Duration::minutes(i64::try_from(s * 17).unwrap());
-        known.sessions.insert((
-            venue.to_owned(),
-            local_midnight(t, tz),
-            format!("sess-{}", s % 6),
-        ));
+        known.sessions.insert(CountedSession {
+            venue: venue.to_owned(),
+            show: (s % 2 == 1).then(|| pick(&SHOWS, s).to_owned()),
+            day: local_midnight(t, tz),
+            session: format!("sess-{}", s % 6),
+        });
         // Some venue updates are older than the stored metadata.
         known.stale_updates.insert(s * 7);
     }

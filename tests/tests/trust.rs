@@ -1,0 +1,442 @@
+//! Trustworthy numbers, end to end: a realistic mixed set published with the
+//! CLI, drained by two concurrent pollers per queue (two Lambdas), read back
+//! through the API and compared with numbers computed independently from the
+//! generator's records. And batches with each known poison trigger: the
+//! culprit is quarantined, every innocent event commits, nothing reaches a DLQ.
+
+use std::collections::BTreeMap;
+use std::sync::Arc;
+use std::time::Duration as StdDuration;
+
+use aws_sdk_sqs::types::QueueAttributeName;
+use chrono::{DateTime, Duration, NaiveTime, Utc};
+use domain::EventType;
+use pipeline::Message;
+use runner::LocalStack;
+use runner::poller::PollerConfig;
+use tests::mixed::{METRICS, MixedSet, generate};
+use tests::{get_json, root, stack, unique};
+
+/// Queues of this test only (`{prefix}{type}`, each with a DLQ after 5 receives).
+struct Queues {
+    prefix: String,
+    urls: BTreeMap<EventType, (String, String)>,
+    dlqs: Vec<String>,
+}
+
+async fn create_queues(sqs: &aws_sdk_sqs::Client) -> Queues {
+    let prefix = format!("{}-", unique("trust"));
+    let mut urls = BTreeMap::new();
+    let mut dlqs = Vec::new();
+    for t in EventType::ALL {
+        let dlq = sqs
+            .create_queue()
+            .queue_name(format!("{prefix}{t}-dlq"))
+            .send()
+            .await
+            .expect("create dlq");
+        let dlq_url = dlq.queue_url().unwrap().to_owned();
+        let dlq_arn = queue_arn(sqs, &dlq_url).await;
+        let q = sqs
+            .create_queue()
+            .queue_name(format!("{prefix}{t}"))
+            .attributes(QueueAttributeName::VisibilityTimeout, "30")
+            .attributes(
+                QueueAttributeName::RedrivePolicy,
+                serde_json::json!({"deadLetterTargetArn": dlq_arn, "maxReceiveCount": 5})
+                    .to_string(),
+            )
+            .send()
+            .await
+            .expect("create queue");
+        let url = q.queue_url().unwrap().to_owned();
+        let arn = queue_arn(sqs, &url).await;
+        urls.insert(t, (url, arn));
+        dlqs.push(dlq_url);
+    }
+    Queues { prefix, urls, dlqs }
+}
+
+async fn queue_arn(sqs: &aws_sdk_sqs::Client, url: &str) -> String {
+    sqs.get_queue_attributes()
+        .queue_url(url)
+        .attribute_names(QueueAttributeName::QueueArn)
+        .send()
+        .await
+        .expect("queue attributes")
+        .attributes()
+        .and_then(|a| a.get(&QueueAttributeName::QueueArn).cloned())
+        .expect("an ARN")
+}
+
+async fn depth(sqs: &aws_sdk_sqs::Client, url: &str) -> i64 {
+    let out = sqs
+        .get_queue_attributes()
+        .queue_url(url)
+        .attribute_names(QueueAttributeName::ApproximateNumberOfMessages)
+        .attribute_names(QueueAttributeName::ApproximateNumberOfMessagesNotVisible)
+        .send()
+        .await
+        .expect("queue attributes");
+    out.attributes()
+        .into_iter()
+        .flat_map(|a| a.values())
+        .filter_map(|v| v.parse::<i64>().ok())
+        .sum()
+}
+
+/// Waits until every queue is empty (three polls in a row).
+async fn drain(sqs: &aws_sdk_sqs::Client, queues: &Queues) {
+    let mut quiet = 0;
+    for _ in 0..600 {
+        let mut total = 0;
+        for (url, _) in queues.urls.values() {
+            total += depth(sqs, url).await;
+        }
+        quiet = if total == 0 { quiet + 1 } else { 0 };
+        if quiet == 3 {
+            return;
+        }
+        tokio::time::sleep(StdDuration::from_millis(500)).await;
+    }
+    panic!("the queues did not drain in 5 minutes");
+}
+
+/// Publishes NDJSON lines with the CLI (`venue-analytics publish`, or `--raw` for bodies it refuses).
+fn publish_with_cli(queues: &Queues, lines: &[String], raw: Option<EventType>) {
+    if lines.is_empty() {
+        return;
+    }
+    let bin = root().join("target/debug/venue-analytics");
+    assert!(
+        bin.exists(),
+        "{} is missing: build it first (`cargo build --workspace --bins`, as scripts/test.sh does)",
+        bin.display()
+    );
+    let dir = root().join(".local");
+    std::fs::create_dir_all(&dir).unwrap();
+    let file = dir.join(format!(
+        "{}{}.ndjson",
+        queues.prefix,
+        raw.map_or("all", |t| t.as_str())
+    ));
+    std::fs::write(&file, lines.join("\n") + "\n").unwrap();
+    let mut cmd = std::process::Command::new(bin);
+    cmd.arg("publish").arg(&file);
+    if let Some(t) = raw {
+        cmd.args(["--raw", "--queue", t.as_str()]);
+    }
+    let out = cmd
+        .env("AWS_ENDPOINT_URL", tests::endpoint())
+        .env("ANALYTICS_QUEUE_PREFIX", &queues.prefix)
+        .output()
+        .expect("running the CLI");
+    assert!(
+        out.status.success(),
+        "venue-analytics publish failed: {}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+/// Two pollers per queue, like two concurrent Lambdas on one event source.
+fn start_pollers(
+    local: &LocalStack,
+    queues: &Queues,
+) -> (
+    tokio::sync::watch::Sender<bool>,
+    Vec<tokio::task::JoinHandle<()>>,
+) {
+    let (stop, rx) = tokio::sync::watch::channel(false);
+    let mut tasks = Vec::new();
+    for (t, (url, arn)) in &queues.urls {
+        for _ in 0..2 {
+            let pipeline = Arc::new(storage::wire::ingest_pipeline(*t, &local.aws, &local.names));
+            let config = PollerConfig {
+                queue_url: url.clone(),
+                queue_arn: arn.clone(),
+                batch_size: 100,
+                region: "us-east-1".into(),
+            };
+            tasks.push(tokio::spawn(runner::poller::run(
+                local.aws.sqs.clone(),
+                config,
+                pipeline,
+                rx.clone(),
+            )));
+        }
+    }
+    (stop, tasks)
+}
+
+fn encode(s: &str) -> String {
+    s.bytes()
+        .map(|b| {
+            if b.is_ascii_alphanumeric() || b"-_.~".contains(&b) {
+                (b as char).to_string()
+            } else {
+                format!("%{b:02X}")
+            }
+        })
+        .collect()
+}
+
+async fn series(
+    local: &LocalStack,
+    venue: &str,
+    show: Option<&str>,
+    metric: &str,
+    g: &str,
+    from: DateTime<Utc>,
+    to: DateTime<Utc>,
+) -> Vec<(DateTime<Utc>, i64)> {
+    let mut path = format!(
+        "/api/metrics/{}?metric={metric}&granularity={g}&from={}&to={}",
+        encode(venue),
+        encode(&from.to_rfc3339()),
+        encode(&to.to_rfc3339())
+    );
+    if let Some(s) = show {
+        path.push_str(&format!("&eventId={}", encode(s)));
+    }
+    let v = get_json(local, &path).await;
+    v["points"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| {
+            (
+                p["t"].as_str().unwrap().parse().unwrap(),
+                p["value"].as_i64().unwrap(),
+            )
+        })
+        .collect()
+}
+
+/// Every total, every 1h point and every 1d point (at local midnight) of
+/// every venue and show equals the independent expectation.
+async fn check_numbers(local: &LocalStack, set: &MixedSet, now: DateTime<Utc>) {
+    let (from, to) = (now - Duration::days(4), now + Duration::days(1));
+    for (vi, v) in set.venues.iter().enumerate() {
+        let tz = v.zone();
+        let dash = get_json(local, &format!("/api/dashboards/{}", encode(&v.id))).await;
+        let want = set.totals(vi, None);
+        assert_eq!(dash["orders"], want.orders, "{}: orders", v.id);
+        assert_eq!(dash["revenue"]["amount"], want.revenue, "{}: revenue", v.id);
+        assert_eq!(
+            dash["revenue"]["currency"], v.currency,
+            "{}: currency",
+            v.id
+        );
+        assert_eq!(dash["ticketsSold"], want.tickets, "{}: tickets", v.id);
+        assert_eq!(dash["pageViews"], want.views, "{}: page views", v.id);
+        assert_eq!(
+            dash["scans"]["admitted"], want.admitted,
+            "{}: admitted",
+            v.id
+        );
+        let scopes = std::iter::once(None).chain((0..v.shows.len()).map(Some));
+        for show in scopes {
+            let show_id = show.map(|s| v.shows[s].as_str());
+            let want = set.totals(vi, show);
+            let hours = set.by_hour(vi, show);
+            let days = set.by_local_date(vi, show);
+            for metric in METRICS {
+                for g in ["5m", "1h", "1d"] {
+                    let points = series(local, &v.id, show_id, metric, g, from, to).await;
+                    let sum: i64 = points.iter().map(|p| p.1).sum();
+                    assert_eq!(
+                        sum,
+                        want.metric(metric),
+                        "{} {show_id:?}: {metric} at {g} sums to {sum}",
+                        v.id
+                    );
+                    if g == "1h" {
+                        for (t, value) in &points {
+                            let expected =
+                                hours.get(&t.timestamp()).map_or(0, |s| s.metric(metric));
+                            assert_eq!(
+                                *value, expected,
+                                "{} {show_id:?}: {metric} at {t} (1h)",
+                                v.id
+                            );
+                        }
+                    }
+                    if g == "1d" {
+                        for (t, value) in &points {
+                            let local_t = t.with_timezone(&tz);
+                            assert_eq!(
+                                local_t.time(),
+                                NaiveTime::MIN,
+                                "{}: a 1d point at {t} is not a local midnight in {tz}",
+                                v.id
+                            );
+                            let expected = days
+                                .get(&local_t.date_naive())
+                                .map_or(0, |s| s.metric(metric));
+                            assert_eq!(
+                                *value, expected,
+                                "{} {show_id:?}: {metric} on {local_t} (1d)",
+                                v.id
+                            );
+                        }
+                    }
+                }
+            }
+            // Unique sessions per local day: the venue's, and each show's own.
+            let sessions = set.sessions_by_local_date(vi, show);
+            for (t, value) in series(local, &v.id, show_id, "uniqueSessions", "1d", from, to).await
+            {
+                let expected = sessions
+                    .get(&t.with_timezone(&tz).date_naive())
+                    .copied()
+                    .unwrap_or(0);
+                assert_eq!(
+                    value, expected,
+                    "{} {show_id:?}: unique sessions on {t}",
+                    v.id
+                );
+            }
+        }
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn a_mixed_set_published_with_the_cli_reads_back_exactly() {
+    let local = stack().await;
+    let sqs = &local.aws.sqs;
+    let queues = create_queues(sqs).await;
+    let now = Utc::now();
+    let run = uuid::Uuid::new_v4().simple().to_string()[..10].to_owned();
+    let set = generate(&run, now, 12);
+    let (stop, tasks) = start_pollers(&local, &queues);
+
+    // The venues first (as a platform onboards them), then the rest, shuffled.
+    publish_with_cli(&queues, &set.venue_updates, None);
+    drain(sqs, &queues).await;
+    let mut lines: Vec<String> = set.events.iter().map(|(_, b)| b.clone()).collect();
+    // A redelivered, older venue update naming another zone must change nothing.
+    lines.push(
+        set.venue_updates[0]
+            .replace("America/Los_Angeles", "Europe/London")
+            .replacen(
+                &(now - Duration::hours(48)).to_rfc3339_opts(chrono::SecondsFormat::Millis, true),
+                &(now - Duration::hours(72)).to_rfc3339_opts(chrono::SecondsFormat::Millis, true),
+                1,
+            ),
+    );
+    publish_with_cli(&queues, &lines, None);
+    for t in EventType::ALL {
+        let bad: Vec<String> = set
+            .rejected
+            .iter()
+            .filter(|r| r.0 == t)
+            .map(|r| r.1.clone())
+            .collect();
+        publish_with_cli(&queues, &bad, Some(t));
+    }
+    drain(sqs, &queues).await;
+    stop.send(true).unwrap();
+    for t in tasks {
+        t.await.unwrap();
+    }
+
+    for dlq in &queues.dlqs {
+        assert_eq!(depth(sqs, dlq).await, 0, "{dlq} is not empty");
+    }
+    let venue = get_json(
+        &local,
+        &format!("/api/dashboards/{}", encode(&set.venues[0].id)),
+    )
+    .await;
+    assert_eq!(
+        venue["timezone"], "America/Los_Angeles",
+        "an older venue update overwrote a newer zone"
+    );
+    check_numbers(&local, &set, now).await;
+
+    // Every rejected body was counted once in flow health under its source,
+    // or as unattributed (identical malformed bodies are one rejection).
+    let flows = get_json(&local, "/api/analytics/flows").await;
+    let rejected_views: i64 = flows["flows"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["type"] == "page-view" && f["source"] == format!("frontend-{run}"))
+        .map(|f| f["rejected"].as_i64().unwrap())
+        .sum();
+    assert_eq!(rejected_views, 4, "the four invalid ids are quarantined");
+    assert!(
+        flows["flows"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|f| f["type"] == "ticket-purchase" && f["status"] == "unattributed"),
+        "a body without a readable source shows as unattributed: {flows}"
+    );
+}
+
+/// Batches holding each known poison trigger commit every innocent event and
+/// quarantine only what can never be written.
+#[tokio::test]
+async fn poison_triggers_quarantine_the_culprit_and_commit_the_rest() {
+    let local = stack().await;
+    let run = unique("poison");
+    let now = Utc::now();
+    let venue = format!("{run}-venue");
+    let view = |i: usize, show: &str| {
+        serde_json::json!({"specversion":"1.0","id": format!("{run}-pv-{i}"),"source":"frontend","type":"page-view",
+            "time": (now - Duration::minutes(i64::try_from(i).unwrap())).to_rfc3339(),
+            "data": {"sessionId": format!("s-{i}"), "path": "/", "venueId": venue, "eventId": show}})
+        .to_string()
+    };
+    let mut bodies: Vec<String> = (0..30).map(|i| view(i, "show-1")).collect();
+    bodies.push(view(30, "*"));
+    bodies.push("{not json".into());
+    bodies.push("{not json".into());
+    let messages: Vec<Message> = bodies
+        .iter()
+        .enumerate()
+        .map(|(i, b)| Message {
+            id: format!("m{i}"),
+            body: b.clone(),
+        })
+        .collect();
+    let pipeline = storage::wire::ingest_pipeline(EventType::PageView, &local.aws, &local.names);
+    let out = pipeline.handle(&messages).await;
+    assert!(
+        out.failed.is_empty(),
+        "nothing innocent is retried: {out:?}"
+    );
+    assert_eq!(out.committed, 30);
+    assert_eq!(out.quarantined, 3);
+
+    // Two updates of one venue in one batch, one listing a show twice.
+    let update = |i: usize, tz: &str, shows: &[&str]| {
+        let shows: Vec<_> = shows
+            .iter()
+            .map(|s| serde_json::json!({"eventId": s, "name": s, "startsAt": now.to_rfc3339()}))
+            .collect();
+        serde_json::json!({"specversion":"1.0","id": format!("{run}-vu-{i}"),"source":"venue-service","type":"venue-update",
+            "time": (now - Duration::minutes(10 - i64::try_from(i).unwrap())).to_rfc3339(),
+            "data": {"venueId": venue, "timezone": tz, "shows": shows}})
+        .to_string()
+    };
+    let messages: Vec<Message> = [
+        update(2, "Asia/Kathmandu", &["show-1", "show-1"]),
+        update(1, "Asia/Kolkata", &["show-2"]),
+    ]
+    .into_iter()
+    .enumerate()
+    .map(|(i, body)| Message {
+        id: format!("u{i}"),
+        body,
+    })
+    .collect();
+    let pipeline = storage::wire::ingest_pipeline(EventType::VenueUpdate, &local.aws, &local.names);
+    let out = pipeline.handle(&messages).await;
+    assert!(out.failed.is_empty(), "{out:?}");
+    assert_eq!(out.committed, 2);
+    let dash = get_json(&local, &format!("/api/dashboards/{venue}")).await;
+    assert_eq!(dash["timezone"], "Asia/Kathmandu", "the newer update wins");
+}
