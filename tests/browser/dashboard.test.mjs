@@ -116,7 +116,7 @@ test('desktop dashboard matches the API and updates live without a reload', asyn
     await page.waitForSelector('[data-testid="flow-row"]', { timeout: 20_000 }).catch(() => {});
     const flowRows = await page.$$eval('[data-testid="flow-row"]', (rows) => rows.map((r) => r.dataset.status));
     assert.ok(flowRows.length > 0, 'the admin token should show flow-health rows');
-    for (const status of flowRows) assert.ok(['flowing', 'silent', 'never'].includes(status), `unexpected flow status ${status}`);
+    for (const status of flowRows) assert.ok(['flowing', 'silent', 'never', 'unattributed'].includes(status), `unexpected flow status ${status}`);
 
     await page.screenshot({ path: join(ARTIFACTS_DIR, 'dashboard.png'), fullPage: true });
 

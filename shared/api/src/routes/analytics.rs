@@ -69,7 +69,9 @@ pub fn flow_views(
         let dlq_depth = dlq.get(&t).copied().flatten();
         let mut rows: Vec<&FlowRecord> = records.iter().filter(|r| r.event_type == t).collect();
         rows.sort_by(|a, b| a.source.cmp(&b.source));
-        if rows.is_empty() {
+        // Unreadable rejections say nothing about whether a real source
+        // sends: a type with only those still shows its `never` row.
+        if rows.iter().all(|r| r.source == storage_unattributed()) {
             out.push(FlowView {
                 event_type: t.as_str().into(),
                 source: None,
@@ -320,6 +322,30 @@ mod tests {
                 .iter()
                 .filter(|v| v.status == "never")
                 .all(|v| v.source.is_none())
+        );
+    }
+
+    #[test]
+    fn unreadable_rejections_are_unattributed_and_keep_the_never_row() {
+        let now = at("2026-11-24T12:00:00Z");
+        let records = vec![FlowRecord {
+            event_type: EventType::PageView,
+            source: storage_unattributed().into(),
+            last_event_at: Some(at("2026-11-24T11:59:00Z")),
+            total: 2,
+            rejected: 2,
+            events_last_hour: 0,
+        }];
+        let views = flow_views(&records, &BTreeMap::new(), now, Duration::minutes(15));
+        let page: Vec<_> = views
+            .iter()
+            .filter(|v| v.event_type == "page-view")
+            .map(|v| (v.status.as_str(), v.source.clone(), v.rejected))
+            .collect();
+        assert_eq!(
+            page,
+            vec![("never", None, 0), ("unattributed", None, 2)],
+            "no real source ever sent page views: that must still show"
         );
     }
 }
