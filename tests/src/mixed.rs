@@ -38,9 +38,19 @@ impl MixedVenue {
 /// What one valid event counts.
 #[derive(Debug, Clone)]
 pub enum Kind {
-    Purchase { amount: i64, tickets: i64 },
-    Scan { admitted: bool },
-    View { session: String },
+    /// `home`: paid in the venue's currency; `usd`: paid in USD.
+    Purchase {
+        amount: i64,
+        tickets: i64,
+        home: bool,
+        usd: bool,
+    },
+    Scan {
+        admitted: bool,
+    },
+    View {
+        session: String,
+    },
 }
 
 #[derive(Debug, Clone)]
@@ -68,8 +78,12 @@ pub struct MixedSet {
 /// Counters the set's valid events add to one scope and bucket.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct Sums {
+    /// Orders in every currency.
     pub orders: i64,
+    /// Revenue in the venue's currency only.
     pub revenue: i64,
+    /// Revenue in USD only.
+    pub usd_revenue: i64,
     pub tickets: i64,
     pub admitted: i64,
     pub views: i64,
@@ -78,9 +92,15 @@ pub struct Sums {
 impl Sums {
     fn add(&mut self, k: &Kind) {
         match k {
-            Kind::Purchase { amount, tickets } => {
+            Kind::Purchase {
+                amount,
+                tickets,
+                home,
+                usd,
+            } => {
                 self.orders += 1;
-                self.revenue += amount;
+                self.revenue += if *home { amount } else { &0 };
+                self.usd_revenue += if *usd { amount } else { &0 };
                 self.tickets += tickets;
             }
             Kind::Scan { admitted } => self.admitted += i64::from(*admitted),
@@ -92,6 +112,7 @@ impl Sums {
         match name {
             "orders" => self.orders,
             "revenue" => self.revenue,
+            "revenue@USD" => self.usd_revenue,
             "ticketsSold" => self.tickets,
             "scansAdmitted" => self.admitted,
             "pageViews" => self.views,
@@ -100,10 +121,11 @@ impl Sums {
     }
 }
 
-/// The metrics the checks compare.
-pub const METRICS: [&str; 5] = [
+/// The metrics the checks compare (`metric@CUR`: money in that currency).
+pub const METRICS: [&str; 6] = [
     "orders",
     "revenue",
+    "revenue@USD",
     "ticketsSold",
     "scansAdmitted",
     "pageViews",
@@ -252,6 +274,12 @@ pub fn generate(run: &str, now: DateTime<Utc>, seed: u64) -> MixedSet {
                 id = format!("{id}-{}", "x".repeat(128 - id.chars().count() - 1));
             }
             let source = &sources[usize::from(p % 5 == 0)];
+            // Visitors pay in US dollars at the Canadian venue now and then.
+            let currency = if v.currency == "CAD" && p % 4 == 1 {
+                "USD"
+            } else {
+                v.currency
+            };
             set.events.push((
                 EventType::TicketPurchase,
                 envelope(
@@ -262,7 +290,7 @@ pub fn generate(run: &str, now: DateTime<Utc>, seed: u64) -> MixedSet {
                     json!({"orderId": format!("o-{run}-{vi}-{p}"), "ticketId": format!("t-{run}-{vi}-{p}"),
                            "eventId": v.shows[show], "venueId": v.id,
                            "userId": format!("user-{}", rng.random_range(0..40)),
-                           "amount": amount, "currency": v.currency, "quantity": tickets,
+                           "amount": amount, "currency": currency, "quantity": tickets,
                            "tier": TIERS[p % 3], "channel": "web"}),
                 ),
             ));
@@ -270,7 +298,12 @@ pub fn generate(run: &str, now: DateTime<Utc>, seed: u64) -> MixedSet {
                 venue: vi,
                 show: Some(show),
                 time,
-                kind: Kind::Purchase { amount, tickets },
+                kind: Kind::Purchase {
+                    amount,
+                    tickets,
+                    home: currency == v.currency,
+                    usd: currency == "USD",
+                },
             });
             // The same id from the box office is another event.
             if p % 25 == 3 {
@@ -294,6 +327,8 @@ pub fn generate(run: &str, now: DateTime<Utc>, seed: u64) -> MixedSet {
                     kind: Kind::Purchase {
                         amount: 2500,
                         tickets: 1,
+                        home: true,
+                        usd: v.currency == "USD",
                     },
                 });
             }

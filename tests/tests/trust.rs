@@ -190,8 +190,9 @@ async fn series(
     from: DateTime<Utc>,
     to: DateTime<Utc>,
 ) -> Vec<(DateTime<Utc>, i64)> {
+    let (metric, currency) = metric.split_once('@').unwrap_or((metric, ""));
     let mut path = format!(
-        "/api/metrics/{}?metric={metric}&granularity={g}&from={}&to={}",
+        "/api/metrics/{}?metric={metric}&currency={currency}&granularity={g}&from={}&to={}",
         encode(venue),
         encode(&from.to_rfc3339()),
         encode(&to.to_rfc3339())
@@ -228,6 +229,24 @@ async fn check_numbers(local: &LocalStack, set: &MixedSet, now: DateTime<Utc>) {
             "{}: currency",
             v.id
         );
+        // Money in another currency is listed beside the revenue, never in it.
+        let by_currency: Vec<(String, i64)> = dash["revenueByCurrency"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|c| {
+                (
+                    c["revenue"]["currency"].as_str().unwrap().to_owned(),
+                    c["revenue"]["amount"].as_i64().unwrap(),
+                )
+            })
+            .collect();
+        let mut expected = vec![(v.currency.to_owned(), want.revenue)];
+        if v.currency != "USD" && want.usd_revenue > 0 {
+            expected.push(("USD".to_owned(), want.usd_revenue));
+        }
+        expected.sort_by_key(|b| std::cmp::Reverse(b.1));
+        assert_eq!(by_currency, expected, "{}: revenue by currency", v.id);
         assert_eq!(dash["ticketsSold"], want.tickets, "{}: tickets", v.id);
         assert_eq!(dash["pageViews"], want.views, "{}: page views", v.id);
         assert_eq!(

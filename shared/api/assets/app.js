@@ -506,7 +506,11 @@
     const aov = amountOf(d.averageOrderValue);
 
     setKpi('kpi-revenue', revenue, fmtMoney(revenue, cur), bumped);
-    setSub('kpi-revenue', `gross sales · ${cur}`);
+    // Money in other currencies is never added to the tile; it is named here.
+    const others = (d.revenueByCurrency || [])
+      .filter((c) => c.revenue && c.revenue.currency !== cur)
+      .map((c) => `+ ${fmtMoney(amountOf(c.revenue), c.revenue.currency)}`);
+    setSub('kpi-revenue', others.length ? `gross sales · ${cur} · ${others.join(' · ')} (not added)` : `gross sales · ${cur}`);
 
     setKpi('kpi-tickets-sold', d.ticketsSold, fmtInt(d.ticketsSold), bumped);
     const capacity = isNum(d.capacity) ? d.capacity : null;

@@ -6,7 +6,7 @@ use serde::Serialize;
 use utoipa::ToSchema;
 
 /// Currency used when neither the data nor the venue names one.
-pub const DEFAULT_CURRENCY: &str = "USD";
+pub use domain::totals::DEFAULT_CURRENCY;
 
 /// An amount of money in integer minor units (4500 = $45.00).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, ToSchema)]

@@ -10,7 +10,7 @@ use serde::Serialize;
 use utoipa::ToSchema;
 
 use crate::model::{Money, ShowView, shows_sorted};
-use crate::totals::{breakdown, currency, div_round, ratio, sum_all};
+use crate::totals::{InCurrency, breakdown, div_round, money_in, ratio, sum_all};
 
 /// Width of the sales-velocity window.
 pub const VELOCITY_WINDOW_MINUTES: i64 = 60;
@@ -95,6 +95,15 @@ pub struct EntryPointBreakdown {
     pub duplicate: i64,
 }
 
+/// Sales in one currency.
+#[derive(Debug, Clone, PartialEq, Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct CurrencySales {
+    pub revenue: Money,
+    pub orders: i64,
+    pub tickets_sold: i64,
+}
+
 /// `GET /api/dashboards/{venueId}`.
 #[derive(Debug, Clone, PartialEq, Serialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
@@ -104,11 +113,18 @@ pub struct DashboardSummary {
     pub event_id: Option<String>,
     pub venue_name: Option<String>,
     pub timezone: String,
+    /// The currency of every amount here: the venue's, else the one with the
+    /// most revenue. Money in other currencies is in `revenueByCurrency` only.
     pub currency: String,
+    /// Revenue in `currency`.
     pub revenue: Money,
+    /// Revenue and orders in every currency sold in, by revenue descending.
+    pub revenue_by_currency: Vec<CurrencySales>,
+    /// Tickets sold, in every currency.
     pub tickets_sold: i64,
+    /// Orders, in every currency.
     pub orders: i64,
-    /// Revenue ÷ orders, rounded; 0 without orders.
+    /// Revenue ÷ orders in `currency`, rounded; 0 without orders.
     pub average_order_value: Money,
     /// Tickets sold per hour over the last 60 minutes.
     pub sales_velocity: f64,
@@ -164,9 +180,25 @@ pub fn assemble(input: SummaryInput<'_>) -> DashboardSummary {
         minutes,
         now,
     } = input;
+    let InCurrency {
+        currency,
+        rows: days,
+        by_currency,
+    } = money_in(days, venue, None);
+    let days = days.as_slice();
+    let mine = by_currency.get(&currency).copied().unwrap_or_default();
+    let mut revenue_by_currency: Vec<CurrencySales> = by_currency
+        .iter()
+        .filter(|(_, t)| t.revenue != 0 || t.orders != 0)
+        .map(|(code, t)| CurrencySales {
+            revenue: Money::new(t.revenue, code),
+            orders: t.orders,
+            tickets_sold: t.tickets_sold,
+        })
+        .collect();
+    revenue_by_currency.sort_by_key(|b| std::cmp::Reverse(b.revenue.amount));
     let totals = sum_all(days);
     let get = |m| totals.get(&m).copied().unwrap_or(0);
-    let currency = currency(days, venue);
     let money = |amount| Money::new(amount, &currency);
 
     let sold = get(Metric::TicketsSold);
@@ -205,10 +237,11 @@ pub fn assemble(input: SummaryInput<'_>) -> DashboardSummary {
         event_id: event_id.map(str::to_owned),
         venue_name: venue.name.clone(),
         timezone: venue.timezone.clone().unwrap_or_else(|| "UTC".into()),
-        revenue: money(get(Metric::Revenue)),
+        revenue: money(mine.revenue),
+        revenue_by_currency,
         tickets_sold: sold,
         orders,
-        average_order_value: money(div_round(get(Metric::Revenue), orders)),
+        average_order_value: money(div_round(mine.revenue, mine.orders)),
         sales_velocity,
         scans: Scans {
             admitted,

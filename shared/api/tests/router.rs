@@ -280,6 +280,7 @@ fn reader() -> MemReader {
             venue_id: "v1".into(),
             customer_id: "u1".into(),
             spend: 9000,
+            spend_by_currency: Default::default(),
             orders: 1,
             tickets: 2,
             currency: Some("USD".into()),
@@ -857,7 +858,7 @@ async fn page_assets_and_openapi() {
         .collect();
     assert_eq!(
         metric_params,
-        ["venueId", "metric", "granularity", "from", "to", "eventId"]
+        ["venueId", "metric", "granularity", "from", "to", "eventId", "currency"]
     );
     assert!(paths["/api/widgets/{venueId}"]["post"]["responses"]["201"].is_object());
     assert!(doc["components"]["schemas"]["DashboardSummary"].is_object());

@@ -16,13 +16,13 @@ mod tests;
 
 use std::collections::HashSet;
 
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, Datelike, Timelike, Utc};
 use chrono_tz::Tz;
 use rustc_hash::FxHashMap;
 
 pub use builder::ChunkBuilder;
 
-use crate::event::{Event, EventData, EventType};
+use crate::event::{Event, EventData, EventType, TicketPurchase};
 use crate::rollup::{Dimension, Granularity, Metric};
 
 /// Most actions DynamoDB accepts in one `TransactWriteItems`.
@@ -79,9 +79,13 @@ impl Counters<'_> {
 /// Increments to one customer's metrics at one venue.
 #[derive(Debug, Clone, PartialEq)]
 pub struct CustomerDelta<'e> {
+    /// Spend in every currency together (kept for readers of old items).
     pub spend: i64,
+    /// Spend per ISO 4217 code, in order of first purchase.
+    pub spend_by_currency: Vec<(&'e str, i64)>,
     pub orders: i64,
     pub tickets: i64,
+    /// The currency of the first purchase.
     pub currency: &'e str,
     pub first_purchase_at: DateTime<Utc>,
     pub last_purchase_at: DateTime<Utc>,
@@ -92,6 +96,74 @@ pub struct CustomerDelta<'e> {
     pub lead_hours_sum: f64,
     pub lead_count: u32,
     pub tiers: Vec<(&'e str, i64)>,
+}
+
+impl<'e> CustomerDelta<'e> {
+    /// The delta of one purchase at `time`, `local` in the venue's zone,
+    /// for a show starting at `starts` (when known).
+    pub fn purchase(
+        p: &'e TicketPurchase<'_>,
+        time: DateTime<Utc>,
+        local: DateTime<Tz>,
+        starts: Option<DateTime<Utc>>,
+    ) -> Self {
+        let mut d = CustomerDelta {
+            spend: 0,
+            spend_by_currency: Vec::new(),
+            orders: 0,
+            tickets: 0,
+            currency: &p.currency,
+            first_purchase_at: time,
+            last_purchase_at: time,
+            weekday: [0; 7],
+            hour: [0; 24],
+            lead_hours_sum: 0.0,
+            lead_count: 0,
+            tiers: Vec::new(),
+        };
+        d.add_purchase(p, time, local, starts);
+        d
+    }
+
+    /// Adds one more purchase (see [`CustomerDelta::purchase`]).
+    pub fn add_purchase(
+        &mut self,
+        p: &'e TicketPurchase<'_>,
+        time: DateTime<Utc>,
+        local: DateTime<Tz>,
+        starts: Option<DateTime<Utc>>,
+    ) {
+        let q = i64::from(p.quantity);
+        self.spend += p.amount;
+        match self
+            .spend_by_currency
+            .iter_mut()
+            .find(|(c, _)| *c == p.currency)
+        {
+            Some((_, s)) => *s += p.amount,
+            None => self.spend_by_currency.push((&p.currency, p.amount)),
+        }
+        self.orders += 1;
+        self.tickets += q;
+        self.first_purchase_at = self.first_purchase_at.min(time);
+        self.last_purchase_at = self.last_purchase_at.max(time);
+        self.weekday[local.weekday().num_days_from_monday() as usize] += 1;
+        self.hour[local.hour() as usize] += 1;
+        if let Some(starts) = starts
+            && starts > time
+        {
+            #[allow(clippy::cast_precision_loss)]
+            let hours = (starts - time).num_seconds() as f64 / 3600.0;
+            self.lead_hours_sum += hours;
+            self.lead_count += 1;
+        }
+        if let Some(tier) = p.tier.as_deref() {
+            match self.tiers.iter_mut().find(|(t, _)| *t == tier) {
+                Some((_, n)) => *n += q,
+                None => self.tiers.push((tier, q)),
+            }
+        }
+    }
 }
 
 /// A session first seen on a venue-local day, in the venue scope (`show:

@@ -82,7 +82,12 @@ pub struct VenueRecord {
 pub struct CustomerRow {
     pub venue_id: String,
     pub customer_id: String,
+    /// Spend in `currency` (the customer's largest).
     pub spend: i64,
+    /// Spend per ISO 4217 code, every currency the customer paid in.
+    #[serde(default)]
+    pub spend_by_currency: BTreeMap<String, i64>,
+    /// Orders and tickets, in every currency.
     pub orders: i64,
     pub tickets: i64,
     pub currency: Option<String>,

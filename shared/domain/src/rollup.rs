@@ -187,14 +187,18 @@ pub enum Dimension {
     Channel,
     EntryPoint,
     Campaign,
+    /// The ISO 4217 code of money: revenue, orders, tickets and abandoned
+    /// cart value per currency, so that no total adds two currencies.
+    Currency,
 }
 
 impl Dimension {
-    pub const ALL: [Dimension; 4] = [
+    pub const ALL: [Dimension; 5] = [
         Dimension::Tier,
         Dimension::Channel,
         Dimension::EntryPoint,
         Dimension::Campaign,
+        Dimension::Currency,
     ];
     /// One-letter code used in breakdown attribute names.
     pub const fn code(self) -> &'static str {
@@ -203,6 +207,7 @@ impl Dimension {
             Dimension::Channel => "c",
             Dimension::EntryPoint => "e",
             Dimension::Campaign => "m",
+            Dimension::Currency => "$",
         }
     }
 
@@ -212,6 +217,7 @@ impl Dimension {
             Dimension::Channel => "channel",
             Dimension::EntryPoint => "entryPoint",
             Dimension::Campaign => "campaign",
+            Dimension::Currency => "currency",
         }
     }
 }
@@ -223,7 +229,7 @@ impl FromStr for Dimension {
             .into_iter()
             .find(|d| d.as_str() == s)
             .ok_or_else(|| {
-                format!("unknown dimension {s:?}; expected tier, channel, entryPoint or campaign")
+                format!("unknown dimension {s:?}; expected tier, channel, entryPoint, campaign or currency")
             })
     }
 }

@@ -30,6 +30,130 @@ pub fn breakdown(rows: &[RollupRow], dim: Dimension) -> BTreeMap<String, BTreeMa
     out
 }
 
+/// The currency of money nothing else names (no venue currency, no data).
+pub const DEFAULT_CURRENCY: &str = "USD";
+
+/// The money of rows in one currency.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct CurrencyTotals {
+    pub revenue: i64,
+    pub orders: i64,
+    pub tickets_sold: i64,
+    pub cart_abandons: i64,
+    pub cart_abandoned_value: i64,
+}
+
+impl CurrencyTotals {
+    fn of(m: impl Fn(Metric) -> i64) -> Self {
+        CurrencyTotals {
+            revenue: m(Metric::Revenue),
+            orders: m(Metric::Orders),
+            tickets_sold: m(Metric::TicketsSold),
+            cart_abandons: m(Metric::CartAbandons),
+            cart_abandoned_value: m(Metric::CartAbandonedValue),
+        }
+    }
+
+    fn add(&mut self, o: CurrencyTotals) {
+        self.revenue += o.revenue;
+        self.orders += o.orders;
+        self.tickets_sold += o.tickets_sold;
+        self.cart_abandons += o.cart_abandons;
+        self.cart_abandoned_value += o.cart_abandoned_value;
+    }
+
+    fn minus(self, o: CurrencyTotals) -> Self {
+        CurrencyTotals {
+            revenue: self.revenue - o.revenue,
+            orders: self.orders - o.orders,
+            tickets_sold: self.tickets_sold - o.tickets_sold,
+            cart_abandons: self.cart_abandons - o.cart_abandons,
+            cart_abandoned_value: self.cart_abandoned_value - o.cart_abandoned_value,
+        }
+    }
+
+    fn is_zero(self) -> bool {
+        self == CurrencyTotals::default()
+    }
+}
+
+/// Money of one row per currency. Money the row does not attribute to a
+/// currency (written before rollups kept one) is in the row's `currency`,
+/// else `fallback`: this is the only currency fallback of the workspace.
+pub fn row_currencies(row: &RollupRow, fallback: &str) -> BTreeMap<String, CurrencyTotals> {
+    let mut out: BTreeMap<String, CurrencyTotals> = BTreeMap::new();
+    let mut attributed = CurrencyTotals::default();
+    for (code, metrics) in breakdown(std::slice::from_ref(row), Dimension::Currency) {
+        let t = CurrencyTotals::of(|m| metrics.get(&m).copied().unwrap_or(0));
+        attributed.add(t);
+        out.entry(code).or_default().add(t);
+    }
+    let rest = CurrencyTotals::of(|m| row.get(m)).minus(attributed);
+    if !rest.is_zero() {
+        let code = row.currency.as_deref().unwrap_or(fallback);
+        out.entry(code.to_owned()).or_default().add(rest);
+    }
+    out
+}
+
+/// Money of `rows` per currency (see [`row_currencies`]).
+pub fn currency_totals(rows: &[RollupRow], fallback: &str) -> BTreeMap<String, CurrencyTotals> {
+    let mut out: BTreeMap<String, CurrencyTotals> = BTreeMap::new();
+    for row in rows {
+        for (code, t) in row_currencies(row, fallback) {
+            out.entry(code).or_default().add(t);
+        }
+    }
+    out
+}
+
+/// The currency money is shown in: the venue's own, else the one with the
+/// most revenue in the data (ties: the first code), else [`DEFAULT_CURRENCY`].
+pub fn reporting_currency(
+    venue_currency: Option<&str>,
+    totals: &BTreeMap<String, CurrencyTotals>,
+) -> String {
+    venue_currency
+        .map(str::to_owned)
+        .or_else(|| {
+            totals
+                .iter()
+                .max_by(|a, b| a.1.revenue.cmp(&b.1.revenue).then(b.0.cmp(a.0)))
+                .map(|(code, _)| code.clone())
+        })
+        .unwrap_or_else(|| DEFAULT_CURRENCY.to_owned())
+}
+
+/// `rows` with their money (revenue and abandoned cart value, in total and
+/// per breakdown value where it can be told apart) in `currency` only: money
+/// in other currencies is left out, never added. Counts of orders and
+/// tickets stay whole. Tier, channel and campaign revenue of a row that
+/// holds several currencies cannot be split and is left out of them too.
+pub fn in_currency(rows: &[RollupRow], currency: &str, fallback: &str) -> Vec<RollupRow> {
+    rows.iter()
+        .map(|row| {
+            let per = row_currencies(row, fallback);
+            let mine = per.get(currency).copied().unwrap_or_default();
+            let single = per.len() <= 1 && (per.is_empty() || per.contains_key(currency));
+            let mut out = row.clone();
+            out.base.insert(Metric::Revenue, mine.revenue);
+            out.base
+                .insert(Metric::CartAbandonedValue, mine.cart_abandoned_value);
+            if !single {
+                for b in &mut out.breakdowns {
+                    if b.1 != Dimension::Currency
+                        && matches!(b.0, Metric::Revenue | Metric::CartAbandonedValue)
+                    {
+                        b.3 = 0;
+                    }
+                }
+            }
+            out.currency = Some(currency.to_owned());
+            out
+        })
+        .collect()
+}
+
 /// `num / den`, `None` when the denominator is zero.
 #[allow(clippy::cast_precision_loss)]
 pub fn ratio(num: i64, den: i64) -> Option<f64> {
@@ -52,6 +176,90 @@ pub fn div_round(num: i64, den: i64) -> i64 {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn row(
+        base: &[(Metric, i64)],
+        money: &[(&str, i64, i64)],
+        currency: Option<&str>,
+    ) -> RollupRow {
+        RollupRow {
+            bucket: 0,
+            base: base.iter().copied().collect(),
+            breakdowns: money
+                .iter()
+                .flat_map(|(c, revenue, orders)| {
+                    [
+                        (
+                            Metric::Revenue,
+                            Dimension::Currency,
+                            (*c).to_owned(),
+                            *revenue,
+                        ),
+                        (
+                            Metric::Orders,
+                            Dimension::Currency,
+                            (*c).to_owned(),
+                            *orders,
+                        ),
+                    ]
+                })
+                .collect(),
+            currency: currency.map(str::to_owned),
+        }
+    }
+
+    #[test]
+    fn money_is_kept_apart_per_currency() {
+        // 100 EUR + 40 USD in one row, base counters add all of it.
+        let mixed = row(
+            &[(Metric::Revenue, 140), (Metric::Orders, 3)],
+            &[("EUR", 100, 2), ("USD", 40, 1)],
+            Some("EUR"),
+        );
+        // A row written before money had a currency breakdown: 25 in its currency.
+        let legacy = row(
+            &[(Metric::Revenue, 25), (Metric::Orders, 1)],
+            &[],
+            Some("USD"),
+        );
+        let rows = [mixed, legacy];
+        let t = currency_totals(&rows, "CHF");
+        assert_eq!((t["EUR"].revenue, t["EUR"].orders), (100, 2));
+        assert_eq!((t["USD"].revenue, t["USD"].orders), (65, 2));
+        assert_eq!(t.len(), 2);
+        assert_eq!(reporting_currency(None, &t), "EUR");
+        assert_eq!(reporting_currency(Some("GBP"), &t), "GBP");
+        assert_eq!(reporting_currency(None, &BTreeMap::new()), DEFAULT_CURRENCY);
+        let usd = in_currency(&rows, "USD", "CHF");
+        assert_eq!(sum_all(&usd)[&Metric::Revenue], 65, "never 140 + 25");
+        assert_eq!(sum_all(&usd)[&Metric::Orders], 4, "counts stay whole");
+        let gbp = in_currency(&rows, "GBP", "CHF");
+        assert_eq!(sum_all(&gbp)[&Metric::Revenue], 0);
+    }
+
+    #[test]
+    fn tier_revenue_of_a_mixed_row_is_not_passed_off_as_one_currency() {
+        let mut mixed = row(
+            &[(Metric::Revenue, 140)],
+            &[("EUR", 100, 2), ("USD", 40, 1)],
+            None,
+        );
+        mixed
+            .breakdowns
+            .push((Metric::Revenue, Dimension::Tier, "vip".into(), 140));
+        let single = {
+            let mut r = row(&[(Metric::Revenue, 30)], &[("EUR", 30, 1)], None);
+            r.breakdowns
+                .push((Metric::Revenue, Dimension::Tier, "vip".into(), 30));
+            r
+        };
+        let eur = in_currency(&[mixed, single], "EUR", "EUR");
+        assert_eq!(
+            breakdown(&eur, Dimension::Tier)["vip"][&Metric::Revenue],
+            30
+        );
+        assert_eq!(sum_all(&eur)[&Metric::Revenue], 130);
+    }
 
     #[test]
     fn rounding_is_half_away_from_zero() {

@@ -202,6 +202,7 @@ mod tests {
             venue_id: "v".into(),
             customer_id: id.into(),
             spend,
+            spend_by_currency: Default::default(),
             orders,
             tickets: orders * 2,
             currency: Some("USD".into()),

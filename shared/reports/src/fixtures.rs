@@ -361,6 +361,7 @@ impl Simulation {
             generated_at: header.end + Duration::hours(6),
             granularity: "1h".into(),
             kpis,
+            other_currencies: Vec::new(),
             rows: self.rows,
             daily,
             tiers: self.tiers,

@@ -28,6 +28,10 @@ pub struct ReportData {
     /// Bucket size of [`ReportData::rows`]: `"1h"` or `"1d"`.
     pub granularity: String,
     pub kpis: Kpis,
+    /// Sales in currencies other than [`ReportData::currency`]: listed, never
+    /// added to its amounts.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub other_currencies: Vec<CurrencyAmount>,
     /// Time series at `granularity`, `bucket_start` ascending.
     pub rows: Vec<RollupRow>,
     /// Venue-local days, `bucket_start` = local midnight (in UTC), ascending.
@@ -37,6 +41,15 @@ pub struct ReportData {
     pub campaigns: Vec<Breakdown>,
     pub entry_points: Vec<Breakdown>,
     pub segments: Vec<SegmentRow>,
+}
+
+/// Revenue and orders in one currency.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct CurrencyAmount {
+    pub currency: String,
+    pub revenue: i64,
+    pub orders: i64,
 }
 
 /// Headline numbers for the whole period.

@@ -264,6 +264,9 @@ impl DynamoIngest {
             u.add("spend", d.spend)
                 .add("orders", d.orders)
                 .add("tickets", d.tickets);
+            for (currency, spend) in &d.spend_by_currency {
+                u.add(&keys::spend_attr(currency), spend);
+            }
             for (i, c) in d.weekday.iter().enumerate().filter(|(_, c)| **c > 0) {
                 u.add(&format!("wd{i}"), c);
             }

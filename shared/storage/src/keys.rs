@@ -3,7 +3,7 @@
 //! | table     | pk                              | sk                         |
 //! |-----------|---------------------------------|----------------------------|
 //! | rollups   | `{venue}#{show or *}#{1m..1d}`  | `{bucket:011}#{shard:02}`  |
-//! | customers | `{venue}`                       | `{customer}`               |
+//! | customers | `{venue}`                       | `{customer}` (attrs `spend${ISO}`, `tier#{tier}`) |
 //! | dedupe    | `evt#{source}#{id}`, `sess#{venue}#{show or *}#{day}#{session}`, `rej#{queue}#{sha256}` | – |
 //! | flows     | `flow`                          | `{type}#{source}`          |
 //! | flows     | `arrivals#{type}#{source}`      | `{5-minute bucket:011}`    |
@@ -47,6 +47,15 @@ pub fn session_marker(venue: &str, show: Option<&str>, day: i64, session: &str) 
 
 pub fn rejection_marker(queue: EventType, sha: &str) -> String {
     format!("rej#{queue}#{sha}")
+}
+
+/// A customer item's spend in one currency (an ISO 4217 code).
+pub fn spend_attr(currency: &str) -> String {
+    format!("spend${currency}")
+}
+
+pub fn parse_spend_attr(attr: &str) -> Option<&str> {
+    attr.strip_prefix("spend$")
 }
 
 pub const FLOW_PK: &str = "flow";

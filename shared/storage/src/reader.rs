@@ -8,6 +8,7 @@ use domain::ports::{
     AnalyticsReader, CustomerRow, FlowRecord, RollupRow, ShowRecord, StoreResult, VenueRecord,
 };
 use domain::rollup::parse_breakdown_attr;
+use domain::totals::DEFAULT_CURRENCY;
 use domain::{EventType, Granularity, Metric};
 
 use crate::config::Names;
@@ -110,13 +111,38 @@ fn customer_from_item(item: &Item) -> Option<CustomerRow> {
             ))
         })
         .collect();
+    let total = get_i64(item, "spend").unwrap_or(0);
+    let mut spend_by_currency: BTreeMap<String, i64> = item
+        .iter()
+        .filter_map(|(k, v)| {
+            Some((
+                keys::parse_spend_attr(k)?.to_owned(),
+                v.as_n().ok()?.parse().ok()?,
+            ))
+        })
+        .collect();
+    // Spend written before it was kept per currency is in the item's currency.
+    let rest = total - spend_by_currency.values().sum::<i64>();
+    let stored_currency = get_s(item, "currency").unwrap_or(DEFAULT_CURRENCY);
+    if rest != 0 {
+        *spend_by_currency
+            .entry(stored_currency.to_owned())
+            .or_default() += rest;
+    }
+    let (currency, spend) = spend_by_currency
+        .iter()
+        .max_by(|a, b| a.1.cmp(b.1).then(b.0.cmp(a.0)))
+        .map_or((get_s(item, "currency").map(str::to_owned), 0), |(c, s)| {
+            (Some(c.clone()), *s)
+        });
     Some(CustomerRow {
         venue_id: get_s(item, "pk")?.to_owned(),
         customer_id: get_s(item, "sk")?.to_owned(),
-        spend: get_i64(item, "spend").unwrap_or(0),
+        spend,
+        spend_by_currency,
         orders: get_i64(item, "orders").unwrap_or(0),
         tickets: get_i64(item, "tickets").unwrap_or(0),
-        currency: get_s(item, "currency").map(str::to_owned),
+        currency,
         first_purchase_at: get_time(item, "firstPurchaseAt"),
         last_purchase_at: get_time(item, "lastPurchaseAt"),
         weekday,

@@ -21,7 +21,7 @@ use crate::extract::ApiQuery;
 use crate::openapi::{AdminErrors, VenueErrors};
 use crate::state::AppState;
 use crate::summary::Funnel;
-use crate::totals::{breakdown, sum_all};
+use crate::totals::{breakdown, money_in, sum_all};
 
 /// Health of one (type, source) flow.
 #[derive(Debug, Clone, PartialEq, Serialize, ToSchema)]
@@ -144,6 +144,8 @@ pub struct BreakdownItem {
 pub struct BreakdownList {
     pub dimension: String,
     pub event_id: Option<String>,
+    /// The currency of the items' money; for `dimension=currency` each
+    /// item's money is in the currency its key names.
     pub currency: String,
     pub items: Vec<BreakdownItem>,
 }
@@ -248,6 +250,14 @@ pub async fn breakdowns(
         .map_err(ApiError::BadRequest)?;
     let show = q.event_id.as_deref().filter(|s| !s.is_empty());
     let rows = access.day_rollups(&state, show).await?;
+    // Per currency, each key's money is in that key's currency; otherwise
+    // every amount is in the response's currency.
+    let money = money_in(&rows, &access.venue, None);
+    let rows = if dim == Dimension::Currency {
+        rows
+    } else {
+        money.rows
+    };
     let items = breakdown(&rows, dim)
         .into_iter()
         .map(|(key, m)| BreakdownItem {
@@ -261,7 +271,7 @@ pub async fn breakdowns(
     Ok(Json(BreakdownList {
         dimension: dim.as_str().to_owned(),
         event_id: show.map(str::to_owned),
-        currency: crate::totals::currency(&rows, &access.venue),
+        currency: money.currency,
         items,
     }))
 }

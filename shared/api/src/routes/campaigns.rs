@@ -24,7 +24,7 @@ use crate::extract::ApiQuery;
 use crate::model::Money;
 use crate::openapi::VenueErrors;
 use crate::state::AppState;
-use crate::totals::{breakdown, currency};
+use crate::totals::{breakdown, money_in};
 
 pub const ATTRIBUTION: &str = "last-touch (event level)";
 pub const CART_NOTE: &str =
@@ -115,8 +115,8 @@ pub async fn list_campaigns(
     ApiQuery(q): ApiQuery<ShowQuery>,
 ) -> ApiResult<Json<CampaignList>> {
     let rows = access.day_rollups(&state, q.show()).await?;
-    let cur = currency(&rows, &access.venue);
-    let campaigns = campaigns(&rows, &cur);
+    let money = money_in(&rows, &access.venue, None);
+    let campaigns = campaigns(&money.rows, &money.currency);
     let notes = if campaigns.iter().all(|c| c.cart_rate.is_none()) {
         vec![CART_NOTE.to_owned()]
     } else {

@@ -150,6 +150,26 @@ pub fn currency_of(row: &CustomerRow) -> &str {
     row.currency.as_deref().unwrap_or(DEFAULT_CURRENCY)
 }
 
+/// The currency a venue's customer money is shown in (the one most was
+/// spent in), and the spend of `rows` in it: other currencies are not added.
+pub fn spend_in_main_currency(rows: &[CustomerRow]) -> (String, i64) {
+    let mut by: BTreeMap<&str, i64> = BTreeMap::new();
+    for r in rows {
+        if r.spend_by_currency.is_empty() {
+            *by.entry(currency_of(r)).or_default() += r.spend;
+        }
+        for (c, v) in &r.spend_by_currency {
+            *by.entry(c.as_str()).or_default() += v;
+        }
+    }
+    by.into_iter()
+        .max_by(|a, b| a.1.cmp(&b.1).then(b.0.cmp(a.0)))
+        .map_or_else(
+            || (DEFAULT_CURRENCY.to_owned(), 0),
+            |(c, v)| (c.to_owned(), v),
+        )
+}
+
 /// The model's view of a customer row: the nightly job's conversion, shared.
 pub use jobs::insights::record_of;
 
@@ -293,13 +313,10 @@ pub fn top(
 }
 
 pub fn list(venue: &str, rows: Vec<CustomerRow>, limit: usize, now: DateTime<Utc>) -> CustomerList {
-    let currency = rows
-        .iter()
-        .find_map(|r| r.currency.clone())
-        .unwrap_or_else(|| DEFAULT_CURRENCY.to_owned());
+    let (currency, spend) = spend_in_main_currency(&rows);
     let totals = CustomerTotals {
         customers: rows.len() as i64,
-        revenue: Money::new(rows.iter().map(|r| r.spend).sum(), &currency),
+        revenue: Money::new(spend, &currency),
         orders: rows.iter().map(|r| r.orders).sum(),
         tickets: rows.iter().map(|r| r.tickets).sum(),
         repeat_customers: rows.iter().filter(|r| r.orders >= 2).count() as i64,
@@ -468,6 +485,7 @@ pub(crate) mod tests {
             venue_id: "v1".into(),
             customer_id: id.into(),
             spend,
+            spend_by_currency: Default::default(),
             orders,
             tickets: orders * 2,
             currency: Some("EUR".into()),

@@ -15,10 +15,12 @@ use utoipa::ToSchema;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
-use super::customers::{CustomerSummary, ModelInfo, SegmentCount, score, segments, top};
+use super::customers::{
+    CustomerSummary, ModelInfo, SegmentCount, score, segments, spend_in_main_currency, top,
+};
 use crate::access::VenueAccess;
 use crate::error::ApiResult;
-use crate::model::{DEFAULT_CURRENCY, Money};
+use crate::model::Money;
 use crate::openapi::VenueErrors;
 use crate::state::AppState;
 use crate::totals::{div_round, ratio};
@@ -78,10 +80,7 @@ fn argmax(counts: &[u64]) -> Option<usize> {
 }
 
 pub fn insights(venue: &str, rows: &[CustomerRow], now: chrono::DateTime<chrono::Utc>) -> Insights {
-    let currency = rows
-        .iter()
-        .find_map(|r| r.currency.clone())
-        .unwrap_or_else(|| DEFAULT_CURRENCY.into());
+    let (currency, spend) = spend_in_main_currency(rows);
     let scored = score(rows, now);
     let repeaters: Vec<f64> = scored.as_ref().map_or_else(Vec::new, |s| {
         s.insights
@@ -99,7 +98,6 @@ pub fn insights(venue: &str, rows: &[CustomerRow], now: chrono::DateTime<chrono:
     let tickets: i64 = rows.iter().map(|r| r.tickets).sum();
     let customers = rows.len() as i64;
     let orders: i64 = rows.iter().map(|r| r.orders).sum();
-    let spend: i64 = rows.iter().map(|r| r.spend).sum();
     let mut by_hour = vec![0u64; 24];
     let mut by_weekday = vec![0u64; 7];
     for r in rows {

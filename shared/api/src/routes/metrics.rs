@@ -15,6 +15,7 @@ use crate::extract::ApiQuery;
 use crate::openapi::VenueErrors;
 use crate::series::{Point, SeriesMetric, bucket_starts, points};
 use crate::state::AppState;
+use crate::totals::{InCurrency, money_in};
 
 #[derive(Debug, Clone, Default, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
@@ -36,6 +37,11 @@ pub struct MetricsQuery {
     pub to: Option<String>,
     /// Narrow to one show.
     pub event_id: Option<String>,
+    /// ISO 4217 code of the money metrics' currency; default the venue's
+    /// (else the one with the most revenue in the range). Money in other
+    /// currencies is never added in.
+    #[param(pattern = "^[A-Z]{3}$")]
+    pub currency: Option<String>,
 }
 
 fn metric_schema() -> utoipa::openapi::Object {
@@ -56,6 +62,8 @@ pub struct MetricSeries {
     pub to: DateTime<Utc>,
     /// The zone whose midnights start 1d buckets.
     pub timezone: String,
+    /// The currency of money metrics (revenue, cartAbandonedValue).
+    pub currency: String,
     pub points: Vec<Point>,
 }
 
@@ -114,6 +122,14 @@ pub async fn metric_series(
         .map(|t| parse_time("from", t))
         .transpose()?
         .unwrap_or(to - default_span);
+    let wanted = q.currency.as_deref().filter(|c| !c.is_empty());
+    if let Some(c) = wanted
+        && !(c.len() == 3 && c.bytes().all(|b| b.is_ascii_uppercase()))
+    {
+        return Err(ApiError::bad_request(format!(
+            "`currency` must be an ISO 4217 code (three upper-case letters): {c:?}"
+        )));
+    }
     let tz = access.tz();
     let starts = bucket_starts(granularity, from, to, tz)
         .map_err(|e| ApiError::bad_request(e.to_string()))?;
@@ -133,6 +149,7 @@ pub async fn metric_series(
         }
         _ => Vec::new(),
     };
+    let InCurrency { currency, rows, .. } = money_in(&rows, &access.venue, wanted);
     Ok(Json(MetricSeries {
         metric: metric.name().to_owned(),
         granularity: granularity.as_str().to_owned(),
@@ -140,6 +157,7 @@ pub async fn metric_series(
         from,
         to,
         timezone: tz.name().to_owned(),
+        currency,
         points: points(&rows, metric, granularity, &starts, tz),
     }))
 }

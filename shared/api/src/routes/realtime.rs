@@ -28,7 +28,7 @@ use crate::hub::HubMessage;
 use crate::model::Money;
 use crate::openapi::VenueErrors;
 use crate::state::AppState;
-use crate::totals::currency;
+use crate::totals::{InCurrency, money_in};
 
 /// Minutes covered by the snapshot.
 pub const WINDOW_MINUTES: i64 = 15;
@@ -69,6 +69,7 @@ pub fn window(now: DateTime<Utc>) -> (i64, i64) {
 
 pub fn snapshot(venue: &VenueRecord, rows: &[RollupRow], now: DateTime<Utc>) -> RealtimeSnapshot {
     let (from, to) = window(now);
+    let InCurrency { currency, rows, .. } = money_in(rows, venue, None);
     let rows: Vec<&RollupRow> = rows
         .iter()
         .filter(|r| (from..to).contains(&r.bucket))
@@ -87,12 +88,11 @@ pub fn snapshot(venue: &VenueRecord, rows: &[RollupRow], now: DateTime<Utc>) -> 
             }
         })
         .collect();
-    let owned: Vec<RollupRow> = rows.iter().map(|r| (*r).clone()).collect();
     RealtimeSnapshot {
         venue_id: venue.venue_id.clone(),
         window_minutes: WINDOW_MINUTES,
         since: DateTime::from_timestamp(from, 0).unwrap_or_default(),
-        revenue: Money::new(total(Metric::Revenue), &currency(&owned, venue)),
+        revenue: Money::new(total(Metric::Revenue), &currency),
         tickets_sold: total(Metric::TicketsSold),
         scans_admitted: total(Metric::ScansAdmitted),
         page_views: total(Metric::PageViews),

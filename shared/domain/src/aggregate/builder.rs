@@ -5,7 +5,7 @@
 //! events mostly share a venue, show, minute and hour, so the last leaf and
 //! the last day are remembered in front of their maps.
 
-use chrono::{DateTime, Datelike, Timelike, Utc};
+use chrono::{DateTime, Utc};
 use chrono_tz::Tz;
 use rustc_hash::{FxHashMap, FxHashSet};
 
@@ -335,43 +335,10 @@ impl<'e, 'c> ChunkBuilder<'e, 'c> {
         let starts = p
             .show_starts_at
             .or_else(|| ctx.and_then(|c| c.show_starts.get(p.event_id.as_ref()).copied()));
-        let d = self
-            .customers
+        self.customers
             .entry((venue, &p.user_id))
-            .or_insert_with(|| CustomerDelta {
-                spend: 0,
-                orders: 0,
-                tickets: 0,
-                currency: &p.currency,
-                first_purchase_at: time,
-                last_purchase_at: time,
-                weekday: [0; 7],
-                hour: [0; 24],
-                lead_hours_sum: 0.0,
-                lead_count: 0,
-                tiers: Vec::new(),
-            });
-        d.spend += p.amount;
-        d.orders += 1;
-        d.tickets += i64::from(p.quantity);
-        d.first_purchase_at = d.first_purchase_at.min(time);
-        d.last_purchase_at = d.last_purchase_at.max(time);
-        d.weekday[local.weekday().num_days_from_monday() as usize] += 1;
-        d.hour[local.hour() as usize] += 1;
-        if let Some(starts) = starts
-            && starts > time
-        {
-            #[allow(clippy::cast_precision_loss)]
-            let hours = (starts - time).num_seconds() as f64 / 3600.0;
-            d.lead_hours_sum += hours;
-            d.lead_count += 1;
-        }
-        if let Some(tier) = p.tier.as_deref() {
-            match d.tiers.iter_mut().find(|(t, _)| *t == tier) {
-                Some((_, n)) => *n += i64::from(p.quantity),
-                None => d.tiers.push((tier, i64::from(p.quantity))),
-            }
-        }
+            .and_modify(|d| d.add_purchase(p, time, local, starts))
+            .or_insert_with(|| CustomerDelta::purchase(p, time, local, starts));
     }
 
     /// Closes the chunk: derives every rollup from the leaves.

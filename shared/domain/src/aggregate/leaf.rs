@@ -105,6 +105,10 @@ impl<'e> Leaf<'e> {
                         b[Metric::Orders.index()] += 1;
                     }
                 }
+                let b = self.breakdown(Dimension::Currency, &p.currency);
+                b[Metric::Revenue.index()] += p.amount;
+                b[Metric::TicketsSold.index()] += q;
+                b[Metric::Orders.index()] += 1;
             }
             EventData::TicketScan(s) => {
                 let m = match s.result {
@@ -136,6 +140,9 @@ impl<'e> Leaf<'e> {
                     CartAction::Abandon => {
                         add(Metric::CartAbandons, 1);
                         add(Metric::CartAbandonedValue, c.cart_value);
+                        let b = self.breakdown(Dimension::Currency, &c.currency);
+                        b[Metric::CartAbandons.index()] += 1;
+                        b[Metric::CartAbandonedValue.index()] += c.cart_value;
                     }
                 }
                 if c.action == CartAction::Add {

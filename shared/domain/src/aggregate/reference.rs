@@ -5,7 +5,7 @@
 //! and of any cache: per event, with chrono-tz, the first minute whose local
 //! date is the event's local date ([`local_day_start`]).
 
-use chrono::{DateTime, Datelike, Duration, NaiveDate, Timelike, Utc};
+use chrono::{DateTime, Duration, NaiveDate, Utc};
 use chrono_tz::Tz;
 use rustc_hash::{FxHashMap, FxHashSet};
 
@@ -330,43 +330,10 @@ impl<'e, 'c> ChunkBuilder<'e, 'c> {
         let starts = p
             .show_starts_at
             .or_else(|| ctx.and_then(|c| c.show_starts.get(p.event_id.as_ref()).copied()));
-        let d = self
-            .customers
+        self.customers
             .entry((venue, &p.user_id))
-            .or_insert_with(|| CustomerDelta {
-                spend: 0,
-                orders: 0,
-                tickets: 0,
-                currency: &p.currency,
-                first_purchase_at: time,
-                last_purchase_at: time,
-                weekday: [0; 7],
-                hour: [0; 24],
-                lead_hours_sum: 0.0,
-                lead_count: 0,
-                tiers: Vec::new(),
-            });
-        d.spend += p.amount;
-        d.orders += 1;
-        d.tickets += i64::from(p.quantity);
-        d.first_purchase_at = d.first_purchase_at.min(time);
-        d.last_purchase_at = d.last_purchase_at.max(time);
-        d.weekday[local.weekday().num_days_from_monday() as usize] += 1;
-        d.hour[local.hour() as usize] += 1;
-        if let Some(starts) = starts
-            && starts > time
-        {
-            #[allow(clippy::cast_precision_loss)]
-            let hours = (starts - time).num_seconds() as f64 / 3600.0;
-            d.lead_hours_sum += hours;
-            d.lead_count += 1;
-        }
-        if let Some(tier) = p.tier.as_deref() {
-            match d.tiers.iter_mut().find(|(t, _)| *t == tier) {
-                Some((_, n)) => *n += i64::from(p.quantity),
-                None => d.tiers.push((tier, i64::from(p.quantity))),
-            }
-        }
+            .and_modify(|d| d.add_purchase(p, time, local, starts))
+            .or_insert_with(|| CustomerDelta::purchase(p, time, local, starts));
     }
 
     /// Closes the chunk: derives every rollup from the leaves.
@@ -474,6 +441,13 @@ fn apply<'e>(leaf: &mut Leaf<'e>, data: &'e EventData<'_>) {
                     b[Metric::Orders.index()] += 1;
                 }
             }
+            let money = leaf
+                .breakdowns
+                .entry((Dimension::Currency, &p.currency))
+                .or_default();
+            money[Metric::Revenue.index()] += p.amount;
+            money[Metric::TicketsSold.index()] += q;
+            money[Metric::Orders.index()] += 1;
         }
         EventData::TicketScan(s) => {
             let m = match s.result {
@@ -501,6 +475,12 @@ fn apply<'e>(leaf: &mut Leaf<'e>, data: &'e EventData<'_>) {
                 CartAction::Abandon => {
                     add(Metric::CartAbandons, 1);
                     add(Metric::CartAbandonedValue, c.cart_value);
+                    let money = leaf
+                        .breakdowns
+                        .entry((Dimension::Currency, &c.currency))
+                        .or_default();
+                    money[Metric::CartAbandons.index()] += 1;
+                    money[Metric::CartAbandonedValue.index()] += c.cart_value;
                 }
             }
             if c.action == CartAction::Add {

@@ -10,7 +10,10 @@ use std::collections::BTreeMap;
 use chrono::{DateTime, Utc};
 use chrono_tz::Tz;
 use domain::ports::{AnalyticsReader, RollupRow as StoredRow, VenueRecord};
-use domain::totals::{self, div_round, ratio, sum_all};
+use domain::totals::{
+    self, CurrencyTotals, currency_totals, div_round, in_currency, ratio, reporting_currency,
+    sum_all,
+};
 use domain::{Dimension, Granularity, Metric};
 use reports::{Breakdown, Kpis, ReportData, RollupRow};
 
@@ -18,8 +21,7 @@ use super::period::{Period, local_day_start};
 use super::segments;
 use crate::JobError;
 
-/// Currency of venues that never said (the API's default too).
-pub const DEFAULT_CURRENCY: &str = "USD";
+pub use domain::totals::DEFAULT_CURRENCY;
 /// Longest report range: two years of hourly rows.
 pub const MAX_RANGE_DAYS: i64 = 2 * 366;
 
@@ -82,17 +84,29 @@ pub async fn build_report_data(
         },
         reader.customers(venue),
     )?;
+    // Every amount of the report is in one currency; money in others is
+    // listed beside it, never added to it.
+    let fallback = record.currency.as_deref().unwrap_or(DEFAULT_CURRENCY);
+    let source_rows = days.as_deref().unwrap_or(&hours);
+    let by_currency = currency_totals(source_rows, fallback);
+    let currency = reporting_currency(record.currency.as_deref(), &by_currency);
+    let hours = in_currency(&hours, &currency, fallback);
+    let days = days.map(|d| in_currency(&d, &currency, fallback));
     let hourly: Vec<RollupRow> = hours.iter().map(convert).collect();
     let (summary_rows, daily) = match &days {
         Some(days) => (days.as_slice(), days.iter().map(convert).collect()),
         None => (hours.as_slice(), group_by_local_day(&hourly, tz)),
     };
-    let currency = summary_rows
+    let mine = by_currency.get(&currency).copied().unwrap_or_default();
+    let other_currencies = by_currency
         .iter()
-        .find_map(|r| r.currency.clone())
-        .or_else(|| hours.iter().find_map(|r| r.currency.clone()))
-        .or_else(|| record.currency.clone())
-        .unwrap_or_else(|| DEFAULT_CURRENCY.to_owned());
+        .filter(|(code, t)| **code != currency && (t.revenue != 0 || t.orders != 0))
+        .map(|(code, t)| reports::CurrencyAmount {
+            currency: code.clone(),
+            revenue: t.revenue,
+            orders: t.orders,
+        })
+        .collect();
     let show_name = show
         .and_then(|s| record.shows.iter().find(|r| r.event_id == s))
         .map(|s| s.name.clone());
@@ -121,7 +135,8 @@ pub async fn build_report_data(
         period_end: to,
         generated_at: now,
         granularity: granularity.as_str().to_owned(),
-        kpis: kpis(summary_rows, from, to),
+        kpis: kpis(summary_rows, mine, from, to),
+        other_currencies,
         rows,
         daily,
         tiers: sales(summary_rows, Dimension::Tier),
@@ -163,7 +178,9 @@ fn group_by_local_day(hourly: &[RollupRow], tz: Tz) -> Vec<RollupRow> {
     days.into_values().collect()
 }
 
-fn kpis(rows: &[StoredRow], from: DateTime<Utc>, to: DateTime<Utc>) -> Kpis {
+/// `rows` are in the report's currency; `mine` is that currency's money
+/// (average order value divides its revenue by its own orders).
+fn kpis(rows: &[StoredRow], mine: CurrencyTotals, from: DateTime<Utc>, to: DateTime<Utc>) -> Kpis {
     let totals = sum_all(rows);
     let get = |m| totals.get(&m).copied().unwrap_or(0);
     let (revenue, sold, orders, admitted, views) = (
@@ -185,7 +202,7 @@ fn kpis(rows: &[StoredRow], from: DateTime<Utc>, to: DateTime<Utc>) -> Kpis {
         revenue,
         tickets_sold: sold,
         orders,
-        average_order_value: div_round(revenue, orders),
+        average_order_value: div_round(mine.revenue, mine.orders),
         scans_admitted: admitted,
         scans_rejected: get(Metric::ScansRejected),
         scans_duplicate: get(Metric::ScansDuplicate),
@@ -289,7 +306,8 @@ mod tests {
             ),
         ];
         let from = DateTime::from_timestamp(0, 0).unwrap();
-        let k = kpis(&rows, from, from + chrono::Duration::days(2));
+        let mine = currency_totals(&rows, "EUR")["EUR"];
+        let k = kpis(&rows, mine, from, from + chrono::Duration::days(2));
         assert_eq!(
             (k.revenue, k.tickets_sold, k.orders, k.average_order_value),
             (11_000, 5, 3, 3667)
@@ -297,7 +315,12 @@ mod tests {
         assert_eq!(k.attendance_rate, Some(0.6));
         assert_eq!(k.conversion_rate, Some(3.0 / 40.0));
         assert!((k.sales_velocity_per_hour - 5.0 / 48.0).abs() < 1e-12);
-        let empty = kpis(&[], from, from + chrono::Duration::days(1));
+        let empty = kpis(
+            &[],
+            CurrencyTotals::default(),
+            from,
+            from + chrono::Duration::days(1),
+        );
         assert_eq!(
             (
                 empty.attendance_rate,

@@ -56,6 +56,7 @@ mod tests {
             venue_id: "v".into(),
             customer_id: format!("c{id}"),
             spend: orders * 4500,
+            spend_by_currency: Default::default(),
             orders,
             tickets: orders * 2,
             currency: Some("USD".into()),

@@ -168,6 +168,15 @@ fn caption(ctx: &ReportContext<'_>, kpi: &Kpi) -> Option<String> {
             format_count(k.cart_abandons),
             share(k.cart_abandons, k.cart_adds)
         ),
+        "Revenue" if !ctx.data.other_currencies.is_empty() => {
+            let others: Vec<String> = ctx
+                .data
+                .other_currencies
+                .iter()
+                .map(|o| format_money(o.revenue, &o.currency))
+                .collect();
+            format!("also {} (not added)", others.join(", "))
+        }
         "Conversion rate" => "orders / page views".to_owned(),
         "Attendance rate" => "admitted / tickets sold".to_owned(),
         "Scans rejected" => format!("{} of all scans", share(k.scans_rejected, scans)),

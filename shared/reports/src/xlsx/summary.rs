@@ -30,6 +30,17 @@ pub(crate) fn write(
     details.push(("Period", ctx.period_label()));
     details.push(("Time zone", data.timezone.clone()));
     details.push(("Currency", data.currency.to_ascii_uppercase()));
+    for other in &data.other_currencies {
+        details.push((
+            "Also sold in (not added)",
+            format!(
+                "{} {} ({} orders)",
+                other.currency,
+                crate::format_decimal(other.revenue, &other.currency),
+                other.orders
+            ),
+        ));
+    }
     details.push((
         "Generated",
         ctx.local(data.generated_at)
