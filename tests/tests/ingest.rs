@@ -451,3 +451,120 @@ async fn late_purchases_move_first_purchase_back_and_never_last_purchase() {
         "retries add nothing twice"
     );
 }
+
+/// A store that refuses for good (like DynamoDB's `ValidationError`) every
+/// chunk holding the event `culprit`, and writes every other chunk for real.
+struct Refuses {
+    inner: Arc<dyn IngestStore>,
+    culprit: String,
+    refused: AtomicUsize,
+}
+
+#[async_trait]
+impl IngestStore for Refuses {
+    async fn venue_contexts(&self, venues: &[String]) -> StoreResult<VenueContexts> {
+        self.inner.venue_contexts(venues).await
+    }
+    async fn commit(
+        &self,
+        events: &[Event<'_>],
+        plan: &ChunkPlan<'_>,
+        ctx: &CommitContext,
+    ) -> StoreResult<CommitOutcome> {
+        if plan.events.iter().any(|&i| events[i].id == self.culprit) {
+            self.refused.fetch_add(1, Ordering::SeqCst);
+            return Err(StoreError::Permanent(
+                "ValidationError: injected refusal".into(),
+            ));
+        }
+        self.inner.commit(events, plan, ctx).await
+    }
+    async fn record_rejections(
+        &self,
+        rejections: &[QuarantineRecord],
+        now: DateTime<Utc>,
+    ) -> StoreResult<()> {
+        self.inner.record_rejections(rejections, now).await
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_chunk_refused_for_good_is_bisected_to_its_culprit() {
+    let local = stack().await;
+    let venue = unique("venue");
+    let sample = include_str!("../../events/cloudevents/ticket-purchase.json");
+    let ids: Vec<String> = (0..40).map(|i| unique(&format!("evt{i}"))).collect();
+    let batch: Vec<Message> = ids
+        .iter()
+        .enumerate()
+        .map(|(i, id)| Message {
+            id: format!("m{i}"),
+            body: sample
+                .replace("venue-riverside", &venue)
+                .replace("0b6f3c1e-7f0e-4c55-9d1e-1d7c1b0a9f01", id)
+                .replace("ord-1001", &format!("ord-{i}"))
+                .replace("user-42", &format!("user-{}", i % 7)),
+        })
+        .collect();
+    let store = Arc::new(Refuses {
+        inner: real_store(&local),
+        culprit: ids[23].clone(),
+        refused: AtomicUsize::new(0),
+    });
+    let p = Pipeline::new(EventType::TicketPurchase, store.clone(), quarantine(&local));
+    let out = p.handle(&batch).await;
+    assert!(
+        out.failed.is_empty(),
+        "nothing innocent is retried: {out:?}"
+    );
+    assert_eq!((out.committed, out.quarantined), (39, 1), "{out:?}");
+    // One refusal per level of the bisection, not one per event.
+    let refused = store.refused.load(Ordering::SeqCst);
+    assert!((2..=8).contains(&refused), "{refused} refusals");
+    let dash = get_json(&local, &format!("/api/dashboards/{venue}")).await;
+    assert_eq!(dash["orders"], 39);
+    assert_eq!(dash["revenue"]["amount"], 39 * 9000);
+    let listed = local
+        .aws
+        .s3
+        .list_objects_v2()
+        .bucket(&local.names.quarantine_bucket)
+        .prefix("ticket-purchase/")
+        .send()
+        .await
+        .unwrap();
+    let mut found = None;
+    for key in listed.contents().iter().filter_map(|o| o.key()) {
+        let obj = local
+            .aws
+            .s3
+            .get_object()
+            .bucket(&local.names.quarantine_bucket)
+            .key(key)
+            .send()
+            .await
+            .unwrap();
+        let record: serde_json::Value =
+            serde_json::from_slice(&obj.body.collect().await.unwrap().into_bytes()).unwrap();
+        if record["body"]
+            .as_str()
+            .is_some_and(|b| b.contains(&ids[23]))
+        {
+            found = Some(record);
+        }
+    }
+    let record = found.expect("the culprit is in the quarantine bucket");
+    assert_eq!(record["reason"], "store_rejected", "{record}");
+    assert!(
+        record["detail"]
+            .as_str()
+            .is_some_and(|d| d.contains("injected refusal")),
+        "{record}"
+    );
+    // Redelivered, the batch changes nothing: 39 are duplicates, the culprit is refused again.
+    let again = p.handle(&batch).await;
+    assert!(again.failed.is_empty(), "{again:?}");
+    assert_eq!(again.duplicates, 39, "{again:?}");
+    let dash = get_json(&local, &format!("/api/dashboards/{venue}")).await;
+    assert_eq!(dash["orders"], 39);
+}

@@ -858,7 +858,15 @@ async fn page_assets_and_openapi() {
         .collect();
     assert_eq!(
         metric_params,
-        ["venueId", "metric", "granularity", "from", "to", "eventId", "currency"]
+        [
+            "venueId",
+            "metric",
+            "granularity",
+            "from",
+            "to",
+            "eventId",
+            "currency"
+        ]
     );
     assert!(paths["/api/widgets/{venueId}"]["post"]["responses"]["201"].is_object());
     assert!(doc["components"]["schemas"]["DashboardSummary"].is_object());

@@ -5,7 +5,8 @@ use std::collections::BTreeMap;
 use async_trait::async_trait;
 use chrono::{DateTime, Duration, Utc};
 use domain::ports::{
-    AnalyticsReader, CustomerRow, FlowRecord, RollupRow, ShowRecord, StoreResult, VenueRecord,
+    AnalyticsReader, CustomerRow, FlowRecord, RollupRow, ShowRecord, StoreError, StoreResult,
+    VenueRecord,
 };
 use domain::rollup::parse_breakdown_attr;
 use domain::totals::DEFAULT_CURRENCY;
@@ -157,8 +158,9 @@ fn customer_from_item(item: &Item) -> Option<CustomerRow> {
     })
 }
 
-/// Sums the shards of each bucket into one row.
-pub fn rows_from_items(items: &[Item]) -> Vec<RollupRow> {
+/// Sums the shards of each bucket into one row. A counter that is not an
+/// integer, or a sum past `i64`, is an error: a total is never silently short.
+pub fn rows_from_items(items: &[Item]) -> StoreResult<Vec<RollupRow>> {
     let mut rows: BTreeMap<i64, RollupRow> = BTreeMap::new();
     for item in items {
         let Some(bucket) = get_s(item, "sk").and_then(keys::parse_rollup_sk) else {
@@ -172,25 +174,44 @@ pub fn rows_from_items(items: &[Item]) -> Vec<RollupRow> {
             row.currency = get_s(item, "currency").map(str::to_owned);
         }
         for (attr, v) in item {
-            let Ok(num) = v.as_n() else { continue };
-            let Ok(num) = num.parse::<i64>() else {
+            let counter = match attr.parse::<Metric>() {
+                Ok(m) => Some((m, None)),
+                Err(_) => parse_breakdown_attr(attr).map(|(m, d, value)| (m, Some((d, value)))),
+            };
+            let Some((m, breakdown)) = counter else {
                 continue;
             };
-            if let Ok(m) = attr.parse::<Metric>() {
-                *row.base.entry(m).or_default() += num;
-            } else if let Some((m, d, value)) = parse_breakdown_attr(attr) {
-                match row
-                    .breakdowns
-                    .iter_mut()
-                    .find(|b| b.0 == m && b.1 == d && b.2 == value)
-                {
-                    Some(b) => b.3 += num,
-                    None => row.breakdowns.push((m, d, value.to_owned(), num)),
+            let bad = |why: &str| {
+                StoreError::Permanent(format!("rollup item {bucket}: counter {attr:?} {why}"))
+            };
+            let num: i64 = v
+                .as_n()
+                .map_err(|_| bad("is not a number"))?
+                .parse()
+                .map_err(|_| bad("is not an integer in i64"))?;
+            let slot = match breakdown {
+                None => row.base.entry(m).or_default(),
+                Some((d, value)) => {
+                    let at = match row
+                        .breakdowns
+                        .iter()
+                        .position(|b| b.0 == m && b.1 == d && b.2 == value)
+                    {
+                        Some(i) => i,
+                        None => {
+                            row.breakdowns.push((m, d, value.to_owned(), 0));
+                            row.breakdowns.len() - 1
+                        }
+                    };
+                    &mut row.breakdowns[at].3
                 }
-            }
+            };
+            *slot = slot
+                .checked_add(num)
+                .ok_or_else(|| bad("overflows i64 summed over shards"))?;
         }
     }
-    rows.into_values().collect()
+    Ok(rows.into_values().collect())
 }
 
 #[async_trait]
@@ -213,7 +234,7 @@ impl AnalyticsReader for DynamoReader {
                 Some(keys::rollup_sk_range(from, to)),
             )
             .await?;
-        Ok(rows_from_items(&items))
+        rows_from_items(&items)
     }
 
     async fn venue(&self, venue: &str) -> StoreResult<Option<VenueRecord>> {
@@ -329,5 +350,55 @@ impl AnalyticsReader for DynamoReader {
             .await
             .map_err(|e| classify("put insight", e))?;
         Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::items::n;
+
+    fn shard(bucket: i64, shard: u8, attrs: &[(&str, &str)]) -> Item {
+        let mut item: Item = attrs.iter().map(|(k, v)| ((*k).to_owned(), n(v))).collect();
+        item.insert("sk".into(), s(keys::rollup_sk(bucket, shard)));
+        item
+    }
+
+    #[test]
+    fn shards_sum_and_a_bad_counter_is_an_error_not_a_gap() {
+        let rows = rows_from_items(&[
+            shard(60, 0, &[("orders", "2"), ("rv.$#EUR", "100")]),
+            shard(
+                60,
+                1,
+                &[("orders", "3"), ("rv.$#EUR", "50"), ("leadHoursSum", "1.5")],
+            ),
+        ])
+        .unwrap();
+        assert_eq!(rows.len(), 1);
+        assert_eq!(rows[0].get(Metric::Orders), 5);
+        assert_eq!(
+            rows[0].breakdowns,
+            vec![(
+                Metric::Revenue,
+                domain::Dimension::Currency,
+                "EUR".into(),
+                150
+            )]
+        );
+        let max = i64::MAX.to_string();
+        for bad in [
+            vec![shard(0, 0, &[("revenue", "1.5")])],
+            vec![shard(0, 0, &[("revenue", "99999999999999999999")])],
+            vec![
+                shard(0, 0, &[("revenue", &max)]),
+                shard(0, 1, &[("revenue", "1")]),
+            ],
+        ] {
+            assert!(matches!(
+                rows_from_items(&bad),
+                Err(StoreError::Permanent(_))
+            ));
+        }
     }
 }
