@@ -5,7 +5,7 @@
 use std::fmt;
 use std::str::FromStr;
 
-use chrono::{DateTime, NaiveTime, TimeZone, Utc};
+use chrono::{DateTime, NaiveDate, NaiveTime, TimeZone, Utc};
 use chrono_tz::Tz;
 use serde::{Deserialize, Serialize};
 
@@ -87,18 +87,23 @@ impl Granularity {
     }
 }
 
+/// The first instant of local `date` in `tz`: its midnight, or where a DST
+/// change skips midnight, the first local hour that exists. The one
+/// local-midnight function of the workspace (the API, jobs, reports and CLI
+/// all call it; only the test oracle in `aggregate::reference` is separate).
+pub fn local_day_start(date: NaiveDate, tz: Tz) -> DateTime<Utc> {
+    let midnight = date.and_time(NaiveTime::MIN);
+    (0..4)
+        .find_map(|h| {
+            tz.from_local_datetime(&(midnight + chrono::Duration::hours(h)))
+                .earliest()
+        })
+        .map_or_else(|| midnight.and_utc(), |t| t.with_timezone(&Utc))
+}
+
 /// Unix seconds of the local midnight that starts `t`'s day in `tz`.
 pub fn local_midnight(t: DateTime<Utc>, tz: Tz) -> i64 {
-    let date = t.with_timezone(&tz).date_naive();
-    let midnight = date.and_time(NaiveTime::MIN);
-    match tz.from_local_datetime(&midnight).earliest() {
-        Some(dt) => dt.timestamp(),
-        // A zone whose midnight does not exist (DST at 00:00): the day starts at 01:00.
-        None => tz
-            .from_local_datetime(&(midnight + chrono::Duration::hours(1)))
-            .earliest()
-            .map_or(t.timestamp(), |dt| dt.timestamp()),
-    }
+    local_day_start(t.with_timezone(&tz).date_naive(), tz).timestamp()
 }
 
 impl fmt::Display for Granularity {

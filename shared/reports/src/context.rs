@@ -3,7 +3,7 @@
 
 use std::borrow::Cow;
 
-use chrono::{DateTime, Datelike, Duration, NaiveDate, NaiveDateTime, TimeZone, Utc};
+use chrono::{DateTime, Datelike, Duration, NaiveDate, NaiveDateTime, Utc};
 use chrono_tz::Tz;
 
 use crate::{RenderError, ReportData, RollupRow};
@@ -98,18 +98,7 @@ impl<'a> ReportContext<'a> {
     }
 }
 
-/// The UTC instant of local midnight of `date` (first instant of the day if
-/// midnight is skipped by a DST change).
-pub(crate) fn local_midnight(date: NaiveDate, tz: Tz) -> DateTime<Utc> {
-    let mut naive = date.and_hms_opt(0, 0, 0).unwrap_or_default();
-    for _ in 0..4 {
-        if let Some(instant) = tz.from_local_datetime(&naive).earliest() {
-            return instant.with_timezone(&Utc);
-        }
-        naive += Duration::hours(1);
-    }
-    Utc.from_utc_datetime(&naive)
-}
+pub(crate) use domain::rollup::local_day_start as local_midnight;
 
 /// Sums rows (ascending) into venue-local days.
 pub(crate) fn group_by_local_day(rows: &[RollupRow], tz: Tz) -> Vec<RollupRow> {

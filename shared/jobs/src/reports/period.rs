@@ -2,7 +2,7 @@
 //! names (object keys, run ids) derived from a period so that re-running it
 //! overwrites instead of duplicating.
 
-use chrono::{DateTime, Datelike, Duration, NaiveDate, NaiveTime, TimeZone, Utc};
+use chrono::{DateTime, Datelike, Duration, NaiveDate, Utc};
 use chrono_tz::Tz;
 use reports::Format;
 
@@ -59,17 +59,7 @@ fn compact(t: DateTime<Utc>) -> String {
     t.format("%Y%m%dT%H%M%SZ").to_string()
 }
 
-/// The instant a local date starts (01:00 where DST skips midnight).
-pub fn local_day_start(date: NaiveDate, tz: Tz) -> DateTime<Utc> {
-    let midnight = date.and_time(NaiveTime::MIN);
-    tz.from_local_datetime(&midnight)
-        .earliest()
-        .or_else(|| {
-            tz.from_local_datetime(&(midnight + Duration::hours(1)))
-                .earliest()
-        })
-        .map_or_else(|| midnight.and_utc(), |t| t.with_timezone(&Utc))
-}
+pub use domain::rollup::local_day_start;
 
 pub fn is_local_midnight(t: DateTime<Utc>, tz: Tz) -> bool {
     local_day_start(t.with_timezone(&tz).date_naive(), tz) == t
