@@ -85,6 +85,13 @@ fn sortable(t: DateTime<Utc>) -> AttributeValue {
     s(t.to_rfc3339_opts(SecondsFormat::Millis, true))
 }
 
+/// The actions of one transaction and, index for index, what each is for.
+#[derive(Default)]
+struct Actions {
+    items: Vec<TransactWriteItem>,
+    refs: Vec<ActionRef>,
+}
+
 /// What each action of a transaction stands for, to read cancellation reasons.
 enum ActionRef {
     Event(usize),
@@ -195,19 +202,38 @@ impl DynamoIngest {
         TransactWriteItem::builder().update(update).build()
     }
 
+    /// Every write of a chunk, one group per kind of item, with what each is for.
     fn build_actions(
         &self,
         events: &[Event<'_>],
         plan: &ChunkPlan<'_>,
         ctx: &CommitContext,
     ) -> (Vec<TransactWriteItem>, Vec<ActionRef>) {
-        let mut actions = Vec::with_capacity(100);
-        let mut refs = Vec::with_capacity(100);
-        let learned = self.learned.lock().unwrap_or_else(PoisonError::into_inner);
+        let mut out = Actions {
+            items: Vec::with_capacity(100),
+            refs: Vec::with_capacity(100),
+        };
+        self.event_markers(&mut out, events, plan, ctx);
+        self.session_markers(&mut out, plan);
+        self.rollup_updates(&mut out, plan, ctx);
+        self.customer_updates(&mut out, plan);
+        self.flow_updates(&mut out, plan, ctx);
+        self.venue_updates(&mut out, events, plan);
+        (out.items, out.refs)
+    }
+
+    /// Dedupe markers: a chunk whose event was already counted fails as a whole.
+    fn event_markers(
+        &self,
+        out: &mut Actions,
+        events: &[Event<'_>],
+        plan: &ChunkPlan<'_>,
+        ctx: &CommitContext,
+    ) {
         let expires = ctx.now + DEDUPE_RETENTION;
         for &i in &plan.events {
             let e = &events[i];
-            actions.push(self.marker(
+            out.items.push(self.marker(
                 keys::event_marker(&e.source, &e.id),
                 expires,
                 &[
@@ -215,21 +241,29 @@ impl DynamoIngest {
                     ("at", s(ctx.now.to_rfc3339())),
                 ],
             ));
-            refs.push(ActionRef::Event(i));
+            out.refs.push(ActionRef::Event(i));
         }
+    }
+
+    /// Unique-session markers, one per scope and venue-local day.
+    fn session_markers(&self, out: &mut Actions, plan: &ChunkPlan<'_>) {
         for sess in &plan.sessions {
             // Kept as long as a view of that day can still be accepted, so a
             // late view never counts its session again.
             let day_end = DateTime::from_timestamp(sess.day, 0).unwrap_or_default()
                 + domain::decode::MAX_EVENT_AGE
                 + Duration::days(2);
-            actions.push(self.marker(
+            out.items.push(self.marker(
                 keys::session_marker(sess.venue, sess.show, sess.day, sess.session),
                 day_end,
                 &[],
             ));
-            refs.push(ActionRef::Session(sess.into()));
+            out.refs.push(ActionRef::Session(sess.into()));
         }
+    }
+
+    /// Counter increments of the rollup items (one per scope, granularity, bucket).
+    fn rollup_updates(&self, out: &mut Actions, plan: &ChunkPlan<'_>, ctx: &CommitContext) {
         for (key, c) in &plan.rollups {
             let mut u = UpdateBuilder::default();
             for m in Metric::ALL {
@@ -251,14 +285,19 @@ impl DynamoIngest {
             if let Some(days) = key.granularity.retention_days() {
                 u.set("expiresAt", n(key.bucket + days * 86_400));
             }
-            actions.push(self.update(
+            out.items.push(self.update(
                 &self.names.rollups,
                 keys::rollup_pk(key.venue, key.show, key.granularity),
                 keys::rollup_sk(key.bucket, ctx.shard),
                 &u,
             ));
-            refs.push(ActionRef::Other);
+            out.refs.push(ActionRef::Other);
         }
+    }
+
+    /// Customer metrics, with the first/last purchase guards.
+    fn customer_updates(&self, out: &mut Actions, plan: &ChunkPlan<'_>) {
+        let learned = self.learned.lock().unwrap_or_else(PoisonError::into_inner);
         for ((venue, customer), d) in &plan.customers {
             let mut u = UpdateBuilder::default();
             u.add("spend", d.spend)
@@ -297,17 +336,21 @@ impl DynamoIngest {
             if stored.last.is_none_or(|l| d.last_purchase_at >= l) {
                 u.set_guarded("lastPurchaseAt", sortable(d.last_purchase_at), "<=");
             }
-            actions.push(self.update(
+            out.items.push(self.update(
                 &self.names.customers,
                 (*venue).to_owned(),
                 (*customer).to_owned(),
                 &u,
             ));
-            refs.push(ActionRef::Customer(
+            out.refs.push(ActionRef::Customer(
                 (*venue).to_owned(),
                 (*customer).to_owned(),
             ));
         }
+    }
+
+    /// Flow health: the per-source record and its 5-minute arrivals.
+    fn flow_updates(&self, out: &mut Actions, plan: &ChunkPlan<'_>, ctx: &CommitContext) {
         for f in &plan.flows {
             let mut u = UpdateBuilder::default();
             u.add("total", f.count)
@@ -315,24 +358,28 @@ impl DynamoIngest {
                 .set("latestEventTime", s(f.latest_event_time.to_rfc3339()))
                 .set("eventType", s(f.event_type.as_str()))
                 .set("source", s(f.source));
-            actions.push(self.update(
+            out.items.push(self.update(
                 &self.names.flows,
                 keys::FLOW_PK.into(),
                 keys::flow_sk(f.event_type, f.source),
                 &u,
             ));
-            refs.push(ActionRef::Other);
+            out.refs.push(ActionRef::Other);
             let mut b = UpdateBuilder::default();
             b.add("count", f.count)
                 .set("expiresAt", n(ctx.now.timestamp() + 2 * 86_400));
-            actions.push(self.update(
+            out.items.push(self.update(
                 &self.names.flows,
                 keys::arrivals_pk(f.event_type, f.source),
                 keys::arrival_sk(ctx.now.timestamp()),
                 &b,
             ));
-            refs.push(ActionRef::Other);
+            out.refs.push(ActionRef::Other);
         }
+    }
+
+    /// Venue metadata (guarded by `updatedAt`) and its shows.
+    fn venue_updates(&self, out: &mut Actions, events: &[Event<'_>], plan: &ChunkPlan<'_>) {
         for &i in &plan.venue_updates {
             let EventData::VenueUpdate(v) = &events[i].data else {
                 continue;
@@ -352,13 +399,13 @@ impl DynamoIngest {
             if let Some(c) = &v.currency {
                 u.set("currency", s(c.as_ref()));
             }
-            actions.push(self.update(
+            out.items.push(self.update(
                 &self.names.venues,
                 v.venue_id.to_string(),
                 keys::VENUE_META_SK.into(),
                 &u,
             ));
-            refs.push(ActionRef::VenueUpdate(i));
+            out.refs.push(ActionRef::VenueUpdate(i));
             for show in v.distinct_shows() {
                 let mut u = UpdateBuilder::default();
                 u.set("name", s(show.name.as_ref()))
@@ -369,17 +416,15 @@ impl DynamoIngest {
                 if let Some(t) = show.on_sale_at {
                     u.set("onSaleAt", s(t.to_rfc3339()));
                 }
-                actions.push(self.update(
+                out.items.push(self.update(
                     &self.names.venues,
                     v.venue_id.to_string(),
                     keys::show_sk(&show.event_id),
                     &u,
                 ));
-                refs.push(ActionRef::Other);
+                out.refs.push(ActionRef::Other);
             }
         }
-        drop(learned);
-        (actions, refs)
     }
 
     /// Drops what failed guards taught about the chunk's customers: it is
