@@ -116,7 +116,8 @@ pub struct TicketPurchase<'a> {
     pub venue_id: Cow<'a, str>,
     #[serde(borrow)]
     pub user_id: Cow<'a, str>,
-    /// Total charged, in minor units of `currency` (4500 = $45.00).
+    /// Total charged, in minor units of `currency` (4500 = $45.00); at most 10^12.
+    #[schemars(range(min = 0, max = crate::decode::MAX_AMOUNT))]
     pub amount: i64,
     /// ISO 4217 code, upper case.
     #[serde(borrow)]
@@ -195,7 +196,8 @@ pub struct CartItem<'a> {
     #[serde(borrow)]
     pub tier: Cow<'a, str>,
     pub quantity: u32,
-    /// Minor units per ticket.
+    /// Minor units per ticket; at most 10^12.
+    #[schemars(range(min = 0, max = crate::decode::MAX_AMOUNT))]
     pub unit_amount: i64,
 }
 
