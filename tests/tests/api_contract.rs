@@ -6,6 +6,9 @@
 //! - the `realtime` WebSocket function: `$connect` refuses bad tokens and
 //!   stores good connections with a TTL, `$default` pongs, `$disconnect`
 //!   removes both documents;
+//! - fail closed: a token signed with the development secret is refused by
+//!   the HTTP and WebSocket functions configured as `infra/template.yaml`
+//!   deploys them;
 //! - a dashboard load costs at most three DynamoDB round trips (counted on the
 //!   SDK client; `ROUND_TRIPS_VENUE` measures an existing venue instead, which
 //!   `scripts/bench-dashboard.sh` uses).
@@ -61,7 +64,7 @@ fn app(aws: &Aws, names: &Names) -> Router {
 }
 
 fn auth() -> AuthConfig {
-    AuthConfig::from_env().expect("auth configuration")
+    AuthConfig::local().expect("auth configuration")
 }
 
 fn token(venues: &[&str]) -> String {
@@ -457,4 +460,114 @@ async fn a_dashboard_load_costs_at_most_three_dynamodb_round_trips() {
         per_load <= 3.0,
         "{per_load} DynamoDB round trips per dashboard load (bar: 3)"
     );
+}
+
+// ---------------------------------------------------------------------------
+// Fail closed: the deployed configuration refuses the development secret
+// ---------------------------------------------------------------------------
+
+/// The auth configuration `binary` starts with when deployed: its environment
+/// as the template declares it (globals, then its own; parameters at their
+/// defaults), read by the same `AuthConfig::from_vars` the Lambda calls.
+fn deployed_auth(binary: &str) -> AuthConfig {
+    use runner::template::{EnvValue, Stack};
+    let stack = Stack::load(&tests::root().join("infra/template.yaml")).expect("the template");
+    let function = stack
+        .functions
+        .iter()
+        .find(|f| f.binary == binary)
+        .unwrap_or_else(|| panic!("no function runs {binary}"));
+    let env: std::collections::BTreeMap<String, String> = stack
+        .global_env
+        .iter()
+        .chain(&function.env)
+        .filter_map(|(k, v)| {
+            let value = match v {
+                EnvValue::Literal(s) => s.clone(),
+                EnvValue::Ref(p) => stack.parameters.get(p)?.clone()?,
+                _ => return None,
+            };
+            Some((k.clone(), value))
+        })
+        .collect();
+    AuthConfig::from_vars(|k| env.get(k).cloned())
+        .unwrap_or_else(|e| panic!("{binary} would not start: {e}"))
+}
+
+/// A token forged with the public development secret, with the deployed
+/// issuer and audience: as good a forgery as reading the repository allows.
+fn forged_admin(deployed: &AuthConfig, venue: &str) -> String {
+    let mut cfg = AuthConfig::dev();
+    cfg.issuer.clone_from(&deployed.issuer);
+    cfg.audience.clone_from(&deployed.audience);
+    issue_token(
+        &cfg,
+        "mallory",
+        &[venue.to_owned()],
+        true,
+        Duration::hours(1),
+    )
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_dev_secret_token_is_refused_by_every_deployed_entry_point() {
+    let (aws, names) = aws_and_names().await;
+    let venue = unique("venue-forged");
+    seed_venue(&aws, &names, &venue).await;
+
+    // HTTP: every operation of the OpenAPI document.
+    let deployed = deployed_auth("dashboard-api");
+    let forged = forged_admin(&deployed, &venue);
+    let mut state = runner::wiring::api_state(&aws, &names, api::hub::RealtimeHub::default())
+        .expect("API state");
+    state.auth = Arc::new(deployed);
+    let app = api::app(state);
+    let doc = call(&app, &Method::GET, "/api/openapi.json", None).await;
+    let doc = doc.json.expect("OpenAPI JSON");
+    let mut walked = 0;
+    for (path, item) in doc["paths"].as_object().expect("paths") {
+        for method in item.as_object().expect("path item").keys() {
+            let Ok(method) = method.to_uppercase().parse::<Method>() else {
+                continue;
+            };
+            let path = &concrete(path, &venue);
+            if call(&app, &method, path, None).await.status != StatusCode::UNAUTHORIZED {
+                continue; // public without a token (the page, the OpenAPI document)
+            }
+            let reply = call(&app, &method, path, Some(&forged)).await;
+            assert_json_error(
+                &reply,
+                StatusCode::UNAUTHORIZED,
+                &format!("{method} {path} with a dev-secret token"),
+            );
+            walked += 1;
+        }
+    }
+    assert!(walked >= 20, "only {walked} operations walked");
+
+    // WebSocket: $connect.
+    let deployed = deployed_auth("realtime");
+    let forged = forged_admin(&deployed, &venue);
+    let docs = Arc::new(DynamoDocuments::new(
+        aws.dynamodb.clone(),
+        names.app.clone(),
+    ));
+    let connections = realtime::Connections::new(deployed, docs.clone());
+    let conn = unique("conn-forged");
+    let res = connections
+        .handle(&ws_request(
+            "$connect",
+            &conn,
+            &[("venue", &venue), ("token", &forged)],
+        ))
+        .await;
+    assert_eq!(res.status_code, 401, "{:?}", res.body);
+    assert!(
+        docs.list(realtime::CONNECTION_KIND, &venue)
+            .await
+            .unwrap()
+            .is_empty(),
+        "a forged connect stored something"
+    );
+    eprintln!("fail closed: {walked} HTTP operations and $connect refuse a dev-secret token");
 }

@@ -1,5 +1,10 @@
 //! Bearer JWT authentication: HS256 with a shared secret, optional issuer and
 //! audience checks, and the claims the API authorises with.
+//!
+//! Fails closed: a deployed function starts only with an auth configuration
+//! (`ANALYTICS_JWT_SECRET`, or an issuer whose tokens its gateway authorizer
+//! validates), and never with [`DEV_SECRET`]; only the local runner and CLI
+//! ([`AuthConfig::local`]) use the development secret, and they say so.
 
 use std::collections::HashMap;
 use std::fmt;
@@ -11,8 +16,9 @@ use serde::{Deserialize, Serialize};
 
 use crate::error::ApiError;
 
-/// Secret used when `ANALYTICS_JWT_SECRET` is unset. **Development only**:
-/// anyone who reads this file can mint tokens for it.
+/// The local runner's secret when `ANALYTICS_JWT_SECRET` is unset.
+/// **Development only**: anyone who reads this file can mint tokens for it,
+/// so [`AuthConfig::from_env`] refuses it.
 pub const DEV_SECRET: &str = "venue-analytics-dev-secret";
 
 /// The role claim value that grants access to every venue and to admin routes.
@@ -21,7 +27,9 @@ pub const ADMIN_ROLE: &str = "admin";
 /// How to verify (and issue) tokens.
 #[derive(Clone)]
 pub struct AuthConfig {
-    secret: String,
+    /// `None`: no bearer token is verified here; only claims a gateway JWT
+    /// authorizer validated are accepted (see [`gateway_claims`]).
+    secret: Option<String>,
     pub issuer: Option<String>,
     pub audience: Option<String>,
     /// Clock skew tolerated on `exp`, seconds.
@@ -43,12 +51,20 @@ impl fmt::Debug for AuthConfig {
 pub enum AuthConfigError {
     #[error("ANALYTICS_JWT_SECRET is set but empty")]
     EmptySecret,
+    #[error(
+        "ANALYTICS_JWT_SECRET is the public development secret: set a secret of your own, or ANALYTICS_JWT_ISSUER for gateway-validated tokens"
+    )]
+    DevSecret,
+    #[error(
+        "no auth configuration: set ANALYTICS_JWT_SECRET (HS256) or ANALYTICS_JWT_ISSUER (tokens validated by the API Gateway JWT authorizer)"
+    )]
+    Missing,
 }
 
 impl AuthConfig {
     pub fn new(secret: impl Into<String>) -> Self {
         AuthConfig {
-            secret: secret.into(),
+            secret: Some(secret.into()),
             issuer: None,
             audience: None,
             leeway_secs: 30,
@@ -72,24 +88,66 @@ impl AuthConfig {
         self
     }
 
-    /// Reads `ANALYTICS_JWT_SECRET` (default [`DEV_SECRET`], with a warning),
-    /// `ANALYTICS_JWT_ISSUER` and `ANALYTICS_JWT_AUDIENCE` (both optional).
+    /// A deployed function's configuration: [`AuthConfig::from_vars`] over the
+    /// process environment.
     pub fn from_env() -> Result<Self, AuthConfigError> {
-        let var = |name: &str| std::env::var(name).ok();
+        Self::from_vars(|name| std::env::var(name).ok())
+    }
+
+    /// Reads `ANALYTICS_JWT_SECRET`, `ANALYTICS_JWT_ISSUER` and
+    /// `ANALYTICS_JWT_AUDIENCE`. With a secret, bearer tokens are verified
+    /// (HS256, and the issuer/audience when set); with only an issuer, no
+    /// bearer token is accepted here, only a gateway authorizer's claims.
+    /// Neither, an empty secret, or [`DEV_SECRET`] is an error: nothing starts
+    /// open.
+    pub fn from_vars(var: impl Fn(&str) -> Option<String>) -> Result<Self, AuthConfigError> {
         let non_empty = |v: Option<String>| v.filter(|s| !s.trim().is_empty());
-        let mut cfg = match var("ANALYTICS_JWT_SECRET") {
+        let secret = match var("ANALYTICS_JWT_SECRET") {
             Some(s) if s.is_empty() => return Err(AuthConfigError::EmptySecret),
-            Some(s) => AuthConfig::new(s),
-            None => {
-                tracing::warn!(
-                    "ANALYTICS_JWT_SECRET is not set: using the development secret; never do this in production"
-                );
-                AuthConfig::dev()
-            }
+            Some(s) if s == DEV_SECRET => return Err(AuthConfigError::DevSecret),
+            other => other,
         };
-        cfg.issuer = non_empty(var("ANALYTICS_JWT_ISSUER"));
-        cfg.audience = non_empty(var("ANALYTICS_JWT_AUDIENCE"));
-        Ok(cfg)
+        let issuer = non_empty(var("ANALYTICS_JWT_ISSUER"));
+        if secret.is_none() && issuer.is_none() {
+            return Err(AuthConfigError::Missing);
+        }
+        Ok(AuthConfig {
+            secret,
+            issuer,
+            audience: non_empty(var("ANALYTICS_JWT_AUDIENCE")),
+            leeway_secs: 30,
+        })
+    }
+
+    /// The local runner's and CLI's configuration: the environment's when it
+    /// names a secret (the development secret included), else [`DEV_SECRET`],
+    /// announced on stderr.
+    pub fn local() -> Result<Self, AuthConfigError> {
+        match std::env::var("ANALYTICS_JWT_SECRET") {
+            Ok(s) if s == DEV_SECRET => Ok(Self::dev().with_env_issuer()),
+            Ok(_) => Self::from_env(),
+            Err(_) => {
+                static SAID: std::sync::Once = std::sync::Once::new();
+                SAID.call_once(|| {
+                    eprintln!(
+                        "auth: local mode, tokens are signed with the public development secret ({DEV_SECRET:?}); deployed functions refuse it"
+                    );
+                });
+                Ok(Self::dev().with_env_issuer())
+            }
+        }
+    }
+
+    fn with_env_issuer(mut self) -> Self {
+        let var = |name: &str| std::env::var(name).ok().filter(|s| !s.trim().is_empty());
+        self.issuer = var("ANALYTICS_JWT_ISSUER");
+        self.audience = var("ANALYTICS_JWT_AUDIENCE");
+        self
+    }
+
+    /// Whether bearer tokens are verified here (false: gateway claims only).
+    pub fn verifies_bearer_tokens(&self) -> bool {
+        self.secret.is_some()
     }
 
     fn validation(&self) -> Validation {
@@ -113,8 +171,11 @@ impl AuthConfig {
 
     /// Verifies a token's signature, expiry, issuer and audience.
     pub fn verify(&self, token: &str) -> Result<Claims, TokenError> {
+        let Some(secret) = &self.secret else {
+            return Err(TokenError::NotAccepted);
+        };
         crate::jwt_crypto::install();
-        let key = DecodingKey::from_secret(self.secret.as_bytes());
+        let key = DecodingKey::from_secret(secret.as_bytes());
         jsonwebtoken::decode::<Claims>(token, &key, &self.validation())
             .map(|data| data.claims)
             .map_err(|e| match e.kind() {
@@ -140,6 +201,8 @@ pub enum TokenError {
     WrongAudience,
     #[error("invalid token: {0}")]
     Malformed(String),
+    #[error("this deployment accepts only tokens validated by its gateway authorizer")]
+    NotAccepted,
 }
 
 impl From<TokenError> for ApiError {
@@ -160,8 +223,9 @@ pub enum Audience {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Claims {
     pub sub: String,
-    /// Venue ids the bearer may read.
-    #[serde(default)]
+    /// Venue ids the bearer may read: a JSON array of ids (a single string is
+    /// one id, never split).
+    #[serde(default, deserialize_with = "one_or_many")]
     pub venues: Vec<String>,
     /// `"admin"` grants every venue and the admin routes.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -189,8 +253,7 @@ impl Claims {
 /// Issuer and audience are set when the configuration names them.
 ///
 /// # Panics
-/// Only if HS256 signing fails, which with an in-memory secret and the
-/// workspace's crypto backend it cannot.
+/// If `cfg` has no secret (a gateway-only configuration cannot issue tokens).
 pub fn issue_token(
     cfg: &AuthConfig,
     sub: &str,
@@ -212,7 +275,12 @@ pub fn issue_token(
     jsonwebtoken::encode(
         &Header::new(Algorithm::HS256),
         &claims,
-        &EncodingKey::from_secret(cfg.secret.as_bytes()),
+        &EncodingKey::from_secret(
+            cfg.secret
+                .as_deref()
+                .expect("issuing a token needs ANALYTICS_JWT_SECRET")
+                .as_bytes(),
+        ),
     )
     .expect("HS256 signing with an in-memory secret cannot fail")
 }
@@ -238,17 +306,33 @@ pub fn claims_from_authorizer(map: &HashMap<String, String>) -> Option<Claims> {
     })
 }
 
+/// `venues` in a token: an array of ids, or one id as a string.
+fn one_or_many<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Vec<String>, D::Error> {
+    #[derive(Deserialize)]
+    #[serde(untagged)]
+    enum OneOrMany {
+        One(String),
+        Many(Vec<String>),
+    }
+    Ok(match OneOrMany::deserialize(d)? {
+        OneOrMany::One(id) => vec![id],
+        OneOrMany::Many(ids) => ids,
+    })
+}
+
+/// A list claim as the gateway passes it: a JSON array; or API Gateway's
+/// flattening of an array, `[a b c]` (ids hold no whitespace, so splitting on
+/// it is exact); anything else is one id. Never split on commas: an id may
+/// hold one.
 fn parse_list(raw: &str) -> Vec<String> {
-    let raw = raw.trim();
-    if let Ok(list) = serde_json::from_str::<Vec<String>>(raw) {
+    if let Ok(list) = serde_json::from_str::<Vec<String>>(raw.trim()) {
         return list;
     }
-    raw.trim_start_matches('[')
-        .trim_end_matches(']')
-        .split(|c: char| c == ',' || c.is_whitespace())
-        .filter(|s| !s.is_empty())
-        .map(str::to_owned)
-        .collect()
+    match raw.strip_prefix('[').and_then(|r| r.strip_suffix(']')) {
+        Some(inner) => inner.split_whitespace().map(str::to_owned).collect(),
+        None if raw.is_empty() => Vec::new(),
+        None => vec![raw.to_owned()],
+    }
 }
 
 /// Claims validated by an API Gateway JWT authorizer, read from the
@@ -362,7 +446,87 @@ mod tests {
         assert_eq!(c.venues, venues(&["v1", "v2"]));
         assert_eq!(c.exp, 1_900_000_000);
         assert_eq!(parse_list(r#"["a","b"]"#), venues(&["a", "b"]));
-        assert_eq!(parse_list("a,b"), venues(&["a", "b"]));
+        assert_eq!(parse_list("a,b"), venues(&["a,b"]), "one id, never split");
+        assert_eq!(parse_list("venue a"), venues(&["venue a"]));
+        assert_eq!(parse_list(""), Vec::<String>::new());
         assert!(claims_from_authorizer(&HashMap::new()).is_none());
+    }
+
+    #[test]
+    fn a_token_venues_claim_is_an_array_or_one_id() {
+        let claims = |venues: serde_json::Value| {
+            serde_json::from_value::<Claims>(
+                serde_json::json!({"sub": "s", "exp": 1, "venues": venues}),
+            )
+            .map(|c| c.venues)
+        };
+        assert_eq!(
+            claims(serde_json::json!(["a", "b"])).unwrap(),
+            venues(&["a", "b"])
+        );
+        assert_eq!(
+            claims(serde_json::json!("a,b c")).unwrap(),
+            venues(&["a,b c"])
+        );
+        assert!(claims(serde_json::json!(7)).is_err());
+    }
+
+    fn vars(pairs: &[(&str, &str)]) -> impl Fn(&str) -> Option<String> {
+        let map: HashMap<String, String> = pairs
+            .iter()
+            .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
+            .collect();
+        move |k| map.get(k).cloned()
+    }
+
+    #[test]
+    fn a_deployed_function_never_starts_open() {
+        let err = |pairs: &[(&str, &str)]| AuthConfig::from_vars(vars(pairs)).unwrap_err();
+        assert_eq!(err(&[]), AuthConfigError::Missing);
+        assert_eq!(
+            err(&[("ANALYTICS_JWT_SECRET", "")]),
+            AuthConfigError::EmptySecret
+        );
+        assert_eq!(
+            err(&[
+                ("ANALYTICS_JWT_SECRET", DEV_SECRET),
+                ("ANALYTICS_JWT_ISSUER", "https://idp.example/")
+            ]),
+            AuthConfigError::DevSecret
+        );
+        assert_eq!(
+            err(&[("ANALYTICS_JWT_AUDIENCE", "venue-analytics")]),
+            AuthConfigError::Missing,
+            "an audience alone configures nothing"
+        );
+    }
+
+    #[test]
+    fn a_dev_secret_token_is_refused_once_an_issuer_is_configured() {
+        let issuer = "https://idp.example/";
+        let gateway_only = AuthConfig::from_vars(vars(&[
+            ("ANALYTICS_JWT_ISSUER", issuer),
+            ("ANALYTICS_JWT_AUDIENCE", "venue-analytics"),
+        ]))
+        .unwrap();
+        assert!(!gateway_only.verifies_bearer_tokens());
+        // Forged as well as an attacker can: the right issuer and audience.
+        let forged = issue_token(
+            &AuthConfig::dev()
+                .with_issuer(issuer)
+                .with_audience("venue-analytics"),
+            "mallory",
+            &[],
+            true,
+            Duration::hours(1),
+        );
+        assert_eq!(gateway_only.verify(&forged), Err(TokenError::NotAccepted));
+        let with_secret = AuthConfig::from_vars(vars(&[
+            ("ANALYTICS_JWT_SECRET", "a-secret-of-this-deployment"),
+            ("ANALYTICS_JWT_ISSUER", issuer),
+            ("ANALYTICS_JWT_AUDIENCE", "venue-analytics"),
+        ]))
+        .unwrap();
+        assert_eq!(with_secret.verify(&forged), Err(TokenError::BadSignature));
     }
 }

@@ -8,7 +8,7 @@ use api::hub::RealtimeHub;
 use storage::{Aws, DynamoDocuments, DynamoReader, Names, S3Objects, SqsQueueStats};
 
 pub fn api_state(aws: &Aws, names: &Names, hub: RealtimeHub) -> anyhow::Result<AppState> {
-    let auth = AuthConfig::from_env()?;
+    let auth = AuthConfig::local()?;
     Ok(AppState::new(
         Arc::new(DynamoReader::new(aws.dynamodb.clone(), names.clone())),
         Arc::new(DynamoDocuments::new(

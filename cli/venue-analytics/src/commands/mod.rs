@@ -33,7 +33,7 @@ pub fn api_base() -> String {
 }
 
 pub fn admin_token() -> anyhow::Result<String> {
-    let cfg = api::auth::AuthConfig::from_env()?;
+    let cfg = api::auth::AuthConfig::local()?;
     Ok(api::auth::issue_token(
         &cfg,
         "venue-analytics-cli",

@@ -22,7 +22,7 @@ pub fn run(args: &Args) -> anyhow::Result<ExitCode> {
     if args.venues.is_empty() && !args.admin {
         anyhow::bail!("name at least one --venue ID, or pass --admin");
     }
-    let cfg = api::auth::AuthConfig::from_env()?;
+    let cfg = api::auth::AuthConfig::local()?;
     println!(
         "{}",
         api::auth::issue_token(

@@ -53,7 +53,7 @@ pub async fn run(args: Args) -> anyhow::Result<ExitCode> {
                 eprintln!("warning: the simulated week's report failed: {e:#}");
             }
         }
-        let cfg = api::auth::AuthConfig::from_env()?;
+        let cfg = api::auth::AuthConfig::local()?;
         let token = api::auth::issue_token(
             &cfg,
             "local-user",
