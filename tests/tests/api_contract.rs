@@ -258,6 +258,24 @@ fn ws_request(
     req
 }
 
+/// Neither of a connection's documents exists (`what` refused it).
+async fn assert_no_connection(docs: &DynamoDocuments, venue: &str, conn: &str, what: &str) {
+    assert!(
+        docs.list(realtime::CONNECTION_KIND, venue)
+            .await
+            .unwrap()
+            .is_empty(),
+        "{what} stored a connection"
+    );
+    assert!(
+        docs.get(realtime::CONNECTION_INDEX_KIND, conn, conn)
+            .await
+            .unwrap()
+            .is_none(),
+        "{what} stored a connection index"
+    );
+}
+
 fn body_json(res: &ApiGatewayProxyResponse) -> Value {
     match &res.body {
         Some(LambdaBody::Text(t)) => serde_json::from_str(t).expect("JSON body"),
@@ -303,19 +321,7 @@ async fn realtime_connect_checks_the_token_and_stores_the_connection_with_a_ttl(
         assert_eq!(res.status_code, want, "{query:?}: {:?}", res.body);
         assert!(body_json(&res)["error"]["message"].is_string());
     }
-    assert!(
-        docs.list(realtime::CONNECTION_KIND, &venue)
-            .await
-            .unwrap()
-            .is_empty(),
-        "a refused connect stored something"
-    );
-    assert!(
-        docs.get(realtime::CONNECTION_INDEX_KIND, &conn, &conn)
-            .await
-            .unwrap()
-            .is_none()
-    );
+    assert_no_connection(docs.as_ref(), &venue, &conn, "a refused connect").await;
 
     // Accepted.
     let good = token(&[&venue]);
@@ -470,26 +476,14 @@ async fn a_dashboard_load_costs_at_most_three_dynamodb_round_trips() {
 /// as the template declares it (globals, then its own; parameters at their
 /// defaults), read by the same `AuthConfig::from_vars` the Lambda calls.
 fn deployed_auth(binary: &str) -> AuthConfig {
-    use runner::template::{EnvValue, Stack};
+    use runner::template::Stack;
     let stack = Stack::load(&tests::root().join("infra/template.yaml")).expect("the template");
     let function = stack
         .functions
         .iter()
         .find(|f| f.binary == binary)
         .unwrap_or_else(|| panic!("no function runs {binary}"));
-    let env: std::collections::BTreeMap<String, String> = stack
-        .global_env
-        .iter()
-        .chain(&function.env)
-        .filter_map(|(k, v)| {
-            let value = match v {
-                EnvValue::Literal(s) => s.clone(),
-                EnvValue::Ref(p) => stack.parameters.get(p)?.clone()?,
-                _ => return None,
-            };
-            Some((k.clone(), value))
-        })
-        .collect();
+    let env = stack.local_env(function, &|_| None);
     AuthConfig::from_vars(|k| env.get(k).cloned())
         .unwrap_or_else(|e| panic!("{binary} would not start: {e}"))
 }
@@ -562,12 +556,6 @@ async fn a_dev_secret_token_is_refused_by_every_deployed_entry_point() {
         ))
         .await;
     assert_eq!(res.status_code, 401, "{:?}", res.body);
-    assert!(
-        docs.list(realtime::CONNECTION_KIND, &venue)
-            .await
-            .unwrap()
-            .is_empty(),
-        "a forged connect stored something"
-    );
+    assert_no_connection(docs.as_ref(), &venue, &conn, "a forged connect").await;
     eprintln!("fail closed: {walked} HTTP operations and $connect refuse a dev-secret token");
 }

@@ -149,36 +149,9 @@ async fn a_show_night_reads_back_exactly_with_redeliveries_and_bad_input() {
 
     // Each malformed body is in the quarantine bucket, named by its hash, with its reason.
     for e in sim.events.iter().filter(|e| e.kind == Kind::Malformed) {
-        let sha = {
-            use sha2::Digest;
-            hex::encode(sha2::Sha256::digest(e.body.as_bytes()))
-        };
-        let listed = local
-            .aws
-            .s3
-            .list_objects_v2()
-            .bucket(&local.names.quarantine_bucket)
-            .prefix(format!("{}/", e.event_type))
-            .send()
+        let record = quarantine_record(&local, e.event_type.as_str(), &e.body)
             .await
-            .unwrap();
-        let key = listed
-            .contents()
-            .iter()
-            .filter_map(|o| o.key())
-            .find(|k| k.contains(&sha))
             .unwrap_or_else(|| panic!("no quarantine object for {}", e.body));
-        let obj = local
-            .aws
-            .s3
-            .get_object()
-            .bucket(&local.names.quarantine_bucket)
-            .key(key)
-            .send()
-            .await
-            .unwrap();
-        let record: serde_json::Value =
-            serde_json::from_slice(&obj.body.collect().await.unwrap().into_bytes()).unwrap();
         assert_eq!(record["body"], e.body.as_str());
         assert!(
             record["reason"].as_str().is_some_and(|r| !r.is_empty()),
@@ -189,6 +162,52 @@ async fn a_show_night_reads_back_exactly_with_redeliveries_and_bad_input() {
             "{record}"
         );
     }
+}
+
+/// The quarantine record of `body`, found by its SHA-256 (the object's name)
+/// on every page of the queue's listing: all tests share the bucket.
+async fn quarantine_record(
+    local: &LocalStack,
+    queue: &str,
+    body: &str,
+) -> Option<serde_json::Value> {
+    use sha2::Digest;
+    let name = format!(
+        "/{}.json",
+        hex::encode(sha2::Sha256::digest(body.as_bytes()))
+    );
+    let bucket = &local.names.quarantine_bucket;
+    let mut pages = local
+        .aws
+        .s3
+        .list_objects_v2()
+        .bucket(bucket)
+        .prefix(format!("{queue}/"))
+        .into_paginator()
+        .send();
+    while let Some(page) = pages.next().await {
+        let page = page.unwrap();
+        let Some(key) = page
+            .contents()
+            .iter()
+            .filter_map(|o| o.key())
+            .find(|k| k.ends_with(&name))
+        else {
+            continue;
+        };
+        let obj = local
+            .aws
+            .s3
+            .get_object()
+            .bucket(bucket)
+            .key(key)
+            .send()
+            .await
+            .unwrap();
+        let bytes = obj.body.collect().await.unwrap().into_bytes();
+        return Some(serde_json::from_slice(&bytes).unwrap());
+    }
+    None
 }
 
 /// What [`Faulty`] does instead of a commit.
@@ -512,7 +531,6 @@ async fn a_chunk_refused_for_good_is_bisected_to_its_culprit() {
         refused: AtomicUsize::new(0),
     });
     let p = Pipeline::new(EventType::TicketPurchase, store.clone(), quarantine(&local));
-    let started = chrono::Utc::now();
     let out = p.handle(&batch).await;
     assert!(
         out.failed.is_empty(),
@@ -525,46 +543,9 @@ async fn a_chunk_refused_for_good_is_bisected_to_its_culprit() {
     let dash = get_json(&local, &format!("/api/dashboards/{venue}")).await;
     assert_eq!(dash["orders"], 39);
     assert_eq!(dash["revenue"]["amount"], 39 * 9000);
-    // Only this reason's folder of the days the test ran: other tests share the
-    // bucket and may be rewriting their own objects while this one reads.
-    let days: std::collections::BTreeSet<String> = [started, chrono::Utc::now()]
-        .iter()
-        .map(|t| t.format("%Y/%m/%d").to_string())
-        .collect();
-    let mut found = None;
-    for day in days {
-        let listed = local
-            .aws
-            .s3
-            .list_objects_v2()
-            .bucket(&local.names.quarantine_bucket)
-            .prefix(format!("ticket-purchase/{day}/store_rejected/"))
-            .send()
-            .await
-            .unwrap();
-        for key in listed.contents().iter().filter_map(|o| o.key()) {
-            let Ok(obj) = local
-                .aws
-                .s3
-                .get_object()
-                .bucket(&local.names.quarantine_bucket)
-                .key(key)
-                .send()
-                .await
-            else {
-                continue;
-            };
-            let record: serde_json::Value =
-                serde_json::from_slice(&obj.body.collect().await.unwrap().into_bytes()).unwrap();
-            if record["body"]
-                .as_str()
-                .is_some_and(|b| b.contains(&ids[23]))
-            {
-                found = Some(record);
-            }
-        }
-    }
-    let record = found.expect("the culprit is in the quarantine bucket");
+    let record = quarantine_record(&local, "ticket-purchase", &batch[23].body)
+        .await
+        .expect("the culprit is in the quarantine bucket");
     assert_eq!(record["reason"], "store_rejected", "{record}");
     assert!(
         record["detail"]
