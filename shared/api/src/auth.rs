@@ -21,6 +21,9 @@ use crate::error::ApiError;
 /// so [`AuthConfig::from_env`] refuses it.
 pub const DEV_SECRET: &str = "venue-analytics-dev-secret";
 
+/// The variable holding the HS256 secret.
+const SECRET_VAR: &str = "ANALYTICS_JWT_SECRET";
+
 /// The role claim value that grants access to every venue and to admin routes.
 pub const ADMIN_ROLE: &str = "admin";
 
@@ -101,10 +104,37 @@ impl AuthConfig {
     /// Neither, an empty secret, or [`DEV_SECRET`] is an error: nothing starts
     /// open.
     pub fn from_vars(var: impl Fn(&str) -> Option<String>) -> Result<Self, AuthConfigError> {
+        Self::read(var, false)
+    }
+
+    /// The local runner's and CLI's configuration: [`AuthConfig::from_vars`]
+    /// over the environment, except that [`DEV_SECRET`] is accepted, and is
+    /// the secret (announced on stderr) when none is set.
+    pub fn local() -> Result<Self, AuthConfigError> {
+        let env = |name: &str| std::env::var(name).ok();
+        if env(SECRET_VAR).is_none() {
+            static SAID: std::sync::Once = std::sync::Once::new();
+            SAID.call_once(|| {
+                eprintln!(
+                    "auth: local mode, tokens are signed with the public development secret ({DEV_SECRET:?}); deployed functions refuse it"
+                );
+            });
+        }
+        let with_dev_default =
+            |name: &str| env(name).or_else(|| (name == SECRET_VAR).then(|| DEV_SECRET.to_owned()));
+        Self::read(with_dev_default, true)
+    }
+
+    fn read(
+        var: impl Fn(&str) -> Option<String>,
+        allow_dev_secret: bool,
+    ) -> Result<Self, AuthConfigError> {
         let non_empty = |v: Option<String>| v.filter(|s| !s.trim().is_empty());
-        let secret = match var("ANALYTICS_JWT_SECRET") {
+        let secret = match var(SECRET_VAR) {
             Some(s) if s.is_empty() => return Err(AuthConfigError::EmptySecret),
-            Some(s) if s == DEV_SECRET => return Err(AuthConfigError::DevSecret),
+            Some(s) if s == DEV_SECRET && !allow_dev_secret => {
+                return Err(AuthConfigError::DevSecret);
+            }
             other => other,
         };
         let issuer = non_empty(var("ANALYTICS_JWT_ISSUER"));
@@ -117,32 +147,6 @@ impl AuthConfig {
             audience: non_empty(var("ANALYTICS_JWT_AUDIENCE")),
             leeway_secs: 30,
         })
-    }
-
-    /// The local runner's and CLI's configuration: the environment's when it
-    /// names a secret (the development secret included), else [`DEV_SECRET`],
-    /// announced on stderr.
-    pub fn local() -> Result<Self, AuthConfigError> {
-        match std::env::var("ANALYTICS_JWT_SECRET") {
-            Ok(s) if s == DEV_SECRET => Ok(Self::dev().with_env_issuer()),
-            Ok(_) => Self::from_env(),
-            Err(_) => {
-                static SAID: std::sync::Once = std::sync::Once::new();
-                SAID.call_once(|| {
-                    eprintln!(
-                        "auth: local mode, tokens are signed with the public development secret ({DEV_SECRET:?}); deployed functions refuse it"
-                    );
-                });
-                Ok(Self::dev().with_env_issuer())
-            }
-        }
-    }
-
-    fn with_env_issuer(mut self) -> Self {
-        let var = |name: &str| std::env::var(name).ok().filter(|s| !s.trim().is_empty());
-        self.issuer = var("ANALYTICS_JWT_ISSUER");
-        self.audience = var("ANALYTICS_JWT_AUDIENCE");
-        self
     }
 
     /// Whether bearer tokens are verified here (false: gateway claims only).
