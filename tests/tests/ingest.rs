@@ -225,6 +225,8 @@ struct Faulty<F> {
     inner: Arc<dyn IngestStore>,
     commits: AtomicUsize,
     fault: F,
+    /// Event indexes of each commit let through, for failure messages.
+    passed: std::sync::Mutex<Vec<Vec<usize>>>,
 }
 
 impl<F: Fn(usize) -> Option<Fault>> Faulty<F> {
@@ -233,6 +235,7 @@ impl<F: Fn(usize) -> Option<Fault>> Faulty<F> {
             inner: real_store(local),
             commits: AtomicUsize::new(0),
             fault,
+            passed: std::sync::Mutex::new(Vec::new()),
         })
     }
 }
@@ -251,7 +254,11 @@ impl<F: Fn(usize) -> Option<Fault> + Send + Sync> IngestStore for Faulty<F> {
         match (self.fault)(self.commits.fetch_add(1, Ordering::SeqCst)) {
             Some(Fault::Crash) => panic!("injected crash before a commit"),
             Some(Fault::Throttle) => Err(StoreError::Transient("injected throttling".into())),
-            None => self.inner.commit(events, plan, ctx).await,
+            None => {
+                let r = self.inner.commit(events, plan, ctx).await;
+                self.passed.lock().unwrap().push(plan.events.clone());
+                r
+            }
         }
     }
     async fn record_rejections(
@@ -306,10 +313,11 @@ async fn a_crash_between_any_two_writes_neither_loses_nor_doubles() {
         let venue = unique("venue");
         let sim = night(&venue, 5, 0.1);
         let batch = purchases(&sim);
+        let faulty = Faulty::new(&local, move |n| (n >= allowed).then_some(Fault::Crash));
         let crashing = Arc::new(
             Pipeline::new(
                 EventType::TicketPurchase,
-                Faulty::new(&local, move |n| (n >= allowed).then_some(Fault::Crash)),
+                faulty.clone(),
                 quarantine(&local),
             )
             .with_config(small_chunks()),
@@ -318,16 +326,32 @@ async fn a_crash_between_any_two_writes_neither_loses_nor_doubles() {
         let crashed = tokio::spawn(async move { crashing.handle(&b).await })
             .await
             .is_err();
+        let mut redelivered = None;
         if crashed {
             crash_points += 1;
-            let redelivered = healthy.handle(&batch).await;
-            assert!(redelivered.failed.is_empty());
+            let outcome = healthy.handle(&batch).await;
+            // Every valid message is either written now or found already written;
+            // only the malformed ones are quarantined (nothing `store_rejected`).
+            let malformed = sim
+                .events
+                .iter()
+                .filter(|e| e.event_type == EventType::TicketPurchase && e.kind == Kind::Malformed)
+                .count();
+            assert!(outcome.failed.is_empty(), "{outcome:?}");
+            assert_eq!(
+                (outcome.quarantined, outcome.committed + outcome.duplicates),
+                (malformed, batch.len() - malformed),
+                "crash before commit {}: {outcome:?}",
+                allowed + 1
+            );
+            redelivered = Some(outcome);
         }
         let dash = get_json(&local, &format!("/api/dashboards/{venue}")).await;
         let context = format!(
-            "crash before commit {} (of a batch of {} purchases)",
+            "crash before commit {} (of a batch of {} purchases); committed before the crash: {:?}; redelivery: {redelivered:?}",
             allowed + 1,
-            batch.len()
+            batch.len(),
+            faulty.passed.lock().unwrap(),
         );
         assert_eq!(
             dash["revenue"]["amount"].as_i64(),

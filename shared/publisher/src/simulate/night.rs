@@ -52,12 +52,25 @@ enum CartEnd {
     Abandon,
 }
 
+/// The CloudEvent id stream's seed: the night's seed and its venue, so two
+/// venues simulated with one seed in the same second never share an id (a
+/// shared id is a duplicate to the pipeline, whatever the venue).
+fn id_seed(cfg: &SimConfig) -> u64 {
+    // FNV-1a: stable across platforms and Rust versions, unlike `DefaultHasher`.
+    cfg.venue_id
+        .bytes()
+        .fold(0xCBF2_9CE4_8422_2325_u64 ^ cfg.seed, |h, b| {
+            (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01B3)
+        })
+        ^ 0x9E37_79B9_7F4A_7C15
+}
+
 pub(super) fn generate(cfg: &SimConfig) -> Night {
     let now = DateTime::from_timestamp(cfg.now.timestamp(), 0).unwrap_or(cfg.now);
     let mut g = Gen {
         cfg,
         rng: StdRng::seed_from_u64(cfg.seed),
-        ids: StdRng::seed_from_u64(cfg.seed ^ 0x9E37_79B9_7F4A_7C15),
+        ids: StdRng::seed_from_u64(id_seed(cfg)),
         now,
         doors: now - Duration::minutes(90),
         shows: Vec::new(),

@@ -105,6 +105,33 @@ fn same_seed_same_bytes_and_another_seed_another_night() {
 }
 
 #[test]
+fn two_venues_with_one_seed_and_clock_share_no_event_id() {
+    let ids = |venue: &str| -> std::collections::HashSet<(String, String)> {
+        let mut cfg = config(7);
+        cfg.venue_id = venue.to_owned();
+        simulate(&cfg)
+            .events
+            .iter()
+            .filter_map(|m| serde_json::from_str::<serde_json::Value>(&m.body).ok())
+            .filter_map(|v| {
+                Some((
+                    v["source"].as_str()?.to_owned(),
+                    v["id"].as_str()?.to_owned(),
+                ))
+            })
+            .filter(|(_, id)| !id.starts_with("malformed-"))
+            .collect()
+    };
+    let (a, b) = (ids("venue-a"), ids("venue-b"));
+    assert!(a.len() > 100);
+    assert!(
+        a.is_disjoint(&b),
+        "{} shared ids",
+        a.intersection(&b).count()
+    );
+}
+
+#[test]
 fn valid_duplicate_and_late_messages_decode_and_malformed_ones_are_rejected() {
     for seed in [1, 2, 3] {
         let cfg = config(seed);
