@@ -15,6 +15,7 @@ use runner::LocalStack;
 use storage::{Aws, Names};
 use tokio::sync::OnceCell;
 
+pub mod issuer;
 pub mod mixed;
 
 static STACK: OnceCell<Arc<LocalStack>> = OnceCell::const_new();

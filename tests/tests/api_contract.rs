@@ -559,3 +559,225 @@ async fn a_dev_secret_token_is_refused_by_every_deployed_entry_point() {
     assert_no_connection(docs.as_ref(), &venue, &conn, "a forged connect").await;
     eprintln!("fail closed: {walked} HTTP operations and $connect refuse a dev-secret token");
 }
+
+// ---------------------------------------------------------------------------
+// An identity provider's tokens (RS256/ES256 against its published keys)
+// ---------------------------------------------------------------------------
+
+/// The deployed configuration pointed at a local issuer: what a function
+/// reads on AWS, with the issuer's key set on loopback.
+fn issuer_auth(issuer: &tests::issuer::Issuer, audience: &str) -> AuthConfig {
+    let jwks = format!("{}/.well-known/jwks.json", issuer.url);
+    AuthConfig::from_vars(|k| match k {
+        "ANALYTICS_JWT_ISSUER" => Some(issuer.url.clone()),
+        "ANALYTICS_JWT_AUDIENCE" => Some(audience.to_owned()),
+        "ANALYTICS_JWKS_URL" => Some(jwks.clone()),
+        _ => None,
+    })
+    .expect("an issuer configuration")
+}
+
+/// Checks one token on both deployed entry points: `GET /api/dashboards/{venue}`
+/// and the realtime `$connect`; `want` is the HTTP status both must answer.
+async fn both_entry_points(
+    app: &Router,
+    connections: &realtime::Connections,
+    docs: &DynamoDocuments,
+    venue: &str,
+    token: &str,
+    want: StatusCode,
+    what: &str,
+) {
+    let reply = call(
+        app,
+        &Method::GET,
+        &format!("/api/dashboards/{venue}"),
+        Some(token),
+    )
+    .await;
+    if want == StatusCode::OK {
+        assert_eq!(reply.status, want, "HTTP, {what}: {}", reply.text);
+    } else {
+        assert_json_error(&reply, want, &format!("HTTP, {what}"));
+    }
+    let conn = unique("conn-idp");
+    let res = connections
+        .handle(&ws_request(
+            "$connect",
+            &conn,
+            &[("venue", venue), ("token", token)],
+        ))
+        .await;
+    assert_eq!(
+        res.status_code,
+        i64::from(want.as_u16()),
+        "$connect, {what}: {:?}",
+        res.body
+    );
+    let stored = docs
+        .get(realtime::CONNECTION_KIND, venue, &conn)
+        .await
+        .unwrap()
+        .is_some();
+    assert_eq!(stored, want == StatusCode::OK, "$connect, {what}: stored");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_issuers_tokens_are_verified_against_its_published_keys() {
+    use tests::issuer::{Issuer, SigningKey, unsigned};
+    let (aws, names) = aws_and_names().await;
+    let venue = unique("venue-idp");
+    seed_venue(&aws, &names, &venue).await;
+    let rs = SigningKey::rs256("rs-1");
+    let es = SigningKey::es256("es-1");
+    let attacker = SigningKey::rs256("rs-1");
+    let issuer = Issuer::start(&[&rs, &es]).await;
+    let audience = "venue-analytics-client";
+    let auth = issuer_auth(&issuer, audience);
+
+    let mut state = runner::wiring::api_state(&aws, &names, api::hub::RealtimeHub::default())
+        .expect("API state");
+    state.auth = Arc::new(auth.clone());
+    let app = api::app(state);
+    let docs = Arc::new(DynamoDocuments::new(
+        aws.dynamodb.clone(),
+        names.app.clone(),
+    ));
+    let connections = realtime::Connections::new(auth.clone(), docs.clone());
+
+    let now = Utc::now().timestamp();
+    let claims = |f: &dyn Fn(&mut Value)| {
+        let mut c = serde_json::json!({
+            "sub": "alice", "iss": issuer.url, "aud": audience,
+            "venues": [venue], "iat": now, "exp": now + 600,
+        });
+        f(&mut c);
+        c
+    };
+    let ok = StatusCode::OK;
+    let unauthorized = StatusCode::UNAUTHORIZED;
+    let check = |token: String, want: StatusCode, what: &'static str| {
+        let (app, connections, docs, venue) = (&app, &connections, docs.as_ref(), &venue);
+        async move { both_entry_points(app, connections, docs, venue, &token, want, what).await }
+    };
+
+    check(rs.sign(&claims(&|_| {}), None), ok, "a valid RS256 token").await;
+    // A Cognito access token: the app client in `client_id`, venues as groups.
+    let cognito = claims(&|c| {
+        c.as_object_mut().unwrap().remove("aud");
+        c.as_object_mut().unwrap().remove("venues");
+        c["client_id"] = audience.into();
+        c["cognito:groups"] = serde_json::json!(["viewer", format!("venue:{venue}")]);
+    });
+    check(
+        es.sign(&cognito, None),
+        ok,
+        "a Cognito-style ES256 access token",
+    )
+    .await;
+
+    let attacks: Vec<(String, &str)> = vec![
+        (
+            rs.sign(&claims(&|c| c["iss"] = "https://evil.example".into()), None),
+            "another issuer",
+        ),
+        (
+            rs.sign(&claims(&|c| c["aud"] = "another-app".into()), None),
+            "another audience",
+        ),
+        (
+            rs.sign(&claims(&|c| c["exp"] = (now - 3600).into()), None),
+            "an expired token",
+        ),
+        (
+            rs.sign(&claims(&|_| {}), Some("rs-unknown")),
+            "a kid the issuer does not publish",
+        ),
+        (
+            attacker.sign(&claims(&|_| {}), None),
+            "the issuer's kid, signed with another key",
+        ),
+        (
+            es.sign(&claims(&|_| {}), Some("rs-1")),
+            "an ES256 signature under an RSA kid",
+        ),
+        (unsigned(&claims(&|_| {})), "alg: none"),
+        (
+            {
+                let mut dev = AuthConfig::dev();
+                dev.issuer = Some(issuer.url.clone());
+                dev.audience = Some(audience.to_owned());
+                issue_token(
+                    &dev,
+                    "mallory",
+                    std::slice::from_ref(&venue),
+                    true,
+                    Duration::hours(1),
+                )
+            },
+            "HS256 signed with the dev secret",
+        ),
+        (
+            // Algorithm confusion: the RSA public key used as an HMAC secret.
+            issue_token(
+                &AuthConfig::new(rs.jwk()["n"].as_str().unwrap()),
+                "mallory",
+                std::slice::from_ref(&venue),
+                true,
+                Duration::hours(1),
+            ),
+            "HS256 keyed with the issuer's public key",
+        ),
+    ];
+    for (token, what) in attacks {
+        check(token, unauthorized, what).await;
+    }
+    check(
+        rs.sign(
+            &claims(&|c| c["venues"] = serde_json::json!(["another-venue"])),
+            None,
+        ),
+        StatusCode::FORBIDDEN,
+        "a valid token for another venue",
+    )
+    .await;
+
+    // A flood of made-up kids reads the key set at most once per refresh floor.
+    let reads = issuer.reads();
+    for k in 0..5 {
+        let kid = format!("made-up-{k}");
+        check(
+            rs.sign(&claims(&|_| {}), Some(&kid)),
+            unauthorized,
+            "a made-up kid",
+        )
+        .await;
+    }
+    assert!(
+        issuer.reads() - reads <= 1,
+        "{} reads",
+        issuer.reads() - reads
+    );
+
+    // Rotation: a new key is published; a verifier past its refresh floor reads it.
+    let rotated = SigningKey::rs256("rs-2");
+    issuer.publish(&rotated);
+    let keys = api::jwks::IssuerKeys::new(
+        issuer.url.clone(),
+        Some(audience.to_owned()),
+        format!("{}/.well-known/jwks.json", issuer.url),
+    )
+    .refresh_floor(std::time::Duration::ZERO);
+    let fresh = AuthConfig::new("an-hs256-secret-of-the-deployment").with_issuer_keys(keys);
+    let before = fresh.verify_bearer(&rs.sign(&claims(&|_| {}), None)).await;
+    assert!(before.is_ok(), "{before:?}");
+    let claims_after = fresh
+        .verify_bearer(&rotated.sign(&claims(&|_| {}), None))
+        .await
+        .expect("a token of the rotated key");
+    assert_eq!(claims_after.venues, std::slice::from_ref(&venue));
+    eprintln!(
+        "issuer tokens: 2 accepted, 9 attacks refused on HTTP and $connect, key set read {} times",
+        issuer.reads()
+    );
+}

@@ -1,7 +1,8 @@
 //! The connection registry behind the API Gateway WebSocket API.
 //!
 //! - `$connect?venue={venueId}&token={JWT}`: the token must verify with the
-//!   API's [`AuthConfig`] and grant the venue; the connection is then stored in
+//!   API's [`AuthConfig`] (on AWS: an RS256/ES256 token of the configured
+//!   issuer, checked against its published keys) and grant the venue; the connection is then stored in
 //!   the app table as a venue-scoped document of kind
 //!   [`CONNECTION_KIND`] (`{connectionId, venueId, sub, connectedAt}`, the
 //!   partition ingest's `PostToConnection` push lists), plus an index document
@@ -136,7 +137,8 @@ impl Connections {
             .ok_or_else(|| Refusal::Unauthorized("missing token: pass ?token=<JWT>".into()))?;
         let claims: Claims = self
             .auth
-            .verify(token)
+            .verify_bearer(token)
+            .await
             .map_err(|e| Refusal::Unauthorized(e.to_string()))?;
         if !claims.can_access(venue) {
             return Err(Refusal::Forbidden(format!(

@@ -38,7 +38,7 @@ impl FromRequestParts<AppState> for Claims {
             .ok_or_else(|| {
                 ApiError::Unauthorized("Authorization header must be `Bearer <token>`".into())
             })?;
-        Ok(state.auth.verify(token)?)
+        Ok(state.auth.verify_bearer(token).await?)
     }
 }
 

@@ -8,6 +8,7 @@
 
 use std::collections::HashMap;
 use std::fmt;
+use std::sync::Arc;
 
 use chrono::{Duration, Utc};
 use jsonwebtoken::errors::ErrorKind;
@@ -15,6 +16,7 @@ use jsonwebtoken::{Algorithm, DecodingKey, EncodingKey, Header, Validation};
 use serde::{Deserialize, Serialize};
 
 use crate::error::ApiError;
+use crate::jwks::IssuerKeys;
 
 /// The local runner's secret when `ANALYTICS_JWT_SECRET` is unset.
 /// **Development only**: anyone who reads this file can mint tokens for it,
@@ -37,6 +39,8 @@ pub struct AuthConfig {
     pub audience: Option<String>,
     /// Clock skew tolerated on `exp`, seconds.
     pub leeway_secs: u64,
+    /// The issuer's published keys, when an issuer is configured.
+    issuer_keys: Option<Arc<IssuerKeys>>,
 }
 
 impl fmt::Debug for AuthConfig {
@@ -46,6 +50,7 @@ impl fmt::Debug for AuthConfig {
             .field("issuer", &self.issuer)
             .field("audience", &self.audience)
             .field("leeway_secs", &self.leeway_secs)
+            .field("issuer_keys", &self.issuer_keys)
             .finish()
     }
 }
@@ -58,6 +63,8 @@ pub enum AuthConfigError {
         "ANALYTICS_JWT_SECRET is the public development secret: set a secret of your own, or ANALYTICS_JWT_ISSUER for gateway-validated tokens"
     )]
     DevSecret,
+    #[error("ANALYTICS_JWKS_URL (or the issuer's /.well-known/jwks.json) must be an https:// URL")]
+    InsecureJwksUrl,
     #[error(
         "no auth configuration: set ANALYTICS_JWT_SECRET (HS256) or ANALYTICS_JWT_ISSUER (tokens validated by the API Gateway JWT authorizer)"
     )]
@@ -71,6 +78,7 @@ impl AuthConfig {
             issuer: None,
             audience: None,
             leeway_secs: 30,
+            issuer_keys: None,
         }
     }
 
@@ -82,6 +90,14 @@ impl AuthConfig {
     #[must_use]
     pub fn with_issuer(mut self, issuer: impl Into<String>) -> Self {
         self.issuer = Some(issuer.into());
+        self
+    }
+
+    /// Accepts RS256/ES256 tokens of `keys`' issuer (sets the issuer too).
+    #[must_use]
+    pub fn with_issuer_keys(mut self, keys: IssuerKeys) -> Self {
+        self.issuer = Some(keys.issuer().to_owned());
+        self.issuer_keys = Some(Arc::new(keys));
         self
     }
 
@@ -141,11 +157,26 @@ impl AuthConfig {
         if secret.is_none() && issuer.is_none() {
             return Err(AuthConfigError::Missing);
         }
+        let audience = non_empty(var("ANALYTICS_JWT_AUDIENCE"));
+        let issuer_keys = match &issuer {
+            Some(iss) => {
+                let url =
+                    crate::jwks::jwks_url(iss, non_empty(var("ANALYTICS_JWKS_URL")).as_deref())
+                        .ok_or(AuthConfigError::InsecureJwksUrl)?;
+                Some(Arc::new(IssuerKeys::new(
+                    iss.clone(),
+                    audience.clone(),
+                    url,
+                )))
+            }
+            None => None,
+        };
         Ok(AuthConfig {
             secret,
             issuer,
-            audience: non_empty(var("ANALYTICS_JWT_AUDIENCE")),
+            audience,
             leeway_secs: 30,
+            issuer_keys,
         })
     }
 
@@ -182,13 +213,22 @@ impl AuthConfig {
         let key = DecodingKey::from_secret(secret.as_bytes());
         jsonwebtoken::decode::<Claims>(token, &key, &self.validation())
             .map(|data| data.claims)
-            .map_err(|e| match e.kind() {
-                ErrorKind::ExpiredSignature => TokenError::Expired,
-                ErrorKind::InvalidSignature => TokenError::BadSignature,
-                ErrorKind::InvalidIssuer => TokenError::WrongIssuer,
-                ErrorKind::InvalidAudience => TokenError::WrongAudience,
-                _ => TokenError::Malformed(e.to_string()),
-            })
+            .map_err(token_error)
+    }
+
+    /// Verifies a bearer token of either kind this configuration accepts: an
+    /// HS256 token of its secret, or an RS256/ES256 token of its issuer
+    /// (against the issuer's published keys). Anything else is refused.
+    pub async fn verify_bearer(&self, token: &str) -> Result<Claims, TokenError> {
+        let alg = jsonwebtoken::decode_header(token)
+            .map_err(|e| TokenError::Malformed(e.to_string()))?
+            .alg;
+        match (alg, &self.issuer_keys) {
+            (Algorithm::HS256, _) => self.verify(token),
+            (Algorithm::RS256 | Algorithm::ES256, Some(keys)) => keys.verify(token).await,
+            (Algorithm::RS256 | Algorithm::ES256, None) => Err(TokenError::NotAccepted),
+            (other, _) => Err(TokenError::AlgorithmRefused(format!("{other:?}"))),
+        }
     }
 }
 
@@ -207,6 +247,24 @@ pub enum TokenError {
     Malformed(String),
     #[error("this deployment accepts only tokens validated by its gateway authorizer")]
     NotAccepted,
+    #[error("token algorithm is not accepted: {0}")]
+    AlgorithmRefused(String),
+    #[error("token is signed with a key the issuer does not publish (kid {0:?})")]
+    UnknownKey(String),
+    #[error("the issuer's signing keys could not be read; try again shortly")]
+    KeysUnavailable,
+}
+
+/// One mapping of `jsonwebtoken`'s errors to why a token was refused.
+pub(crate) fn token_error(e: jsonwebtoken::errors::Error) -> TokenError {
+    match e.kind() {
+        ErrorKind::ExpiredSignature => TokenError::Expired,
+        ErrorKind::InvalidSignature => TokenError::BadSignature,
+        ErrorKind::InvalidIssuer => TokenError::WrongIssuer,
+        ErrorKind::InvalidAudience => TokenError::WrongAudience,
+        ErrorKind::InvalidAlgorithm => TokenError::AlgorithmRefused(e.to_string()),
+        _ => TokenError::Malformed(e.to_string()),
+    }
 }
 
 impl From<TokenError> for ApiError {
@@ -299,7 +357,7 @@ pub fn claims_from_authorizer(map: &HashMap<String, String>) -> Option<Claims> {
             .and_then(|v| v.trim().parse::<f64>().ok())
             .map(|v| v as i64)
     };
-    Some(Claims {
+    let claims = Claims {
         sub,
         venues: map.get("venues").map(|v| parse_list(v)).unwrap_or_default(),
         role: map.get("role").cloned(),
@@ -307,7 +365,16 @@ pub fn claims_from_authorizer(map: &HashMap<String, String>) -> Option<Claims> {
         iat: number("iat").unwrap_or(0),
         iss: map.get("iss").cloned(),
         aud: map.get("aud").map(|a| Audience::Many(parse_list(a))),
-    })
+    };
+    let groups = map
+        .get("cognito:groups")
+        .map(|g| parse_list(g))
+        .unwrap_or_default();
+    Some(crate::jwks::fold_provider_claims(
+        claims,
+        &groups,
+        map.get("custom:venues").map(String::as_str),
+    ))
 }
 
 /// `venues` in a token: an array of ids, or one id as a string.
@@ -328,7 +395,7 @@ fn one_or_many<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Vec<String>, D:
 /// flattening of an array, `[a b c]` (ids hold no whitespace, so splitting on
 /// it is exact); anything else is one id. Never split on commas: an id may
 /// hold one.
-fn parse_list(raw: &str) -> Vec<String> {
+pub(crate) fn parse_list(raw: &str) -> Vec<String> {
     if let Ok(list) = serde_json::from_str::<Vec<String>>(raw.trim()) {
         return list;
     }
@@ -412,7 +479,7 @@ mod tests {
             assert!(
                 matches!(
                     cfg.verify(&format!("{header}.{rest}")),
-                    Err(TokenError::Malformed(_))
+                    Err(TokenError::Malformed(_) | TokenError::AlgorithmRefused(_))
                 ),
                 "{alg}"
             );

@@ -1,15 +1,16 @@
-//! The cryptography behind `jsonwebtoken`, HS256 only, through its documented
-//! [`CryptoProvider`] extension point. The API only ever signs and verifies
-//! HMAC tokens (on AWS, API Gateway's JWT authorizer checks issuer tokens), and
-//! the crate's `rust_crypto` provider would link RSA, ECDSA and EdDSA into every
-//! binary that checks a token (≈ 0.5 MB). Other algorithms are refused before
-//! they get here, by [`jsonwebtoken::Validation`].
+//! The cryptography behind `jsonwebtoken`, through its documented
+//! [`CryptoProvider`] extension point: HS256 signing and verification (the
+//! API's own tokens), and RS256/ES256 verification of an identity provider's
+//! tokens (Cognito signs RS256) with `ring`, which every binary already links
+//! for TLS — the crate's `rust_crypto` provider would add RSA, ECDSA and EdDSA
+//! implementations of its own (≈ 0.5 MB). Other algorithms are refused here
+//! and, before that, by [`jsonwebtoken::Validation`].
 
 use hmac::{Hmac, Mac};
 use jsonwebtoken::crypto::{CryptoProvider, JwtSigner, JwtVerifier, KeyUtils};
 use jsonwebtoken::errors::{ErrorKind, Result};
 use jsonwebtoken::signature::{self, Signer, Verifier};
-use jsonwebtoken::{Algorithm, DecodingKey, EncodingKey};
+use jsonwebtoken::{Algorithm, AlgorithmFamily, DecodingKey, DecodingKeyKind, EncodingKey};
 use sha2::Sha256;
 
 type HmacSha256 = Hmac<Sha256>;
@@ -69,18 +70,68 @@ fn signer(algorithm: &Algorithm, key: &EncodingKey) -> Result<Box<dyn JwtSigner>
     Ok(Box::new(Hs256::new(*algorithm, key.as_bytes())?))
 }
 
-fn verifier(algorithm: &Algorithm, key: &DecodingKey) -> Result<Box<dyn JwtVerifier>> {
-    Ok(Box::new(Hs256::new(*algorithm, key.try_get_as_bytes()?)?))
+/// An identity provider's public key: RS256 (modulus and exponent, as a JWK
+/// publishes them) or ES256 (an uncompressed P-256 point).
+struct Public {
+    algorithm: Algorithm,
+    key: DecodingKey,
 }
 
-static HS256_ONLY: CryptoProvider = CryptoProvider {
+impl Verifier<Vec<u8>> for Public {
+    fn verify(
+        &self,
+        message: &[u8],
+        signature: &Vec<u8>,
+    ) -> std::result::Result<(), signature::Error> {
+        use ring::signature as sig;
+        let refused = |_| signature::Error::new();
+        match (self.algorithm, self.key.kind()) {
+            (Algorithm::RS256, DecodingKeyKind::RsaModulusExponent { n, e }) => {
+                sig::RsaPublicKeyComponents { n, e }
+                    .verify(&sig::RSA_PKCS1_2048_8192_SHA256, message, signature)
+                    .map_err(refused)
+            }
+            (Algorithm::ES256, DecodingKeyKind::SecretOrDer(point)) => {
+                sig::UnparsedPublicKey::new(&sig::ECDSA_P256_SHA256_FIXED, point)
+                    .verify(message, signature)
+                    .map_err(refused)
+            }
+            _ => Err(signature::Error::new()),
+        }
+    }
+}
+
+impl JwtVerifier for Public {
+    fn algorithm(&self) -> Algorithm {
+        self.algorithm
+    }
+}
+
+fn verifier(algorithm: &Algorithm, key: &DecodingKey) -> Result<Box<dyn JwtVerifier>> {
+    match (algorithm, key.family()) {
+        (Algorithm::HS256, AlgorithmFamily::Hmac) => {
+            Ok(Box::new(Hs256::new(*algorithm, key.try_get_as_bytes()?)?))
+        }
+        (Algorithm::RS256, AlgorithmFamily::Rsa) | (Algorithm::ES256, AlgorithmFamily::Ec) => {
+            Ok(Box::new(Public {
+                algorithm: *algorithm,
+                key: key.clone(),
+            }))
+        }
+        // A key of another family than the token's algorithm (an HS256 token
+        // checked against a public key, say) is refused, never coerced.
+        _ => Err(ErrorKind::InvalidAlgorithm.into()),
+    }
+}
+
+static PROVIDER: CryptoProvider = CryptoProvider {
     signer_factory: signer,
     verifier_factory: verifier,
     key_utils: KeyUtils::new_unimplemented(),
 };
 
-/// Makes [`HS256_ONLY`] the process's provider (idempotent; cheap after the first call).
+/// Makes [`PROVIDER`] the process's provider (idempotent; cheap after the first call).
 pub(crate) fn install() {
     // Err means a provider is already installed: ours, by an earlier call.
-    let _ = HS256_ONLY.install_default();
+    let _ = PROVIDER.install_default();
 }

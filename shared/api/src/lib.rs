@@ -12,6 +12,7 @@ pub mod documents;
 pub mod error;
 pub mod extract;
 pub mod hub;
+pub mod jwks;
 mod jwt_crypto;
 pub mod model;
 pub mod openapi;

@@ -156,7 +156,7 @@ pub async fn realtime_ws(
         .token
         .or(header_token)
         .ok_or_else(|| ApiError::Unauthorized("missing token: pass ?token=<JWT>".into()))?;
-    let claims = state.auth.verify(&token)?;
+    let claims = state.auth.verify_bearer(&token).await?;
     let access = authorize_venue(&state, claims, &venue).await?;
     let upgrade = upgrade.map_err(|e| ApiError::BadRequest(e.body_text()))?;
     // Subscribe before the upgrade so nothing published meanwhile is missed.
