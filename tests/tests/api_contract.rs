@@ -483,7 +483,14 @@ fn deployed_auth(binary: &str) -> AuthConfig {
         .iter()
         .find(|f| f.binary == binary)
         .unwrap_or_else(|| panic!("no function runs {binary}"));
-    let env = stack.local_env(function, &|_| None);
+    // What CloudFormation resolves on AWS for the default (Cognito) sign-in.
+    let deployed = |id: &str| match id {
+        "AWS::Region" => Some("us-east-1".to_owned()),
+        "UserPool" => Some("us-east-1_TestPool".to_owned()),
+        "UserPoolClient" => Some("test-dashboard-client".to_owned()),
+        _ => None,
+    };
+    let env = stack.local_env(function, &deployed);
     AuthConfig::from_vars(|k| env.get(k).cloned())
         .unwrap_or_else(|e| panic!("{binary} would not start: {e}"))
 }

@@ -110,7 +110,10 @@ pub enum EnvValue {
     Ref(String),
     /// `!GetAtt Resource.Attribute`.
     GetAtt(String, String),
-    /// Anything not evaluated locally (e.g. `!Sub`, an `!If` on an unknown
+    /// `!Sub "text ${Name} ${Resource.Attribute}"` (the one-string form):
+    /// resolved only when every `${…}` is.
+    Sub(String),
+    /// Anything not evaluated locally (e.g. `!Sub` with a variable map, an `!If` on an unknown
     /// condition); the string describes the expression.
     Unresolvable(String),
 }
@@ -261,6 +264,9 @@ impl Stack {
                         resolve(id).or_else(|| self.parameter(id).map(str::to_owned))
                     }
                     EnvValue::GetAtt(id, attr) => resolve(&format!("{id}.{attr}")),
+                    EnvValue::Sub(text) => substitute(text, &|name| {
+                        resolve(name).or_else(|| self.parameter(name).map(str::to_owned))
+                    }),
                     EnvValue::Unresolvable(_) => None,
                 };
                 resolved.map(|v| (name.clone(), v))
@@ -504,6 +510,10 @@ impl Context<'_> {
             "GetAtt" => Some(
                 get_att_parts(arg).map_or_else(describe, |(id, attr)| EnvValue::GetAtt(id, attr)),
             ),
+            "Sub" => Some(
+                arg.as_str()
+                    .map_or_else(describe, |t| EnvValue::Sub(t.to_owned())),
+            ),
             "If" if depth < MAX_CONDITION_DEPTH => {
                 let [cond, then, otherwise] = arg.as_sequence()?.as_slice() else {
                     return Some(describe());
@@ -711,6 +721,30 @@ impl Context<'_> {
     }
 }
 
+/// `text` with every `${Name}` replaced by `lookup(Name)` (`${!Literal}` is
+/// `${Literal}`); `None` when a name does not resolve or a `${` is unclosed.
+fn substitute(text: &str, lookup: &dyn Fn(&str) -> Option<String>) -> Option<String> {
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    while let Some(start) = rest.find("${") {
+        out.push_str(&rest[..start]);
+        let after = &rest[start + 2..];
+        let end = after.find('}')?;
+        let name = &after[..end];
+        match name.strip_prefix('!') {
+            Some(literal) => {
+                out.push_str("${");
+                out.push_str(literal);
+                out.push('}');
+            }
+            None => out.push_str(&lookup(name)?),
+        }
+        rest = &after[end + 1..];
+    }
+    out.push_str(rest);
+    Some(out)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -802,7 +836,7 @@ Resources:
         assert_eq!(env["OPT2"], EnvValue::Literal("yes".into()));
         assert!(matches!(env["MAYBE"], EnvValue::Unresolvable(_)));
         assert!(!env.contains_key("GONE"));
-        assert!(matches!(&env["SUBBED"], EnvValue::Unresolvable(s) if s.contains("Things")));
+        assert_eq!(env["SUBBED"], EnvValue::Sub("${Things}-x".into()));
         assert_eq!(env["N"], EnvValue::Literal("3".into()));
 
         let f = stack.function("Fn").unwrap();
@@ -828,7 +862,23 @@ Resources:
         assert_eq!(env["P"], "25", "parameter refs fall back to defaults");
         assert_eq!(env["LONG"], "arn:aws:sqs:us-east-1:000000000000:q");
         assert_eq!(env["OPT"], "");
-        assert!(!env.contains_key("MAYBE") && !env.contains_key("SUBBED"));
+        assert_eq!(env["SUBBED"], "things-x");
+        assert!(!env.contains_key("MAYBE"));
+    }
+
+    #[test]
+    fn sub_resolves_every_name_or_nothing() {
+        let lookup = |n: &str| (n == "A" || n == "AWS::Region").then(|| format!("<{n}>"));
+        assert_eq!(
+            substitute("https://x.${AWS::Region}/${A}", &lookup).as_deref(),
+            Some("https://x.<AWS::Region>/<A>")
+        );
+        assert_eq!(
+            substitute("${!Literal}-${A}", &lookup).as_deref(),
+            Some("${Literal}-<A>")
+        );
+        assert_eq!(substitute("${A}-${B}", &lookup), None);
+        assert_eq!(substitute("${A", &lookup), None);
     }
 
     #[test]
