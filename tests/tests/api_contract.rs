@@ -207,9 +207,42 @@ async fn every_venue_scoped_route_refuses_other_venues_and_anonymous_callers() {
 
     let own = token(&[&venue]);
     let foreign = token(&[&other]);
+    let viewer = api::issue_token_as(
+        &auth(),
+        "contract-viewer",
+        std::slice::from_ref(&venue),
+        api::Role::Viewer,
+        Duration::hours(1),
+    );
+    let paths = &doc.json.as_ref().expect("OpenAPI JSON")["paths"];
+    let mut writes = 0;
     for (method, template) in &ops {
         let path = concrete(template, &venue);
         let what = format!("{method} {template}");
+        let read = api::access::is_read(method);
+        let documented =
+            &paths[template.as_str()][method.as_str().to_lowercase()]["x-required-role"];
+        assert_eq!(
+            documented.as_str(),
+            Some(if read { "viewer" } else { "manager" }),
+            "{what}: the role the OpenAPI document names"
+        );
+        let as_viewer = call(&app, method, &path, Some(&viewer)).await;
+        if read {
+            assert!(
+                ![StatusCode::UNAUTHORIZED, StatusCode::FORBIDDEN].contains(&as_viewer.status),
+                "{what} as a viewer: {} {}",
+                as_viewer.status,
+                as_viewer.text
+            );
+        } else {
+            writes += 1;
+            assert_json_error(
+                &as_viewer,
+                StatusCode::FORBIDDEN,
+                &format!("{what} as a viewer"),
+            );
+        }
         let denied = call(&app, method, &path, Some(&foreign)).await;
         assert_json_error(
             &denied,
@@ -232,9 +265,39 @@ async fn every_venue_scoped_route_refuses_other_venues_and_anonymous_callers() {
             allowed.text
         );
     }
+    // Every write a caller with a valid token attempted is in the venue's audit trail.
+    let docs = DynamoDocuments::new(aws.dynamodb.clone(), names.app.clone());
+    // (The same sub's token for another venue tried each write too: refused, and recorded.)
+    let audit: Vec<Value> = docs
+        .list(api::audit::AUDIT_KIND, &venue)
+        .await
+        .unwrap()
+        .into_iter()
+        .filter(|d| d.get("method").is_some())
+        .collect();
+    let count = |sub: &str, refused: bool| {
+        audit
+            .iter()
+            .filter(|d| d["sub"] == sub && (d["status"] == 403) == refused)
+            .count()
+    };
+    assert_eq!(
+        (count("contract-test", false), count("contract-test", true)),
+        (writes, writes),
+        "own and foreign writes: {audit:#?}"
+    );
+    assert_eq!(
+        (
+            count("contract-viewer", true),
+            count("contract-viewer", false)
+        ),
+        (writes, 0),
+        "a viewer's writes: {audit:#?}"
+    );
     eprintln!(
-        "tenant isolation: {} venue-scoped operations walked",
-        ops.len()
+        "tenant isolation: {} venue-scoped operations walked ({writes} writes refused to a viewer, {} audit records)",
+        ops.len(),
+        audit.len()
     );
 }
 

@@ -1,6 +1,6 @@
 //! Request extractors that authenticate and authorise: [`Claims`] (401),
 //! [`AdminClaims`] (403 unless admin) and [`VenueAccess`] (403 for a venue
-//! outside the token, 404 for an unknown venue).
+//! outside the token or a write by a viewer, 404 for an unknown venue).
 
 use axum::extract::{FromRequestParts, RawPathParams};
 use axum::http::header::AUTHORIZATION;
@@ -8,7 +8,7 @@ use axum::http::request::Parts;
 use domain::Granularity;
 use domain::ports::{RollupRow, VenueRecord};
 
-use crate::auth::{Claims, gateway_claims};
+use crate::auth::{Claims, Role, gateway_claims};
 use crate::error::{ApiError, ApiResult};
 use crate::state::AppState;
 
@@ -121,8 +121,22 @@ impl FromRequestParts<AppState> for VenueAccess {
             .ok_or_else(|| {
                 ApiError::Internal("route without a {venueId} segment uses VenueAccess".into())
             })?;
+        // Writes need a manager (or admin); a viewer reads only.
+        if !is_read(&parts.method) && claims.role() < Role::Manager {
+            return Err(ApiError::Forbidden(format!(
+                "the {} role is read-only; {} needs the manager or admin role",
+                claims.role().as_str(),
+                parts.method
+            )));
+        }
         authorize_venue(state, claims, &venue).await
     }
+}
+
+/// Methods that change nothing.
+pub fn is_read(method: &axum::http::Method) -> bool {
+    use axum::http::Method;
+    [Method::GET, Method::HEAD, Method::OPTIONS].contains(method)
 }
 
 /// 403 unless the token grants `venue`; then 404 unless the venue is known,

@@ -29,6 +29,35 @@ const SECRET_VAR: &str = "ANALYTICS_JWT_SECRET";
 /// The role claim value that grants access to every venue and to admin routes.
 pub const ADMIN_ROLE: &str = "admin";
 
+/// What a token may do. `admin`: every venue and the admin routes;
+/// `manager`: its venues, read and write (reports, alerts, widgets, exports,
+/// erasing a customer); `viewer`: its venues, read only. A missing or unknown
+/// role is a viewer: least privilege unless the issuer says otherwise.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Role {
+    Viewer,
+    Manager,
+    Admin,
+}
+
+impl Role {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Role::Viewer => "viewer",
+            Role::Manager => "manager",
+            Role::Admin => ADMIN_ROLE,
+        }
+    }
+
+    fn parse(claim: Option<&str>) -> Role {
+        match claim {
+            Some(ADMIN_ROLE) => Role::Admin,
+            Some("manager") => Role::Manager,
+            _ => Role::Viewer,
+        }
+    }
+}
+
 /// How to verify (and issue) tokens.
 #[derive(Clone)]
 pub struct AuthConfig {
@@ -303,7 +332,11 @@ pub struct Claims {
 
 impl Claims {
     pub fn is_admin(&self) -> bool {
-        self.role.as_deref() == Some(ADMIN_ROLE)
+        self.role() == Role::Admin
+    }
+
+    pub fn role(&self) -> Role {
+        Role::parse(self.role.as_deref())
     }
 
     pub fn can_access(&self, venue: &str) -> bool {
@@ -311,8 +344,8 @@ impl Claims {
     }
 }
 
-/// Issues an HS256 token for `sub` (the CLI's `token` command uses this).
-/// Issuer and audience are set when the configuration names them.
+/// Issues an HS256 token for `sub`: an admin's, or a manager's of `venues`
+/// (see [`issue_token_as`] for a viewer's).
 ///
 /// # Panics
 /// If `cfg` has no secret (a gateway-only configuration cannot issue tokens).
@@ -323,11 +356,27 @@ pub fn issue_token(
     admin: bool,
     ttl: Duration,
 ) -> String {
+    let role = if admin { Role::Admin } else { Role::Manager };
+    issue_token_as(cfg, sub, venues, role, ttl)
+}
+
+/// Issues an HS256 token for `sub` with `role` (the CLI's `token` command
+/// uses this). Issuer and audience are set when the configuration names them.
+///
+/// # Panics
+/// If `cfg` has no secret (a gateway-only configuration cannot issue tokens).
+pub fn issue_token_as(
+    cfg: &AuthConfig,
+    sub: &str,
+    venues: &[String],
+    role: Role,
+    ttl: Duration,
+) -> String {
     let now = Utc::now().timestamp();
     let claims = Claims {
         sub: sub.to_owned(),
         venues: venues.to_vec(),
-        role: admin.then(|| ADMIN_ROLE.to_owned()),
+        role: Some(role.as_str().to_owned()),
         exp: now + ttl.num_seconds(),
         iat: now,
         iss: cfg.issuer.clone(),
@@ -599,5 +648,26 @@ mod tests {
         ]))
         .unwrap();
         assert_eq!(with_secret.verify(&forged), Err(TokenError::BadSignature));
+    }
+
+    #[test]
+    fn a_missing_or_unknown_role_is_a_viewer() {
+        let mut c =
+            claims_from_authorizer(&HashMap::from([("sub".to_owned(), "a".to_owned())])).unwrap();
+        assert_eq!(c.role(), Role::Viewer);
+        c.role = Some("superuser".into());
+        assert_eq!(c.role(), Role::Viewer);
+        let cfg = AuthConfig::new("k");
+        let manager = cfg
+            .verify(&issue_token(
+                &cfg,
+                "m",
+                &venues(&["v"]),
+                false,
+                Duration::hours(1),
+            ))
+            .unwrap();
+        assert_eq!(manager.role(), Role::Manager);
+        assert!(Role::Viewer < Role::Manager && Role::Manager < Role::Admin);
     }
 }

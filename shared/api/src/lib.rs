@@ -7,6 +7,7 @@
 
 pub mod access;
 pub mod assets;
+pub mod audit;
 pub mod auth;
 pub mod documents;
 pub mod error;
@@ -30,7 +31,7 @@ use axum::http::{Method, header};
 use tower_http::cors::{Any, CorsLayer};
 use tower_http::trace::TraceLayer;
 
-pub use auth::{AuthConfig, Claims, issue_token};
+pub use auth::{AuthConfig, Claims, Role, issue_token, issue_token_as};
 pub use error::ApiError;
 pub use hub::RealtimeHub;
 pub use state::AppState;
@@ -41,6 +42,10 @@ pub fn app(state: AppState) -> Router {
     router
         .fallback(routes::not_found)
         .method_not_allowed_fallback(routes::method_not_allowed)
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            audit::record,
+        ))
         .layer(cors())
         .layer(TraceLayer::new_for_http())
         .with_state(state)

@@ -53,7 +53,7 @@ pub enum VenueErrors {
     /// Missing, expired or invalid token.
     #[response(status = 401)]
     Unauthorized(ErrorBody),
-    /// The token does not grant this venue.
+    /// The token does not grant this venue, or its role may not make this call (viewers only read).
     #[response(status = 403)]
     Forbidden(ErrorBody),
     /// Unknown venue (or item).
@@ -81,8 +81,53 @@ pub enum AdminErrors {
 /// The document, built once.
 pub fn document() -> &'static utoipa::openapi::OpenApi {
     static DOC: OnceLock<utoipa::openapi::OpenApi> = OnceLock::new();
-    DOC.get_or_init(|| crate::routes::api_router().split_for_parts().1)
+    DOC.get_or_init(|| {
+        let mut doc = crate::routes::api_router().split_for_parts().1;
+        annotate_roles(&mut doc);
+        doc
+    })
 }
+
+/// Marks every authenticated operation with the least role it needs
+/// (`x-required-role`): `admin` for admin routes, `manager` for a write,
+/// `viewer` for a read — the same rules `access` enforces.
+fn annotate_roles(doc: &mut utoipa::openapi::OpenApi) {
+    use crate::auth::Role;
+    for item in doc.paths.paths.values_mut() {
+        let ops = [
+            (true, &mut item.get),
+            (true, &mut item.head),
+            (false, &mut item.post),
+            (false, &mut item.put),
+            (false, &mut item.patch),
+            (false, &mut item.delete),
+        ];
+        for (read, op) in ops {
+            let Some(op) = op.as_mut() else { continue };
+            // Authenticated: a bearer requirement, or a token in the query (401 documented).
+            let authenticated = op.security.as_ref().is_some_and(|s| !s.is_empty())
+                || op.responses.responses.contains_key("401");
+            if !authenticated {
+                continue;
+            }
+            let admin_only = matches!(
+                op.responses.responses.get("403"),
+                Some(utoipa::openapi::RefOr::T(r)) if r.description == ADMIN_FORBIDDEN
+            );
+            let role = match (admin_only, read) {
+                (true, _) => Role::Admin,
+                (false, true) => Role::Viewer,
+                (false, false) => Role::Manager,
+            };
+            op.extensions
+                .get_or_insert_with(Default::default)
+                .insert("x-required-role".into(), role.as_str().into());
+        }
+    }
+}
+
+/// The 403 description of [`AdminErrors`], which marks an admin route.
+const ADMIN_FORBIDDEN: &str = "Not an admin token.";
 
 /// A string schema limited to `values` (for query parameters parsed by hand).
 pub fn string_enum(values: impl IntoIterator<Item = &'static str>) -> utoipa::openapi::Object {

@@ -669,8 +669,20 @@ async fn customer_erasure_is_audited() {
 
     let (s, _, _) = send(&h.state, "DELETE", "/api/customers/v1/u1", Some(&t), None).await;
     assert_eq!(s, StatusCode::NO_CONTENT);
-    let audits = h.docs.list("audit", "v1").await.unwrap();
+    let trail = h.docs.list("audit", "v1").await.unwrap();
+    // The erasure's own record (intent first, then outcome), and the request's.
+    let (audits, requests): (Vec<_>, Vec<_>) =
+        trail.iter().partition(|d| d.get("action").is_some());
     assert_eq!(audits.len(), 1);
+    assert_eq!(requests.len(), 1);
+    assert_eq!(
+        (
+            &requests[0]["sub"],
+            &requests[0]["method"],
+            &requests[0]["status"]
+        ),
+        (&json!("alice"), &json!("DELETE"), &json!(204))
+    );
     assert_eq!(audits[0]["by"], "alice");
     assert_eq!(audits[0]["status"], "erased");
     assert_eq!(audits[0]["customerId"], "u1");

@@ -7,9 +7,13 @@ pub struct Args {
     /// Venue the token may read (repeatable).
     #[arg(long = "venue")]
     venues: Vec<String>,
-    /// Admin token: every venue, plus flow health.
+    /// Admin token: every venue, plus flow health (same as `--role admin`).
     #[arg(long)]
     admin: bool,
+    /// What the token may do with its venues: `manager` (read and write) or
+    /// `viewer` (read only).
+    #[arg(long, value_enum, default_value_t = RoleArg::Manager)]
+    role: RoleArg,
     /// Subject claim.
     #[arg(long, default_value = "local-user")]
     sub: String,
@@ -18,18 +22,30 @@ pub struct Args {
     ttl_hours: i64,
 }
 
+#[derive(Clone, Copy, clap::ValueEnum)]
+enum RoleArg {
+    Viewer,
+    Manager,
+    Admin,
+}
+
 pub fn run(args: &Args) -> anyhow::Result<ExitCode> {
-    if args.venues.is_empty() && !args.admin {
+    let role = match (args.admin, args.role) {
+        (true, _) | (_, RoleArg::Admin) => api::Role::Admin,
+        (false, RoleArg::Manager) => api::Role::Manager,
+        (false, RoleArg::Viewer) => api::Role::Viewer,
+    };
+    if args.venues.is_empty() && role != api::Role::Admin {
         anyhow::bail!("name at least one --venue ID, or pass --admin");
     }
     let cfg = api::auth::AuthConfig::local()?;
     println!(
         "{}",
-        api::auth::issue_token(
+        api::auth::issue_token_as(
             &cfg,
             &args.sub,
             &args.venues,
-            args.admin,
+            role,
             chrono::Duration::hours(args.ttl_hours)
         )
     );

@@ -29,7 +29,7 @@ use crate::openapi::VenueErrors;
 use crate::state::AppState;
 use crate::totals::div_round;
 
-pub const AUDIT_KIND: &str = "audit";
+pub use crate::audit::AUDIT_KIND;
 pub const DEFAULT_LIMIT: usize = 50;
 pub const MAX_LIMIT: usize = 1_000;
 /// A stored (nightly) insight older than this is refitted on the fly.
