@@ -90,13 +90,24 @@ struct Reply {
 }
 
 async fn call(app: &Router, method: &Method, path: &str, bearer: Option<&str>) -> Reply {
+    call_with(app, method, path, bearer, "{}").await
+}
+
+/// [`call`] with a JSON body for POST, PUT and PATCH.
+async fn call_with(
+    app: &Router,
+    method: &Method,
+    path: &str,
+    bearer: Option<&str>,
+    json: &str,
+) -> Reply {
     let mut req = Request::builder().method(method.clone()).uri(path);
     if let Some(t) = bearer {
         req = req.header(header::AUTHORIZATION, format!("Bearer {t}"));
     }
     let body = if [Method::POST, Method::PUT, Method::PATCH].contains(method) {
         req = req.header(header::CONTENT_TYPE, "application/json");
-        Body::from("{}")
+        Body::from(json.to_owned())
     } else {
         Body::empty()
     };
@@ -849,5 +860,162 @@ async fn an_issuers_tokens_are_verified_against_its_published_keys() {
     eprintln!(
         "issuer tokens: 2 accepted, 9 attacks refused on HTTP and $connect, key set read {} times",
         issuer.reads()
+    );
+}
+
+// ---------------------------------------------------------------------------
+// Share links
+// ---------------------------------------------------------------------------
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_share_link_reads_its_scope_only_until_revoked_or_expired() {
+    let (aws, names) = aws_and_names().await;
+    let venue = unique("venue-share");
+    let other = unique("venue-share-other");
+    seed_venue(&aws, &names, &venue).await;
+    seed_venue(&aws, &names, &other).await;
+    let app = app(&aws, &names);
+    let manager = token(&[&venue]);
+    let venues = call(&app, &Method::GET, "/api/venues", Some(&manager)).await;
+    let venues = venues.json.expect("venues JSON");
+    let show = venues["venues"]
+        .as_array()
+        .and_then(|vs| vs.iter().find(|v| v["venueId"] == venue.as_str()))
+        .and_then(|v| v["shows"][0]["eventId"].as_str())
+        .unwrap_or_else(|| panic!("a show of {venue}: {venues}"))
+        .to_owned();
+
+    let create = |body: String| {
+        let (app, manager, venue) = (&app, &manager, &venue);
+        async move {
+            let r = call_with(
+                app,
+                &Method::POST,
+                &format!("/api/share-links/{venue}"),
+                Some(manager),
+                &body,
+            )
+            .await;
+            assert_eq!(r.status, StatusCode::CREATED, "{}", r.text);
+            r.json.expect("link JSON")
+        }
+    };
+    let venue_link = create(r#"{"label":"promoter"}"#.into()).await;
+    let show_link = create(format!(r#"{{"eventId":"{show}","expiresInHours":2}}"#)).await;
+    let vt = venue_link["token"].as_str().unwrap().to_owned();
+    let st = show_link["token"].as_str().unwrap().to_owned();
+    assert!(
+        venue_link["url"]
+            .as_str()
+            .unwrap()
+            .starts_with(&format!("/?token={vt}#venue="))
+    );
+
+    let get = |path: String, t: String| {
+        let app = &app;
+        async move { call(app, &Method::GET, &path, Some(&t)).await }
+    };
+    // The venue link reads the venue, nothing else, and writes nothing.
+    let dash = get(format!("/api/dashboards/{venue}"), vt.clone()).await;
+    assert_eq!(dash.status, StatusCode::OK, "{}", dash.text);
+    // The show link reads that show only.
+    let ok = get(
+        format!("/api/dashboards/{venue}?eventId={show}"),
+        st.clone(),
+    )
+    .await;
+    assert_eq!(ok.status, StatusCode::OK, "{}", ok.text);
+    for path in [
+        format!("/api/dashboards/{venue}"),
+        format!("/api/dashboards/{venue}?eventId=another-show"),
+    ] {
+        assert_json_error(
+            &get(path.clone(), st.clone()).await,
+            StatusCode::FORBIDDEN,
+            &path,
+        );
+    }
+    // Every venue-scoped operation on another venue: 403 for both links;
+    // every write on its own venue: 403 (a link is a viewer).
+    let doc = call(&app, &Method::GET, "/api/openapi.json", None).await;
+    let ops = venue_scoped_operations(doc.json.as_ref().expect("OpenAPI JSON"));
+    for (method, template) in &ops {
+        for (t, what) in [(&vt, "venue link"), (&st, "show link")] {
+            let foreign = call(&app, method, &concrete(template, &other), Some(t)).await;
+            assert_json_error(
+                &foreign,
+                StatusCode::FORBIDDEN,
+                &format!("{method} {template} on another venue with a {what}"),
+            );
+            if !api::access::is_read(method) {
+                let own = call(&app, method, &concrete(template, &venue), Some(t)).await;
+                assert_json_error(
+                    &own,
+                    StatusCode::FORBIDDEN,
+                    &format!("{method} {template} with a {what}"),
+                );
+            }
+        }
+    }
+    // A tampered secret, and a link of another venue's id with this secret: refused.
+    let tampered = format!("{}x", &vt[..vt.len() - 1]);
+    assert_json_error(
+        &get(format!("/api/dashboards/{venue}"), tampered).await,
+        StatusCode::UNAUTHORIZED,
+        "a tampered link",
+    );
+
+    // Listed without secrets; revoked, it stops working at once.
+    let list = call(
+        &app,
+        &Method::GET,
+        &format!("/api/share-links/{venue}"),
+        Some(&manager),
+    )
+    .await;
+    let links = list.json.expect("list JSON")["links"]
+        .as_array()
+        .cloned()
+        .unwrap();
+    assert_eq!(links.len(), 2);
+    assert!(
+        !list.text.contains(vt.rsplit('.').next().unwrap()),
+        "a listed link holds no secret"
+    );
+    let id = venue_link["linkId"].as_str().unwrap();
+    let revoked = call(
+        &app,
+        &Method::DELETE,
+        &format!("/api/share-links/{venue}/{id}"),
+        Some(&manager),
+    )
+    .await;
+    assert_eq!(revoked.status, StatusCode::NO_CONTENT, "{}", revoked.text);
+    assert_json_error(
+        &get(format!("/api/dashboards/{venue}"), vt).await,
+        StatusCode::UNAUTHORIZED,
+        "a revoked link",
+    );
+
+    // Expired: the stored expiry moved into the past.
+    let docs = DynamoDocuments::new(aws.dynamodb.clone(), names.app.clone());
+    let sid = show_link["linkId"].as_str().unwrap();
+    let mut stored = docs
+        .get(api::routes::share_links::KIND, &venue, sid)
+        .await
+        .unwrap()
+        .unwrap();
+    stored["expiresAt"] = serde_json::json!((Utc::now() - Duration::minutes(1)).to_rfc3339());
+    docs.put(api::routes::share_links::KIND, &venue, sid, &stored, None)
+        .await
+        .unwrap();
+    assert_json_error(
+        &get(format!("/api/dashboards/{venue}?eventId={show}"), st).await,
+        StatusCode::UNAUTHORIZED,
+        "an expired link",
+    );
+    eprintln!(
+        "share links: {} operations on another venue refused to both links",
+        ops.len()
     );
 }

@@ -38,8 +38,16 @@ impl FromRequestParts<AppState> for Claims {
             .ok_or_else(|| {
                 ApiError::Unauthorized("Authorization header must be `Bearer <token>`".into())
             })?;
-        Ok(state.auth.verify_bearer(token).await?)
+        verify_token(state, token).await
     }
+}
+
+/// Claims of a bearer token: a share link's, or a JWT's.
+pub async fn verify_token(state: &AppState, token: &str) -> ApiResult<Claims> {
+    if token.starts_with(crate::routes::share_links::TOKEN_PREFIX) {
+        return crate::routes::share_links::resolve(state, token).await;
+    }
+    Ok(state.auth.verify_bearer(token).await?)
 }
 
 /// Claims of an admin token.
@@ -128,6 +136,17 @@ impl FromRequestParts<AppState> for VenueAccess {
                 claims.role().as_str(),
                 parts.method
             )));
+        }
+        if let Some(show) = &claims.show_scope {
+            let query: std::collections::HashMap<String, String> =
+                axum::extract::Query::try_from_uri(&parts.uri)
+                    .map(|q: axum::extract::Query<_>| q.0)
+                    .unwrap_or_default();
+            if query.get("eventId") != Some(show) {
+                return Err(ApiError::Forbidden(format!(
+                    "this link is for show {show:?} only: add ?eventId={show}"
+                )));
+            }
         }
         authorize_venue(state, claims, &venue).await
     }

@@ -328,6 +328,10 @@ pub struct Claims {
     pub iss: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub aud: Option<Audience>,
+    /// A share link for one show: every call must name that show (`eventId`).
+    /// Never read from a token.
+    #[serde(skip)]
+    pub show_scope: Option<String>,
 }
 
 impl Claims {
@@ -381,6 +385,7 @@ pub fn issue_token_as(
         iat: now,
         iss: cfg.issuer.clone(),
         aud: cfg.audience.clone().map(Audience::One),
+        show_scope: None,
     };
     crate::jwt_crypto::install();
     jsonwebtoken::encode(
@@ -414,6 +419,7 @@ pub fn claims_from_authorizer(map: &HashMap<String, String>) -> Option<Claims> {
         iat: number("iat").unwrap_or(0),
         iss: map.get("iss").cloned(),
         aud: map.get("aud").map(|a| Audience::Many(parse_list(a))),
+        show_scope: None,
     };
     let groups = map
         .get("cognito:groups")

@@ -30,6 +30,21 @@ pub async fn list<T: DeserializeOwned>(
         .collect())
 }
 
+/// Deletes a document: 204, or 404 naming `what` when there was none.
+pub async fn delete(
+    state: &AppState,
+    kind: &str,
+    venue: &str,
+    id: &str,
+    what: &str,
+) -> ApiResult<axum::http::StatusCode> {
+    if state.docs.delete(kind, venue, id).await? {
+        Ok(axum::http::StatusCode::NO_CONTENT)
+    } else {
+        Err(ApiError::not_found(format!("no {what} {id:?}")))
+    }
+}
+
 pub async fn get<T: DeserializeOwned>(
     state: &AppState,
     kind: &str,

@@ -282,6 +282,7 @@ mod tests {
             iat: 0,
             iss: None,
             aud: None,
+            show_scope: None,
         };
         let c = fold_provider_claims(
             base.clone(),

@@ -22,7 +22,7 @@ pub const BEARER: &str = "bearer";
     tags(
         (name = "health"), (name = "venues"), (name = "dashboards"), (name = "metrics"), (name = "analytics"),
         (name = "realtime"), (name = "widgets"), (name = "customers"), (name = "campaigns"), (name = "insights"),
-        (name = "predictions"), (name = "alerts"), (name = "reports"), (name = "exports"), (name = "page")
+        (name = "predictions"), (name = "alerts"), (name = "reports"), (name = "exports"), (name = "share-links"), (name = "page")
     )
 )]
 pub struct ApiDoc;

@@ -13,6 +13,7 @@ pub mod page;
 pub mod predictions;
 pub mod realtime;
 pub mod reports;
+pub mod share_links;
 pub mod venues;
 pub mod widgets;
 
@@ -35,6 +36,7 @@ pub fn api_router() -> OpenApiRouter<AppState> {
         .merge(analytics::router())
         .merge(realtime::router())
         .merge(widgets::router())
+        .merge(share_links::router())
         .merge(customers::router())
         .merge(campaigns::router())
         .merge(insights::router())

@@ -437,11 +437,7 @@ pub async fn delete_report(
     access: VenueAccess,
     ApiPath((_, id)): ApiPath<(String, String)>,
 ) -> ApiResult<StatusCode> {
-    if state.docs.delete(DEF_KIND, access.id(), &id).await? {
-        Ok(StatusCode::NO_CONTENT)
-    } else {
-        Err(ApiError::not_found(format!("no report definition {id:?}")))
-    }
+    documents::delete(&state, DEF_KIND, access.id(), &id, "report definition").await
 }
 
 #[cfg(test)]

@@ -194,11 +194,7 @@ pub async fn delete_widget(
     access: VenueAccess,
     ApiPath((_, widget_id)): ApiPath<(String, String)>,
 ) -> ApiResult<StatusCode> {
-    if state.docs.delete(KIND, access.id(), &widget_id).await? {
-        Ok(StatusCode::NO_CONTENT)
-    } else {
-        Err(ApiError::not_found(format!("no widget {widget_id:?}")))
-    }
+    documents::delete(&state, KIND, access.id(), &widget_id, "widget").await
 }
 
 #[cfg(test)]
