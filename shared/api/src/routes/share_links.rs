@@ -231,9 +231,13 @@ pub async fn create_link(
         "{TOKEN_PREFIX}{}.{link_id}.{secret}",
         B64.encode(access.id())
     );
-    let enc = |v: &str| {
-        percent_encoding::utf8_percent_encode(v, percent_encoding::NON_ALPHANUMERIC).to_string()
-    };
+    // The URL's fragment: everything but unreserved characters escaped.
+    const ESCAPED: &percent_encoding::AsciiSet = &percent_encoding::NON_ALPHANUMERIC
+        .remove(b'-')
+        .remove(b'_')
+        .remove(b'.')
+        .remove(b'~');
+    let enc = |v: &str| percent_encoding::utf8_percent_encode(v, ESCAPED).to_string();
     let mut url = format!("/?token={token}#venue={}", enc(access.id()));
     if let Some(show) = &link.event_id {
         url.push_str(&format!("&event={}", enc(show)));
