@@ -273,6 +273,34 @@ mod tests {
     }
 
     #[test]
+    fn only_signing_keys_of_accepted_algorithms_are_kept() {
+        // A real RSA modulus is not needed to parse a JWK, only base64url.
+        let set: JwkSet = serde_json::from_value(serde_json::json!({"keys": [
+            {"kty": "RSA", "kid": "rs", "alg": "RS256", "use": "sig", "n": "AQAB", "e": "AQAB"},
+            {"kty": "RSA", "kid": "rs-no-alg", "n": "AQAB", "e": "AQAB"},
+            {"kty": "RSA", "kid": "enc", "use": "enc", "n": "AQAB", "e": "AQAB"},
+            {"kty": "RSA", "kid": "rs512", "alg": "RS512", "n": "AQAB", "e": "AQAB"},
+            {"kty": "RSA", "n": "AQAB", "e": "AQAB"},
+            {"kty": "EC", "kid": "p256", "crv": "P-256", "x": "AQAB", "y": "AQAB"},
+            {"kty": "EC", "kid": "p384", "crv": "P-384", "x": "AQAB", "y": "AQAB"},
+            {"kty": "oct", "kid": "hmac", "k": "AQAB"},
+        ]}))
+        .unwrap();
+        let keys = usable_keys(&set);
+        let mut kept: Vec<(&str, Algorithm)> =
+            keys.iter().map(|(k, (a, _))| (k.as_str(), *a)).collect();
+        kept.sort_by_key(|(k, _)| *k);
+        assert_eq!(
+            kept,
+            [
+                ("p256", Algorithm::ES256),
+                ("rs", Algorithm::RS256),
+                ("rs-no-alg", Algorithm::RS256)
+            ]
+        );
+    }
+
+    #[test]
     fn groups_and_the_custom_attribute_grant_venues_and_a_role() {
         let base = Claims {
             sub: "u".into(),
