@@ -91,10 +91,7 @@ pub fn router() -> OpenApiRouter<AppState> {
 }
 
 fn hash(secret: &str) -> String {
-    Sha256::digest(secret.as_bytes())
-        .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect()
+    hex::encode(Sha256::digest(secret.as_bytes()))
 }
 
 /// Viewer claims of a share-link token, or why it is refused.
@@ -116,8 +113,11 @@ pub async fn resolve(state: &AppState, token: &str) -> Result<Claims, ApiError> 
     let stored: Stored = documents::get(state, KIND, &venue, link_id)
         .await?
         .ok_or_else(|| refused("unknown or revoked"))?;
-    // Compare hashes of equal length; the secret itself is never stored.
-    if !constant_time_eq(hash(secret).as_bytes(), stored.secret_sha256.as_bytes()) {
+    // Compare hashes in constant time; the secret itself is never stored.
+    let same: bool =
+        subtle::ConstantTimeEq::ct_eq(hash(secret).as_bytes(), stored.secret_sha256.as_bytes())
+            .into();
+    if !same {
         return Err(refused("unknown or revoked"));
     }
     let now = state.now();
@@ -134,10 +134,6 @@ pub async fn resolve(state: &AppState, token: &str) -> Result<Claims, ApiError> 
         aud: None,
         show_scope: stored.link.event_id,
     })
-}
-
-fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
-    a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
 }
 
 /// The venue's live share links (expired ones are left out).
@@ -198,12 +194,10 @@ pub async fn create_link(
     }
     let now = state.now();
     let link_id = uuid::Uuid::new_v4().simple().to_string();
-    let secret = {
-        let mut bytes = [0u8; 32];
-        bytes[..16].copy_from_slice(uuid::Uuid::new_v4().as_bytes());
-        bytes[16..].copy_from_slice(uuid::Uuid::new_v4().as_bytes());
-        B64.encode(bytes)
-    };
+    let mut bytes = [0u8; 32];
+    ring::rand::SecureRandom::fill(&ring::rand::SystemRandom::new(), &mut bytes)
+        .map_err(|_| ApiError::Internal("no system randomness for a link secret".into()))?;
+    let secret = B64.encode(bytes);
     let link = ShareLink {
         link_id: link_id.clone(),
         venue_id: access.id().to_owned(),
