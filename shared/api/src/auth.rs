@@ -49,12 +49,15 @@ impl Role {
         }
     }
 
+    /// The role a name stands for (`admin`, `manager`, `viewer`), if any.
+    pub fn from_name(name: &str) -> Option<Role> {
+        [Role::Viewer, Role::Manager, Role::Admin]
+            .into_iter()
+            .find(|r| r.as_str() == name)
+    }
+
     fn parse(claim: Option<&str>) -> Role {
-        match claim {
-            Some(ADMIN_ROLE) => Role::Admin,
-            Some("manager") => Role::Manager,
-            _ => Role::Viewer,
-        }
+        claim.and_then(Role::from_name).unwrap_or(Role::Viewer)
     }
 }
 

@@ -234,9 +234,7 @@ pub fn fold_provider_claims(
         match g.strip_prefix("venue:") {
             Some(venue) if !venue.is_empty() => claims.venues.push(venue.to_owned()),
             Some(_) => {}
-            None if claims.role.is_none()
-                && [crate::auth::ADMIN_ROLE, "manager", "viewer"].contains(&g.as_str()) =>
-            {
+            None if claims.role.is_none() && crate::auth::Role::from_name(g).is_some() => {
                 claims.role = Some(g.clone());
             }
             None => {}

@@ -94,16 +94,18 @@ pub fn document() -> &'static utoipa::openapi::OpenApi {
 fn annotate_roles(doc: &mut utoipa::openapi::OpenApi) {
     use crate::auth::Role;
     for item in doc.paths.paths.values_mut() {
+        use axum::http::Method;
         let ops = [
-            (true, &mut item.get),
-            (true, &mut item.head),
-            (false, &mut item.post),
-            (false, &mut item.put),
-            (false, &mut item.patch),
-            (false, &mut item.delete),
+            (Method::GET, &mut item.get),
+            (Method::HEAD, &mut item.head),
+            (Method::POST, &mut item.post),
+            (Method::PUT, &mut item.put),
+            (Method::PATCH, &mut item.patch),
+            (Method::DELETE, &mut item.delete),
         ];
-        for (read, op) in ops {
+        for (method, op) in ops {
             let Some(op) = op.as_mut() else { continue };
+            let read = crate::access::is_read(&method);
             // Authenticated: a bearer requirement, or a token in the query (401 documented).
             let authenticated = op.security.as_ref().is_some_and(|s| !s.is_empty())
                 || op.responses.responses.contains_key("401");
