@@ -19,6 +19,9 @@ impl FromRequestParts<AppState> for Claims {
         parts: &mut Parts,
         state: &AppState,
     ) -> Result<Self, Self::Rejection> {
+        if let Some(VerifiedClaims(claims)) = parts.extensions.get() {
+            return Ok(claims.clone());
+        }
         if let Some(claims) = gateway_claims(parts) {
             return Ok(claims);
         }
@@ -41,6 +44,11 @@ impl FromRequestParts<AppState> for Claims {
         verify_token(state, token).await
     }
 }
+
+/// Claims already verified for this request (by the audit middleware), so a
+/// write's token is checked once. Only server code inserts extensions.
+#[derive(Clone)]
+pub(crate) struct VerifiedClaims(pub Claims);
 
 /// Claims of a bearer token: a share link's, or a JWT's.
 pub async fn verify_token(state: &AppState, token: &str) -> ApiResult<Claims> {

@@ -11,7 +11,7 @@ use axum::response::Response;
 use chrono::{Duration, SecondsFormat};
 use serde_json::json;
 
-use crate::access::is_read;
+use crate::access::{VerifiedClaims, is_read};
 use crate::auth::Claims;
 use crate::state::AppState;
 
@@ -27,6 +27,10 @@ pub async fn record(State(state): State<AppState>, req: Request, next: Next) -> 
     }
     let (mut parts, body) = req.into_parts();
     let caller = Claims::from_request_parts(&mut parts, &state).await.ok();
+    if let Some(c) = &caller {
+        // The handler's extractor reuses these instead of verifying again.
+        parts.extensions.insert(VerifiedClaims(c.clone()));
+    }
     let method = parts.method.to_string();
     let path = parts.uri.path().to_owned();
     let res = next.run(Request::from_parts(parts, body)).await;
