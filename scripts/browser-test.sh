@@ -8,6 +8,7 @@
 #   AWS_ENDPOINT_URL the stack's emulator, for `venue-analytics publish` (default 127.0.0.1:4566)
 #   VENUE_ID        a venue with data (default venue-riverside)
 #   ANALYTICS_TOKEN admin JWT (default: `venue-analytics token --admin`)
+#   VIEWER_TOKEN    viewer JWT of VENUE_ID, what the sign-in test's fake identity provider issues
 #   PUBLISH_AMOUNT  minor units of the live purchase (default 4321)
 set -euo pipefail
 
@@ -22,6 +23,7 @@ export VENUE_ID="${VENUE_ID:-venue-riverside}"
 export PUBLISH_AMOUNT="${PUBLISH_AMOUNT:-4321}"
 export ARTIFACTS_DIR="${ARTIFACTS_DIR:-$root/artifacts}"
 export ANALYTICS_TOKEN="${ANALYTICS_TOKEN:-$("$bin" token --admin 2>/dev/null)}"
+export VIEWER_TOKEN="${VIEWER_TOKEN:-$("$bin" token --venue "$VENUE_ID" --role viewer 2>/dev/null)}"
 mkdir -p "$ARTIFACTS_DIR"
 
 work="$(mktemp -d)"

@@ -549,7 +549,9 @@ async fn a_dashboard_load_costs_at_most_three_dynamodb_round_trips() {
 /// The auth configuration `binary` starts with when deployed: its environment
 /// as the template declares it (globals, then its own; parameters at their
 /// defaults), read by the same `AuthConfig::from_vars` the Lambda calls.
-fn deployed_auth(binary: &str) -> AuthConfig {
+/// A function's environment as CloudFormation resolves it on AWS, parameters
+/// at their defaults (the Cognito sign-in).
+fn deployed_env(binary: &str) -> std::collections::HashMap<String, String> {
     use runner::template::Stack;
     let stack = Stack::load(&tests::root().join("infra/template.yaml")).expect("the template");
     let function = stack
@@ -557,16 +559,43 @@ fn deployed_auth(binary: &str) -> AuthConfig {
         .iter()
         .find(|f| f.binary == binary)
         .unwrap_or_else(|| panic!("no function runs {binary}"));
-    // What CloudFormation resolves on AWS for the default (Cognito) sign-in.
     let deployed = |id: &str| match id {
         "AWS::Region" => Some("us-east-1".to_owned()),
         "UserPool" => Some("us-east-1_TestPool".to_owned()),
         "UserPoolClient" => Some("test-dashboard-client".to_owned()),
+        "UserPoolDomain" => Some("venue-analytics-test".to_owned()),
         _ => None,
     };
-    let env = stack.local_env(function, &deployed);
+    stack.local_env(function, &deployed).into_iter().collect()
+}
+
+fn deployed_auth(binary: &str) -> AuthConfig {
+    let env = deployed_env(binary);
     AuthConfig::from_vars(|k| env.get(k).cloned())
         .unwrap_or_else(|e| panic!("{binary} would not start: {e}"))
+}
+
+#[test]
+fn the_deployed_page_signs_in_at_the_user_pool_with_pkce() {
+    let env = deployed_env("dashboard-api");
+    let sign_in = api::sign_in::SignIn::from_vars(|k| env.get(k).cloned())
+        .unwrap_or_else(|e| panic!("dashboard-api would not start: {e}"));
+    let base = "https://venue-analytics-test.auth.us-east-1.amazoncognito.com";
+    assert_eq!(
+        sign_in,
+        api::sign_in::SignIn::Oauth {
+            authorize_url: format!("{base}/oauth2/authorize"),
+            token_url: format!("{base}/oauth2/token"),
+            client_id: "test-dashboard-client".into(),
+            scopes: api::sign_in::DEFAULT_SCOPES.into(),
+            logout_url: Some(format!("{base}/logout")),
+        }
+    );
+    // The page's audience is the authorizer's: a token it obtains is accepted.
+    assert_eq!(
+        deployed_auth("dashboard-api").audience.as_deref(),
+        Some("test-dashboard-client")
+    );
 }
 
 /// A token forged with the public development secret, with the deployed
@@ -918,6 +947,36 @@ async fn a_share_link_reads_its_scope_only_until_revoked_or_expired() {
     // The venue link reads the venue, nothing else, and writes nothing.
     let dash = get(format!("/api/dashboards/{venue}"), vt.clone()).await;
     assert_eq!(dash.status, StatusCode::OK, "{}", dash.text);
+    // `/share/…` (no gateway authorizer on AWS, which would refuse a share
+    // token on `/api/…`) serves the same routes, to share links only.
+    let shared = get(format!("/share/api/dashboards/{venue}"), vt.clone()).await;
+    assert_eq!(shared.status, StatusCode::OK, "{}", shared.text);
+    let without_clock = |r: &Reply| {
+        let mut v = r.json.clone().expect("dashboard JSON");
+        v.as_object_mut().map(|o| o.remove("updatedAt"));
+        v
+    };
+    assert_eq!(
+        without_clock(&shared),
+        without_clock(&dash),
+        "/share answers what /api answers"
+    );
+    assert_json_error(
+        &get(format!("/share/api/dashboards/{venue}"), manager.clone()).await,
+        StatusCode::UNAUTHORIZED,
+        "a JWT under /share",
+    );
+    assert_json_error(
+        &call(
+            &app,
+            &Method::GET,
+            &format!("/share/api/dashboards/{venue}"),
+            None,
+        )
+        .await,
+        StatusCode::UNAUTHORIZED,
+        "no token under /share",
+    );
     // The show link reads that show only.
     let ok = get(
         format!("/api/dashboards/{venue}?eventId={show}"),
@@ -940,19 +999,34 @@ async fn a_share_link_reads_its_scope_only_until_revoked_or_expired() {
     let doc = call(&app, &Method::GET, "/api/openapi.json", None).await;
     let ops = venue_scoped_operations(doc.json.as_ref().expect("OpenAPI JSON"));
     for (method, template) in &ops {
-        for (t, what) in [(&vt, "venue link"), (&st, "show link")] {
-            let foreign = call(&app, method, &concrete(template, &other), Some(t)).await;
+        for ((t, what), prefix) in [(&vt, "venue link"), (&st, "show link")]
+            .into_iter()
+            .flat_map(|link| [(link, ""), (link, "/share")])
+        {
+            let foreign = call(
+                &app,
+                method,
+                &format!("{prefix}{}", concrete(template, &other)),
+                Some(t),
+            )
+            .await;
             assert_json_error(
                 &foreign,
                 StatusCode::FORBIDDEN,
-                &format!("{method} {template} on another venue with a {what}"),
+                &format!("{method} {prefix}{template} on another venue with a {what}"),
             );
             if !api::access::is_read(method) {
-                let own = call(&app, method, &concrete(template, &venue), Some(t)).await;
+                let own = call(
+                    &app,
+                    method,
+                    &format!("{prefix}{}", concrete(template, &venue)),
+                    Some(t),
+                )
+                .await;
                 assert_json_error(
                     &own,
                     StatusCode::FORBIDDEN,
-                    &format!("{method} {template} with a {what}"),
+                    &format!("{method} {prefix}{template} with a {what}"),
                 );
             }
         }
@@ -1015,7 +1089,7 @@ async fn a_share_link_reads_its_scope_only_until_revoked_or_expired() {
         "an expired link",
     );
     eprintln!(
-        "share links: {} operations on another venue refused to both links",
+        "share links: {} operations on another venue refused to both links, on /api and /share",
         ops.len()
     );
 }

@@ -42,5 +42,6 @@ fn state(aws: &Aws, names: &Names) -> Result<AppState, Error> {
         AuthConfig::from_env()?,
     )
     .with_silent_after(api::state::silent_after_from_env())
-    .with_websocket_url(api::state::websocket_url_from_env()))
+    .with_websocket_url(api::state::websocket_url_from_env())
+    .with_sign_in(api::sign_in::SignIn::from_env()?))
 }

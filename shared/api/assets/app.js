@@ -7,6 +7,8 @@
 
 (() => {
   const TOKEN_KEY = 'venueAnalytics.token';
+  const PKCE_KEY = 'venueAnalytics.pkce';
+  const SHARE_PREFIX = 'share.';
   const POLL_MS = 5000;
   const KEEPALIVE_MS = 5 * 60 * 1000;
   const LIVE_REFRESH_DEBOUNCE_MS = 2000;
@@ -30,6 +32,8 @@
 
   const state = {
     token: null,
+    signIn: { mode: 'token' }, // from /api/sign-in: 'token' (paste one) or 'oauth' (hosted sign-in, PKCE)
+    forbidden: new Set(), // optional panels this token may not read (403): not asked again
     venues: [],
     venueId: null,
     eventId: null,
@@ -212,10 +216,14 @@
   // API access and auth
   // ---------------------------------------------------------------------------
 
+  // A share link reads through /share/… (on AWS the gateway's JWT authorizer
+  // guards /api/… and would refuse it: it is not a JWT).
+  const apiBase = () => (state.token?.startsWith(SHARE_PREFIX) ? '/share' : '');
+
   async function api(path) {
     let res;
     try {
-      res = await fetch(path, {
+      res = await fetch(`${apiBase()}${path}`, {
         headers: { Authorization: `Bearer ${state.token}`, Accept: 'application/json' },
         cache: 'no-store',
       });
@@ -263,12 +271,18 @@
     const err = $('signin-error');
     err.textContent = message || '';
     err.hidden = !message;
+    const hosted = state.signIn.mode === 'oauth';
+    $('signin-token').hidden = hosted;
+    $('signin-hosted').hidden = !hosted;
+    $('token-input').required = !hosted;
+    $('signin-submit').textContent = hosted ? 'Sign in' : 'Open dashboard';
     $('token-input').value = '';
-    $('token-input').focus();
+    (hosted ? $('signin-submit') : $('token-input')).focus();
   }
 
   function signOut(message) {
     state.token = null;
+    state.forbidden.clear();
     storeToken(null);
     stopLive();
     stopPolling();
@@ -277,6 +291,104 @@
     state.dashboard = null;
     state.venueId = null;
     showSignIn(message);
+  }
+
+  // ---------------------------------------------------------------------------
+  // Hosted sign-in: OAuth 2.0 authorization code with PKCE (RFC 7636)
+  // ---------------------------------------------------------------------------
+
+  const redirectUri = () => `${location.origin}${location.pathname}`;
+
+  function base64url(bytes) {
+    let bin = '';
+    for (const b of new Uint8Array(bytes)) bin += String.fromCharCode(b);
+    return btoa(bin).replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '');
+  }
+
+  const randomString = () => base64url(crypto.getRandomValues(new Uint8Array(32)));
+
+  /** Sends the browser to the identity provider; it comes back with ?code=&state=. */
+  async function beginHostedSignIn() {
+    const cfg = state.signIn;
+    const verifier = randomString();
+    const challenge = base64url(await crypto.subtle.digest('SHA-256', new TextEncoder().encode(verifier)));
+    const nonce = randomString();
+    sessionStorage.setItem(PKCE_KEY, JSON.stringify({ verifier, state: nonce, hash: location.hash }));
+    const url = new URL(cfg.authorizeUrl);
+    url.searchParams.set('response_type', 'code');
+    url.searchParams.set('client_id', cfg.clientId);
+    url.searchParams.set('redirect_uri', redirectUri());
+    url.searchParams.set('scope', cfg.scopes);
+    url.searchParams.set('state', nonce);
+    url.searchParams.set('code_challenge', challenge);
+    url.searchParams.set('code_challenge_method', 'S256');
+    location.assign(url.toString());
+  }
+
+  /**
+   * Back from the identity provider: checks `state` against the one this tab
+   * sent (a code arriving from anywhere else is refused), then trades the code
+   * and verifier for tokens. The ID token carries the venue groups and
+   * attributes; the access token is the fallback.
+   */
+  async function completeHostedSignIn(params) {
+    let pending = null;
+    try {
+      pending = JSON.parse(sessionStorage.getItem(PKCE_KEY) || 'null');
+    } catch {
+      pending = null;
+    }
+    sessionStorage.removeItem(PKCE_KEY);
+    const clean = new URL(location.href);
+    for (const k of ['code', 'state', 'error', 'error_description', 'session_state']) clean.searchParams.delete(k);
+    history.replaceState(null, '', `${clean.pathname}${clean.search}${pending?.hash || location.hash}`);
+    if (params.get('error')) throw new Error(params.get('error_description') || params.get('error'));
+    if (!pending || !pending.state || pending.state !== params.get('state')) {
+      throw new Error('This sign-in response was not started here. Please sign in again.');
+    }
+    const cfg = state.signIn;
+    let res;
+    try {
+      res = await fetch(cfg.tokenUrl, {
+        method: 'POST',
+        headers: { 'Content-Type': 'application/x-www-form-urlencoded', Accept: 'application/json' },
+        body: new URLSearchParams({
+          grant_type: 'authorization_code',
+          client_id: cfg.clientId,
+          code: params.get('code'),
+          redirect_uri: redirectUri(),
+          code_verifier: pending.verifier,
+        }),
+      });
+    } catch (err) {
+      throw new Error(`The sign-in service could not be reached: ${err.message}`);
+    }
+    const body = await res.json().catch(() => null);
+    const token = body?.id_token || body?.access_token;
+    if (!res.ok || !token) {
+      throw new Error(body?.error_description || body?.error || `Sign-in failed (${res.status})`);
+    }
+    return token;
+  }
+
+  async function loadSignInMethod() {
+    try {
+      const res = await fetch('/api/sign-in', { headers: { Accept: 'application/json' }, cache: 'no-store' });
+      const cfg = res.ok ? await res.json() : null;
+      if (cfg?.mode === 'oauth' && cfg.authorizeUrl && cfg.tokenUrl && cfg.clientId) state.signIn = cfg;
+    } catch {
+      // Unreachable: keep the token form.
+    }
+  }
+
+  function hostedSignOut() {
+    const cfg = state.signIn;
+    if (cfg.mode !== 'oauth' || !cfg.logoutUrl) return false;
+    const url = new URL(cfg.logoutUrl);
+    url.searchParams.set('client_id', cfg.clientId);
+    url.searchParams.set('logout_uri', redirectUri());
+    location.assign(url.toString());
+    return true;
   }
 
   // ---------------------------------------------------------------------------
@@ -1224,8 +1336,10 @@
   async function refreshFlows(gen = state.generation) {
     const body = $('flows-body');
     const note = $('flows-note');
+    const path = '/api/analytics/flows';
+    if (state.forbidden.has(path)) return;
     try {
-      const data = await api('/api/analytics/flows');
+      const data = await api(path);
       if (gen !== state.generation) return;
       state.flows = data;
       $('flows-section').hidden = false;
@@ -1233,7 +1347,8 @@
     } catch (err) {
       if (gen !== state.generation || err.status === 401) return;
       state.flows = null;
-      if (err.status === 403) {
+      if (err.status === 403) state.forbidden.add(path);
+      if (err.status === 403 && !state.token?.startsWith(SHARE_PREFIX)) {
         $('flows-section').hidden = false;
         note.textContent = '';
         body.replaceChildren(h('p', { class: 'muted', 'data-testid': 'flows-admin-only', text: 'Requires admin token' }));
@@ -1279,7 +1394,7 @@
 
   async function optionalSection(gen, sectionId, path, render) {
     const section = $(sectionId);
-    if (!path) {
+    if (!path || state.forbidden.has(path)) {
       section.hidden = true;
       balancePair();
       return;
@@ -1288,8 +1403,10 @@
       const data = await api(path);
       if (gen !== state.generation) return;
       section.hidden = !render(data);
-    } catch {
+    } catch (err) {
       if (gen !== state.generation) return;
+      // A show's share link may not read venue-wide panels: do not ask again.
+      if (err.status === 403) state.forbidden.add(path);
       section.hidden = true;
     }
     balancePair();
@@ -1399,13 +1516,21 @@
   function bindEvents() {
     $('signin-form').addEventListener('submit', (evt) => {
       evt.preventDefault();
+      if (state.signIn.mode === 'oauth') {
+        beginHostedSignIn().catch((err) => showSignIn(`Could not start sign-in: ${err.message}`));
+        return;
+      }
       const token = $('token-input').value.trim().replace(/^Bearer\s+/i, '');
       if (!token) return;
       state.token = token;
       storeToken(token);
       start();
     });
-    $('sign-out').addEventListener('click', () => signOut(null));
+    $('sign-out').addEventListener('click', () => {
+      const shared = state.token?.startsWith(SHARE_PREFIX);
+      signOut(null);
+      if (!shared) hostedSignOut();
+    });
     $('venue-select').addEventListener('change', (evt) => select({ venue: evt.target.value, event: null, range: state.range, granularity: state.granularity }));
     $('show-select').addEventListener('change', (evt) => select({ venue: state.venueId, event: evt.target.value || null, range: state.range, granularity: state.granularity }));
     $('range-switch').addEventListener('click', (evt) => {
@@ -1450,21 +1575,38 @@
     }, 30_000);
   }
 
-  function boot() {
+  async function boot() {
     bindEvents();
     const url = new URL(location.href);
     const fromUrl = url.searchParams.get('token');
+    const returning = url.searchParams.has('code') || url.searchParams.has('error');
     if (fromUrl) {
-      storeToken(fromUrl);
-      state.token = fromUrl;
-      // Keep the credential out of the address bar, history and screenshots.
+      // A share link (or a pasted token): keep the credential out of the
+      // address bar, history and screenshots.
       url.searchParams.delete('token');
       history.replaceState(null, '', `${url.pathname}${url.search}${url.hash}`);
+      storeToken(fromUrl);
+      state.token = fromUrl;
     } else {
       state.token = readStoredToken();
     }
-    if (state.token) start();
-    else showSignIn(null);
+    const signInKnown = loadSignInMethod();
+    if (returning) await signInKnown;
+    if (returning && state.signIn.mode === 'oauth') {
+      try {
+        state.token = await completeHostedSignIn(url.searchParams);
+        storeToken(state.token);
+      } catch (err) {
+        signOut(err.message);
+        return;
+      }
+    }
+    if (state.token) {
+      start();
+    } else {
+      await signInKnown;
+      showSignIn(null);
+    }
   }
 
   boot();

@@ -73,10 +73,16 @@ pub fn jwks_url(issuer: &str, explicit: Option<&str>) -> Option<String> {
         || format!("{}/.well-known/jwks.json", issuer.trim_end_matches('/')),
         str::to_owned,
     );
+    is_secure_url(&url).then_some(url)
+}
+
+/// HTTPS, or plain HTTP on loopback (tests and the local runner): where a
+/// credential or a key set may be fetched from or sent to.
+pub fn is_secure_url(url: &str) -> bool {
     let loopback = ["http://127.0.0.1:", "http://localhost:", "http://[::1]:"]
         .iter()
         .any(|p| url.starts_with(p));
-    (url.starts_with("https://") || loopback).then_some(url)
+    url.starts_with("https://") || loopback
 }
 
 impl IssuerKeys {

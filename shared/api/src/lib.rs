@@ -19,6 +19,7 @@ pub mod model;
 pub mod openapi;
 pub mod routes;
 pub mod series;
+pub mod sign_in;
 pub mod state;
 pub mod summary;
 pub mod totals;
@@ -39,9 +40,15 @@ pub use state::AppState;
 /// The whole API and dashboard page.
 pub fn app(state: AppState) -> Router {
     let (router, _doc) = routes::api_router().split_for_parts();
-    router
+    let router = router
         .fallback(routes::not_found)
-        .method_not_allowed_fallback(routes::method_not_allowed)
+        .method_not_allowed_fallback(routes::method_not_allowed);
+    let shared = router.clone().layer(axum::middleware::from_fn(
+        routes::share_links::only_share_links,
+    ));
+    Router::new()
+        .nest(routes::share_links::PATH_PREFIX, shared)
+        .merge(router)
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),
             audit::record,

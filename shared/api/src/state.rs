@@ -8,6 +8,7 @@ use domain::ports::{AnalyticsReader, DocumentStore, ObjectStore, QueueStats};
 
 use crate::auth::AuthConfig;
 use crate::hub::RealtimeHub;
+use crate::sign_in::SignIn;
 
 /// The time source; tests pin it.
 pub type Clock = Arc<dyn Fn() -> DateTime<Utc> + Send + Sync>;
@@ -28,6 +29,8 @@ pub struct AppState {
     /// Where browsers open live updates when they are not served by this
     /// process (the API Gateway WebSocket API on AWS); `None`: `/api/realtime/{venueId}/ws`.
     pub websocket_url: Option<String>,
+    /// How the page signs people in (`GET /api/sign-in`).
+    pub sign_in: SignIn,
 }
 
 impl fmt::Debug for AppState {
@@ -59,6 +62,7 @@ impl AppState {
             silent_after: Duration::minutes(DEFAULT_SILENT_AFTER_MINUTES),
             clock: Arc::new(Utc::now),
             websocket_url: None,
+            sign_in: SignIn::Token,
         }
     }
 
@@ -77,6 +81,12 @@ impl AppState {
     #[must_use]
     pub fn with_websocket_url(mut self, url: Option<String>) -> Self {
         self.websocket_url = url;
+        self
+    }
+
+    #[must_use]
+    pub fn with_sign_in(mut self, sign_in: SignIn) -> Self {
+        self.sign_in = sign_in;
         self
     }
 

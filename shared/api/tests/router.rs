@@ -895,6 +895,7 @@ async fn page_assets_and_openapi() {
                 "/health",
                 "/assets/{file}",
                 "/api/openapi.json",
+                "/api/sign-in",
                 "/api/realtime/{venueId}/ws",
             ];
             assert_eq!(
@@ -904,4 +905,28 @@ async fn page_assets_and_openapi() {
             );
         }
     }
+}
+
+#[tokio::test]
+async fn the_sign_in_method_is_public_and_follows_the_configuration() {
+    let h = harness();
+    let (s, body) = get(&h.state, "/api/sign-in", None).await;
+    assert_eq!(s, StatusCode::OK);
+    assert_eq!(body, serde_json::json!({"mode": "token"}));
+    let hosted = api::sign_in::SignIn::from_vars(|k| {
+        let base = "https://va-1.auth.eu-west-1.amazoncognito.com";
+        match k {
+            "ANALYTICS_OAUTH_AUTHORIZE_URL" => Some(format!("{base}/oauth2/authorize")),
+            "ANALYTICS_OAUTH_TOKEN_URL" => Some(format!("{base}/oauth2/token")),
+            "ANALYTICS_OAUTH_CLIENT_ID" => Some("client-1".into()),
+            _ => None,
+        }
+    })
+    .unwrap();
+    let state = h.state.clone().with_sign_in(hosted);
+    let (s, body) = get(&state, "/api/sign-in", None).await;
+    assert_eq!(s, StatusCode::OK);
+    assert_eq!(body["mode"], "oauth");
+    assert_eq!(body["clientId"], "client-1");
+    assert!(body.get("logoutUrl").is_none());
 }

@@ -20,5 +20,6 @@ pub fn api_state(aws: &Aws, names: &Names, hub: RealtimeHub) -> anyhow::Result<A
         hub,
         auth,
     )
-    .with_silent_after(api::state::silent_after_from_env()))
+    .with_silent_after(api::state::silent_after_from_env())
+    .with_sign_in(api::sign_in::SignIn::from_env()?))
 }

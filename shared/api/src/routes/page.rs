@@ -1,6 +1,7 @@
 //! The dashboard page (`GET /`, `GET /assets/{file}`) and `GET /api/openapi.json`.
 
 use axum::Json;
+use axum::extract::State;
 use axum::http::header;
 use axum::response::{IntoResponse, Response};
 use utoipa_axum::router::OpenApiRouter;
@@ -9,6 +10,7 @@ use utoipa_axum::routes;
 use crate::assets;
 use crate::error::{ApiError, ErrorBody};
 use crate::extract::ApiPath;
+use crate::sign_in::SignIn;
 use crate::state::AppState;
 
 pub fn router() -> OpenApiRouter<AppState> {
@@ -16,6 +18,7 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(index))
         .routes(routes!(asset))
         .routes(routes!(openapi_json))
+        .routes(routes!(sign_in))
 }
 
 fn file(name: &str, cache_control: &'static str) -> Result<Response, ApiError> {
@@ -57,4 +60,18 @@ pub async fn asset(ApiPath(name): ApiPath<String>) -> Result<Response, ApiError>
 #[tracing::instrument(skip_all)]
 pub async fn openapi_json() -> Json<&'static utoipa::openapi::OpenApi> {
     Json(crate::openapi::document())
+}
+
+/// How the page signs people in: the identity provider's hosted sign-in
+/// (authorization code + PKCE) on AWS, a pasted token locally. Public: it
+/// names endpoints and a public client id, no secret.
+#[utoipa::path(get, path = "/api/sign-in", tag = "page",
+    responses((status = 200, description = "The sign-in method", body = SignIn)))]
+#[tracing::instrument(skip_all)]
+pub async fn sign_in(State(state): State<AppState>) -> Response {
+    (
+        [(header::CACHE_CONTROL, "no-cache")],
+        Json(state.sign_in.clone()),
+    )
+        .into_response()
 }

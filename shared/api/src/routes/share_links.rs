@@ -8,8 +8,9 @@
 //! (deleted) or expired link stops working at once.
 
 use axum::Json;
-use axum::extract::State;
+use axum::extract::{Request, State};
 use axum::http::{StatusCode, header};
+use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD as B64;
@@ -88,6 +89,25 @@ pub fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
         .routes(routes!(list_links, create_link))
         .routes(routes!(revoke_link))
+}
+
+/// The path prefix that serves every route to share-link tokens (the page
+/// calls `/share/api/…` when it holds one).
+pub const PATH_PREFIX: &str = "/share";
+
+/// Guards [`PATH_PREFIX`]: only a share-link token passes. On AWS the HTTP
+/// API's JWT authorizer guards `/api/…` and refuses a share token (it is not
+/// a JWT); `/share/{proxy+}` has no gateway authorizer, so here the function
+/// itself lets nothing else through — a JWT cannot use this door to skip the
+/// gateway's check.
+pub async fn only_share_links(req: Request, next: Next) -> Response {
+    match crate::access::bearer(req.headers()) {
+        Ok(token) if token.starts_with(TOKEN_PREFIX) => next.run(req).await,
+        _ => ApiError::Unauthorized(format!(
+            "{PATH_PREFIX}/… accepts share-link tokens only; signed-in users call /api/…"
+        ))
+        .into_response(),
+    }
 }
 
 fn hash(secret: &str) -> String {
