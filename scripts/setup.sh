@@ -12,11 +12,13 @@
 #                     ziglang (cargo-lambda's cross linker), schemathesis (API fuzzing),
 #                     XlsxWriter
 #   tests/browser     npm packages, when tests/browser/package.json exists
+#   publishers/typescript  npm packages of the TypeScript publisher (its tests)
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 VENV="$ROOT/.venv"
 BROWSER_DIR="$ROOT/tests/browser"
+PUBLISHER_DIR="$ROOT/publishers/typescript"
 
 # Python packages, pinned to a major version (ziglang: a minor range, since
 # Zig releases break cargo-zigbuild more often than semver suggests).
@@ -147,12 +149,24 @@ install_browser_packages() {
   fi
 }
 
+# --- npm (TypeScript publisher) ---------------------------------------------
+install_publisher_packages() {
+  if [[ -d "$PUBLISHER_DIR/node_modules" && ! "$PUBLISHER_DIR/package-lock.json" -nt "$PUBLISHER_DIR/node_modules/.package-lock.json" ]]; then
+    log "npm packages present (publishers/typescript/node_modules)"
+    return
+  fi
+  command -v npm >/dev/null || die "npm not found; install nodejs"
+  log "npm ci in publishers/typescript"
+  npm ci --prefix "$PUBLISHER_DIR" --no-audit --no-fund --loglevel=error
+}
+
 start=$SECONDS
 install_debian_packages
 install_python_packages
 if ((with_browser)); then
   install_browser_packages
 else
-  log "--no-browser: skipping chromium and npm"
+  log "--no-browser: skipping chromium and tests/browser npm"
 fi
+install_publisher_packages
 log "done in $((SECONDS - start))s"

@@ -9,7 +9,8 @@
 #      against the emulator, the Lambda binaries under a Runtime API emulator,
 #      cfn-lint on the template)
 #   5. brings the local stack up with a simulated show and runs the API
-#      contract checks (schemathesis) and the browser test against it
+#      contract checks (schemathesis), the browser test and the TypeScript
+#      publisher's tests (unit, emulator, end to end) against it
 #
 # Usage: scripts/test.sh [--quick]   (--quick: Rust tests only, no stack/browser)
 set -euo pipefail
@@ -68,7 +69,7 @@ grep '^dashboard: ' .local/up.log
 step "flow health"
 target/debug/venue-analytics flows
 
-for extra in scripts/schemathesis.sh scripts/browser-test.sh; do
+for extra in scripts/schemathesis.sh scripts/browser-test.sh scripts/typescript-publisher-test.sh; do
   if [[ -x "$extra" ]]; then
     step "$extra"
     "$extra"
