@@ -17,6 +17,7 @@ use tokio::sync::OnceCell;
 
 pub mod issuer;
 pub mod mixed;
+pub mod queues;
 
 static STACK: OnceCell<Arc<LocalStack>> = OnceCell::const_new();
 

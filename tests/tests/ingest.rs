@@ -508,6 +508,13 @@ impl IngestStore for Refuses {
     async fn venue_contexts(&self, venues: &[String]) -> StoreResult<VenueContexts> {
         self.inner.venue_contexts(venues).await
     }
+    async fn known(
+        &self,
+        events: &[Event<'_>],
+        plans: &[ChunkPlan<'_>],
+    ) -> StoreResult<pipeline::Known> {
+        self.inner.known(events, plans).await
+    }
     async fn commit(
         &self,
         events: &[Event<'_>],

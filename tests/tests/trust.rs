@@ -4,103 +4,13 @@
 //! generator's records. And batches with each known poison trigger: the
 //! culprit is quarantined, every innocent event commits, nothing reaches a DLQ.
 
-use std::collections::BTreeMap;
-use std::sync::Arc;
-use std::time::Duration as StdDuration;
-
-use aws_sdk_sqs::types::QueueAttributeName;
 use chrono::{DateTime, Duration, NaiveTime, Utc};
 use domain::EventType;
 use pipeline::Message;
 use runner::LocalStack;
-use runner::poller::PollerConfig;
 use tests::mixed::{METRICS, MixedSet, generate};
+use tests::queues::{Queues, create_queues, depth, drain, start_pollers};
 use tests::{get_json, root, stack, unique};
-
-/// Queues of this test only (`{prefix}{type}`, each with a DLQ after 5 receives).
-struct Queues {
-    prefix: String,
-    urls: BTreeMap<EventType, (String, String)>,
-    dlqs: Vec<String>,
-}
-
-async fn create_queues(sqs: &aws_sdk_sqs::Client) -> Queues {
-    let prefix = format!("{}-", unique("trust"));
-    let mut urls = BTreeMap::new();
-    let mut dlqs = Vec::new();
-    for t in EventType::ALL {
-        let dlq = sqs
-            .create_queue()
-            .queue_name(format!("{prefix}{t}-dlq"))
-            .send()
-            .await
-            .expect("create dlq");
-        let dlq_url = dlq.queue_url().unwrap().to_owned();
-        let dlq_arn = queue_arn(sqs, &dlq_url).await;
-        let q = sqs
-            .create_queue()
-            .queue_name(format!("{prefix}{t}"))
-            .attributes(QueueAttributeName::VisibilityTimeout, "30")
-            .attributes(
-                QueueAttributeName::RedrivePolicy,
-                serde_json::json!({"deadLetterTargetArn": dlq_arn, "maxReceiveCount": 5})
-                    .to_string(),
-            )
-            .send()
-            .await
-            .expect("create queue");
-        let url = q.queue_url().unwrap().to_owned();
-        let arn = queue_arn(sqs, &url).await;
-        urls.insert(t, (url, arn));
-        dlqs.push(dlq_url);
-    }
-    Queues { prefix, urls, dlqs }
-}
-
-async fn queue_arn(sqs: &aws_sdk_sqs::Client, url: &str) -> String {
-    sqs.get_queue_attributes()
-        .queue_url(url)
-        .attribute_names(QueueAttributeName::QueueArn)
-        .send()
-        .await
-        .expect("queue attributes")
-        .attributes()
-        .and_then(|a| a.get(&QueueAttributeName::QueueArn).cloned())
-        .expect("an ARN")
-}
-
-async fn depth(sqs: &aws_sdk_sqs::Client, url: &str) -> i64 {
-    let out = sqs
-        .get_queue_attributes()
-        .queue_url(url)
-        .attribute_names(QueueAttributeName::ApproximateNumberOfMessages)
-        .attribute_names(QueueAttributeName::ApproximateNumberOfMessagesNotVisible)
-        .send()
-        .await
-        .expect("queue attributes");
-    out.attributes()
-        .into_iter()
-        .flat_map(|a| a.values())
-        .filter_map(|v| v.parse::<i64>().ok())
-        .sum()
-}
-
-/// Waits until every queue is empty (three polls in a row).
-async fn drain(sqs: &aws_sdk_sqs::Client, queues: &Queues) {
-    let mut quiet = 0;
-    for _ in 0..600 {
-        let mut total = 0;
-        for (url, _) in queues.urls.values() {
-            total += depth(sqs, url).await;
-        }
-        quiet = if total == 0 { quiet + 1 } else { 0 };
-        if quiet == 3 {
-            return;
-        }
-        tokio::time::sleep(StdDuration::from_millis(500)).await;
-    }
-    panic!("the queues did not drain in 5 minutes");
-}
 
 /// Publishes NDJSON lines with the CLI (`venue-analytics publish`, or `--raw` for bodies it refuses).
 fn publish_with_cli(queues: &Queues, lines: &[String], raw: Option<EventType>) {
@@ -137,36 +47,6 @@ fn publish_with_cli(queues: &Queues, lines: &[String], raw: Option<EventType>) {
         String::from_utf8_lossy(&out.stdout),
         String::from_utf8_lossy(&out.stderr)
     );
-}
-
-/// Two pollers per queue, like two concurrent Lambdas on one event source.
-fn start_pollers(
-    local: &LocalStack,
-    queues: &Queues,
-) -> (
-    tokio::sync::watch::Sender<bool>,
-    Vec<tokio::task::JoinHandle<()>>,
-) {
-    let (stop, rx) = tokio::sync::watch::channel(false);
-    let mut tasks = Vec::new();
-    for (t, (url, arn)) in &queues.urls {
-        for _ in 0..2 {
-            let pipeline = Arc::new(storage::wire::ingest_pipeline(*t, &local.aws, &local.names));
-            let config = PollerConfig {
-                queue_url: url.clone(),
-                queue_arn: arn.clone(),
-                batch_size: 100,
-                region: "us-east-1".into(),
-            };
-            tasks.push(tokio::spawn(runner::poller::run(
-                local.aws.sqs.clone(),
-                config,
-                pipeline,
-                rx.clone(),
-            )));
-        }
-    }
-    (stop, tasks)
 }
 
 fn encode(s: &str) -> String {
@@ -324,11 +204,13 @@ async fn check_numbers(local: &LocalStack, set: &MixedSet, now: DateTime<Utc>) {
 async fn a_mixed_set_published_with_the_cli_reads_back_exactly() {
     let local = stack().await;
     let sqs = &local.aws.sqs;
-    let queues = create_queues(sqs).await;
+    let queues = create_queues(sqs, "trust").await;
     let now = Utc::now();
     let run = uuid::Uuid::new_v4().simple().to_string()[..10].to_owned();
     let set = generate(&run, now, 12);
-    let (stop, tasks) = start_pollers(&local, &queues);
+    let (stop, tasks) = start_pollers(sqs, &queues, 2, |t| {
+        storage::wire::ingest_pipeline(t, &local.aws, &local.names)
+    });
 
     // The venues first (as a platform onboards them), then the rest, shuffled.
     publish_with_cli(&queues, &set.venue_updates, None);

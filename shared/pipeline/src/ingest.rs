@@ -166,13 +166,33 @@ impl Pipeline {
         let mut failed_events: Vec<usize> = Vec::new();
         let mut deltas: BTreeMap<(String, Option<String>), BTreeMap<String, i64>> = BTreeMap::new();
         let mut learned = Learned::default();
-        let plans = plan_chunks(
+        let mut plans = plan_chunks(
             &events,
             0..events.len(),
             &contexts,
             &learned,
             self.config.transaction_budget,
         );
+        match self.store.known(&events, &plans).await {
+            Ok(known) if !known.events.is_empty() || !known.sessions.is_empty() => {
+                outcome.duplicates += known.events.len();
+                // Already committed: still written to the idempotent sink (see below).
+                sink_events.extend(&known.events);
+                learned.sessions.extend(known.sessions);
+                let dup: HashSet<usize> = known.events.into_iter().collect();
+                plans = plan_chunks(
+                    &events,
+                    (0..events.len()).filter(|i| !dup.contains(i)),
+                    &contexts,
+                    &learned,
+                    self.config.transaction_budget,
+                );
+            }
+            Ok(_) => {}
+            Err(e) => {
+                tracing::warn!(error = %e, "pre-check of known events failed; the transactions decide");
+            }
+        }
         let mut store_rejected: Vec<(usize, String)> = Vec::new();
         for plan in plans {
             let mut pending = vec![plan];

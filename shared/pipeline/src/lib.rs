@@ -7,6 +7,6 @@ pub mod sqs;
 
 pub use ingest::{BatchOutcome, Message, Pipeline, PipelineConfig};
 pub use ports::{
-    CommitContext, CommitOutcome, IngestStore, MeasureSink, Quarantine, QuarantineReason,
+    CommitContext, CommitOutcome, IngestStore, Known, MeasureSink, Quarantine, QuarantineReason,
     QuarantineRecord, SinkRejection,
 };

@@ -33,6 +33,13 @@ pub enum CommitOutcome {
 }
 
 /// Atomic, idempotent writes of pre-aggregated chunks.
+/// See [`IngestStore::known`].
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Known {
+    pub events: Vec<usize>,
+    pub sessions: Vec<domain::aggregate::CountedSession>,
+}
+
 #[async_trait]
 pub trait IngestStore: Send + Sync {
     /// Time zones and show start times of the given venues.
@@ -45,6 +52,16 @@ pub trait IngestStore: Send + Sync {
         ctx: &CommitContext,
     ) -> StoreResult<CommitOutcome>;
     /// Counts quarantined messages in flow health, exactly once per distinct message body.
+    /// What storage already holds of a batch: events whose dedupe marker
+    /// exists (batch indexes) and sessions already counted, among the
+    /// plans' markers. Only an optimisation — the transaction's conditions
+    /// still decide — so that a redelivery or a session seen in an earlier
+    /// batch does not cancel a whole chunk (a cancelled transaction is paid
+    /// for and re-sent). The default knows nothing.
+    async fn known(&self, _events: &[Event<'_>], _plans: &[ChunkPlan<'_>]) -> StoreResult<Known> {
+        Ok(Known::default())
+    }
+
     async fn record_rejections(
         &self,
         rejections: &[QuarantineRecord],

@@ -17,7 +17,8 @@ use async_trait::async_trait;
 use aws_sdk_dynamodb::error::SdkError;
 use aws_sdk_dynamodb::operation::transact_write_items::TransactWriteItemsError;
 use aws_sdk_dynamodb::types::{
-    AttributeValue, Put, ReturnValuesOnConditionCheckFailure, TransactWriteItem, Update,
+    AttributeValue, KeysAndAttributes, Put, ReturnValuesOnConditionCheckFailure, TransactWriteItem,
+    Update,
 };
 use chrono::{DateTime, Duration, SecondsFormat, Utc};
 use domain::aggregate::{ChunkPlan, VenueContext, VenueContexts};
@@ -25,7 +26,7 @@ use domain::event::EventData;
 use domain::ports::{StoreError, StoreResult};
 use domain::rollup::breakdown_attr;
 use domain::{Event, EventType, Metric};
-use pipeline::{CommitContext, CommitOutcome, IngestStore, QuarantineRecord};
+use pipeline::{CommitContext, CommitOutcome, IngestStore, Known, QuarantineRecord};
 use sha2::{Digest, Sha256};
 
 use crate::config::Names;
@@ -40,6 +41,9 @@ pub const DEDUPE_RETENTION: Duration = Duration::days(35);
 /// teaches the stored times, so the second attempt normally lands).
 const CUSTOMER_GUARD_ATTEMPTS: usize = 4;
 
+/// Shards of the flow items rejection counts go to.
+const REJECTION_SHARDS: u8 = 4;
+
 /// Most learned purchase times kept per process.
 const MAX_LEARNED: usize = 10_000;
 
@@ -49,6 +53,8 @@ pub struct WriteCounters {
     pub transactions: AtomicU64,
     pub actions: AtomicU64,
     pub cancelled: AtomicU64,
+    /// Wall time spent waiting for `TransactWriteItems`, in microseconds.
+    pub transact_micros: AtomicU64,
     /// When enabled, every action sent: (table, pk, sk, put item size in bytes for puts).
     pub log: Option<std::sync::Mutex<Vec<LoggedAction>>>,
 }
@@ -361,7 +367,7 @@ impl DynamoIngest {
             out.items.push(self.update(
                 &self.names.flows,
                 keys::FLOW_PK.into(),
-                keys::flow_sk(f.event_type, f.source),
+                keys::flow_sk(f.event_type, f.source, ctx.shard),
                 &u,
             ));
             out.refs.push(ActionRef::Other);
@@ -370,8 +376,8 @@ impl DynamoIngest {
                 .set("expiresAt", n(ctx.now.timestamp() + 2 * 86_400));
             out.items.push(self.update(
                 &self.names.flows,
-                keys::arrivals_pk(f.event_type, f.source),
-                keys::arrival_sk(ctx.now.timestamp()),
+                keys::ARRIVALS_PK.into(),
+                keys::arrival_sk(ctx.now.timestamp(), f.event_type, f.source, ctx.shard),
                 &b,
             ));
             out.refs.push(ActionRef::Other);
@@ -450,13 +456,20 @@ impl DynamoIngest {
             .actions
             .fetch_add(actions.len() as u64, Ordering::Relaxed);
         self.log_actions(&actions);
-        self.client
+        let started = std::time::Instant::now();
+        let result = self
+            .client
             .transact_write_items()
             .set_transact_items(Some(actions))
             .client_request_token(token)
             .send()
             .await
-            .map(|_| ())
+            .map(|_| ());
+        self.counters.transact_micros.fetch_add(
+            u64::try_from(started.elapsed().as_micros()).unwrap_or(u64::MAX),
+            Ordering::Relaxed,
+        );
+        result
     }
 }
 
@@ -470,6 +483,74 @@ fn request_token(actions: &[TransactWriteItem]) -> String {
 
 #[async_trait]
 impl IngestStore for DynamoIngest {
+    /// One `BatchGetItem` per 100 markers (keys only), eventually consistent:
+    /// a marker written a moment ago may be missed, and then the
+    /// transaction's condition catches it as before.
+    async fn known(&self, events: &[Event<'_>], plans: &[ChunkPlan<'_>]) -> StoreResult<Known> {
+        let mut wanted: HashMap<String, Option<domain::aggregate::CountedSession>> = HashMap::new();
+        let mut by_marker: HashMap<String, Vec<usize>> = HashMap::new();
+        for plan in plans {
+            for &i in &plan.events {
+                let e = &events[i];
+                let key = keys::event_marker(&e.source, &e.id);
+                by_marker.entry(key.clone()).or_default().push(i);
+                wanted.insert(key, None);
+            }
+            for sess in &plan.sessions {
+                wanted.insert(
+                    keys::session_marker(sess.venue, sess.show, sess.day, sess.session),
+                    Some(sess.into()),
+                );
+            }
+        }
+        let keys: Vec<String> = wanted.keys().cloned().collect();
+        let mut known = Known::default();
+        for chunk in keys.chunks(100) {
+            let mut request = KeysAndAttributes::builder().projection_expression("pk");
+            for k in chunk {
+                request = request.keys(HashMap::from([("pk".to_owned(), s(k.clone()))]));
+            }
+            let mut pending = Some(
+                request
+                    .build()
+                    .map_err(|e| StoreError::Permanent(e.to_string()))?,
+            );
+            // Unprocessed keys are asked again a few times; the rest stay unknown.
+            for _ in 0..3 {
+                let Some(req) = pending.take() else { break };
+                let out = self
+                    .client
+                    .batch_get_item()
+                    .request_items(&self.names.dedupe, req)
+                    .send()
+                    .await
+                    .map_err(|e| classify("pre-check markers", e))?;
+                for item in out
+                    .responses()
+                    .and_then(|r| r.get(&self.names.dedupe))
+                    .into_iter()
+                    .flatten()
+                {
+                    let Some(pk) = get_s(item, "pk") else {
+                        continue;
+                    };
+                    match wanted.get(pk) {
+                        Some(Some(session)) => known.sessions.push(session.clone()),
+                        Some(None) => known.events.extend(by_marker.get(pk).into_iter().flatten()),
+                        None => {}
+                    }
+                }
+                pending = out
+                    .unprocessed_keys()
+                    .and_then(|u| u.get(&self.names.dedupe))
+                    .filter(|k| !k.keys().is_empty())
+                    .cloned();
+            }
+        }
+        known.events.sort_unstable();
+        Ok(known)
+    }
+
     async fn venue_contexts(&self, venues: &[String]) -> StoreResult<VenueContexts> {
         let mut out = VenueContexts::default();
         for venue in venues {
@@ -631,6 +712,13 @@ impl IngestStore for DynamoIngest {
                         ))
                         .or_default() += 1;
                 }
+                // Spread like the chunks' flow updates (readers sum the shards).
+                let shard = chunk[0]
+                    .body_sha256
+                    .get(..2)
+                    .and_then(|h| u8::from_str_radix(h, 16).ok())
+                    .unwrap_or(0)
+                    % REJECTION_SHARDS;
                 for ((t, source), c) in counts {
                     let mut u = UpdateBuilder::default();
                     u.add("rejected", c)
@@ -640,7 +728,7 @@ impl IngestStore for DynamoIngest {
                     actions.push(self.update(
                         &self.names.flows,
                         keys::FLOW_PK.into(),
-                        keys::flow_sk(t, &source),
+                        keys::flow_sk(t, &source, shard),
                         &u,
                     ));
                 }

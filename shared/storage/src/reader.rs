@@ -263,41 +263,50 @@ impl AnalyticsReader for DynamoReader {
             .collect())
     }
 
+    /// Two queries, whatever the number of flows: the records (one item per
+    /// flow and shard) and the last hour's arrival buckets of every flow.
     async fn flows(&self, now: DateTime<Utc>) -> StoreResult<Vec<FlowRecord>> {
-        let items = self
-            .query_all(&self.names.flows, keys::FLOW_PK, None)
-            .await?;
         let hour_ago = (now - Duration::hours(1)).timestamp();
-        let mut out = Vec::new();
-        for item in items {
+        let (records, arrivals) = tokio::try_join!(
+            self.query_all(&self.names.flows, keys::FLOW_PK, None),
+            self.query_all(
+                &self.names.flows,
+                keys::ARRIVALS_PK,
+                Some(keys::arrival_sk_range(hour_ago, now.timestamp())),
+            ),
+        )?;
+        let mut flows: BTreeMap<(EventType, String), FlowRecord> = BTreeMap::new();
+        for item in &records {
             let (Some(t), Some(source)) = (
-                get_s(&item, "eventType").and_then(|t| t.parse::<EventType>().ok()),
-                get_s(&item, "source"),
+                get_s(item, "eventType").and_then(|t| t.parse::<EventType>().ok()),
+                get_s(item, "source"),
             ) else {
                 continue;
             };
-            let arrivals = self
-                .query_all(
-                    &self.names.flows,
-                    &keys::arrivals_pk(t, source),
-                    Some((
-                        keys::arrival_sk(hour_ago),
-                        keys::arrival_sk(now.timestamp()),
-                    )),
-                )
-                .await?;
-            // Buckets overlapping the hour; the oldest one may be partly outside it.
-            let events_last_hour = arrivals.iter().filter_map(|a| get_i64(a, "count")).sum();
-            out.push(FlowRecord {
-                event_type: t,
-                source: source.to_owned(),
-                last_event_at: get_time(&item, "lastEventAt"),
-                total: get_i64(&item, "total").unwrap_or(0),
-                rejected: get_i64(&item, "rejected").unwrap_or(0),
-                events_last_hour,
-            });
+            let flow = flows
+                .entry((t, source.to_owned()))
+                .or_insert_with(|| FlowRecord {
+                    event_type: t,
+                    source: source.to_owned(),
+                    last_event_at: None,
+                    total: 0,
+                    rejected: 0,
+                    events_last_hour: 0,
+                });
+            flow.total += get_i64(item, "total").unwrap_or(0);
+            flow.rejected += get_i64(item, "rejected").unwrap_or(0);
+            flow.last_event_at = flow.last_event_at.max(get_time(item, "lastEventAt"));
         }
-        Ok(out)
+        // Buckets overlapping the hour; the oldest one may be partly outside it.
+        for item in &arrivals {
+            let Some((t, source)) = get_s(item, "sk").and_then(keys::parse_arrival_sk) else {
+                continue;
+            };
+            if let Some(flow) = flows.get_mut(&(t, source.to_owned())) {
+                flow.events_last_hour += get_i64(item, "count").unwrap_or(0);
+            }
+        }
+        Ok(flows.into_values().collect())
     }
 
     async fn customers(&self, venue: &str) -> StoreResult<Vec<CustomerRow>> {
