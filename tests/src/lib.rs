@@ -18,6 +18,7 @@ use tokio::sync::OnceCell;
 pub mod issuer;
 pub mod mixed;
 pub mod queues;
+pub mod scenarios;
 
 static STACK: OnceCell<Arc<LocalStack>> = OnceCell::const_new();
 

@@ -57,6 +57,19 @@ pub struct WriteCounters {
     pub transact_micros: AtomicU64,
     /// When enabled, every action sent: (table, pk, sk, put item size in bytes for puts).
     pub log: Option<std::sync::Mutex<Vec<LoggedAction>>>,
+    /// When the log is enabled, each transaction's time in flight and items,
+    /// for the concurrency bench: two transactions in flight together that
+    /// share an item are what DynamoDB cancels with `TransactionConflict`
+    /// (the emulator serializes them instead).
+    pub spans: Option<std::sync::Mutex<Vec<TransactionSpan>>>,
+}
+
+/// One transaction as sent: when it was in flight and which items it wrote.
+#[derive(Debug, Clone)]
+pub struct TransactionSpan {
+    pub start: std::time::Instant,
+    pub end: std::time::Instant,
+    pub items: Vec<(String, String, Option<String>)>,
 }
 
 /// One action of a sent transaction, as the write-cost benchmark prices it.
@@ -128,6 +141,7 @@ impl DynamoIngest {
     pub fn with_action_log(mut self) -> Self {
         self.counters = Arc::new(WriteCounters {
             log: Some(std::sync::Mutex::default()),
+            spans: Some(std::sync::Mutex::default()),
             ..WriteCounters::default()
         });
         self
@@ -456,6 +470,31 @@ impl DynamoIngest {
             .actions
             .fetch_add(actions.len() as u64, Ordering::Relaxed);
         self.log_actions(&actions);
+        let span_items: Option<Vec<_>> = self.counters.spans.as_ref().map(|_| {
+            actions
+                .iter()
+                .filter_map(|a| {
+                    let key = |m: &HashMap<String, AttributeValue>, k: &str| {
+                        m.get(k).and_then(|v| v.as_s().ok()).cloned()
+                    };
+                    if let Some(p) = a.put() {
+                        Some((
+                            p.table_name().to_owned(),
+                            key(p.item(), "pk")?,
+                            key(p.item(), "sk"),
+                        ))
+                    } else {
+                        a.update().and_then(|u| {
+                            Some((
+                                u.table_name().to_owned(),
+                                key(u.key(), "pk")?,
+                                key(u.key(), "sk"),
+                            ))
+                        })
+                    }
+                })
+                .collect()
+        });
         let started = std::time::Instant::now();
         let result = self
             .client
@@ -469,6 +508,16 @@ impl DynamoIngest {
             u64::try_from(started.elapsed().as_micros()).unwrap_or(u64::MAX),
             Ordering::Relaxed,
         );
+        if let (Some(spans), Some(items)) = (&self.counters.spans, span_items) {
+            spans
+                .lock()
+                .unwrap_or_else(PoisonError::into_inner)
+                .push(TransactionSpan {
+                    start: started,
+                    end: std::time::Instant::now(),
+                    items,
+                });
+        }
         result
     }
 }

@@ -1,0 +1,152 @@
+//! A hot on-sale consumed by 1, 4 and 8 pipelines at once (like that many
+//! concurrent Lambdas on one queue), through the real pollers, pipeline and
+//! adapters against the emulator.
+//!
+//! For each run it checks the totals the API reads back against sums taken
+//! from the published bodies (exact, or the bench panics), and prints
+//! events/s, cancelled transactions, and *would-conflict* pairs per 1,000
+//! events: two transactions in flight at the same time that write one item.
+//! DynamoDB cancels one of such a pair with `TransactionConflict`; the
+//! emulator serializes them behind a lock, so its own cancellation count
+//! cannot show this.
+//!
+//! Run: `cargo bench -p tests --bench concurrent_ingest [-- --events 3000]`
+
+use std::collections::{BTreeMap, HashSet};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use domain::EventType;
+use pipeline::Pipeline;
+use publisher::{OutgoingEvent, Publisher, QueueUrls};
+use storage::DynamoIngest;
+use storage::ingest::TransactionSpan;
+use tests::queues::{Queues, create_queues, depth, start_pollers};
+use tests::scenarios::on_sale;
+use tests::{get_json, stack, unique};
+
+fn arg(name: &str, default: usize) -> usize {
+    let args: Vec<String> = std::env::args().collect();
+    args.iter()
+        .position(|a| a == name)
+        .and_then(|i| args.get(i + 1))
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(default)
+}
+
+/// Pairs of transactions in flight together that share an item, and the
+/// tables of the items they share.
+fn would_conflict(spans: &[TransactionSpan]) -> (usize, BTreeMap<String, usize>) {
+    let sets: Vec<HashSet<&(String, String, Option<String>)>> =
+        spans.iter().map(|s| s.items.iter().collect()).collect();
+    let mut pairs = 0;
+    let mut tables = BTreeMap::new();
+    for i in 0..spans.len() {
+        for j in i + 1..spans.len() {
+            let (a, b) = (&spans[i], &spans[j]);
+            if a.start < b.end && b.start < a.end && !sets[i].is_disjoint(&sets[j]) {
+                pairs += 1;
+                for item in sets[i].intersection(&sets[j]) {
+                    *tables.entry(item.0.clone()).or_default() += 1;
+                }
+            }
+        }
+    }
+    (pairs, tables)
+}
+
+async fn pending(sqs: &aws_sdk_sqs::Client, queues: &Queues) -> i64 {
+    let mut total = 0;
+    for (url, _) in queues.urls.values() {
+        total += depth(sqs, url).await;
+    }
+    total
+}
+
+#[tokio::main(flavor = "multi_thread", worker_threads = 2)]
+async fn main() {
+    if std::env::args().any(|a| a == "--list") {
+        return;
+    }
+    let n = arg("--events", 3000);
+    let local = stack().await;
+    let sqs = &local.aws.sqs;
+    for pollers in [1, 4, 8] {
+        let queues = create_queues(sqs, "onsale").await;
+        let mut urls = QueueUrls::new();
+        for (t, (url, _)) in &queues.urls {
+            urls.insert(*t, url.clone());
+        }
+        let venue = unique("bench-venue");
+        let events = on_sale(&venue, &unique("show"), n);
+        // The oracle: sums over the bodies as published.
+        let (mut revenue, mut tickets) = (0_i64, 0_i64);
+        for (_, body) in &events {
+            let v: serde_json::Value = serde_json::from_str(body).unwrap();
+            revenue += v["data"]["amount"].as_i64().unwrap();
+            tickets += v["data"]["quantity"].as_i64().unwrap();
+        }
+        let outgoing = events
+            .iter()
+            .enumerate()
+            .map(|(i, (t, b))| OutgoingEvent::raw(*t, format!("m{i}"), b.clone()))
+            .collect();
+        let report = Publisher::new(sqs.clone(), urls)
+            .with_concurrency(8)
+            .publish_batch(outgoing)
+            .await
+            .expect("publishing");
+        assert!(report.is_complete());
+
+        let store = Arc::new(
+            DynamoIngest::new(local.aws.dynamodb.clone(), local.names.clone()).with_action_log(),
+        );
+        let counters = Arc::clone(&store.counters);
+        let quarantine = Arc::new(storage::S3Quarantine::new(
+            local.aws.s3.clone(),
+            local.names.quarantine_bucket.clone(),
+        ));
+        let started = Instant::now();
+        let (stop, tasks) = start_pollers(sqs, &queues, pollers, |t: EventType| {
+            Pipeline::new(
+                t,
+                Arc::clone(&store) as Arc<dyn pipeline::IngestStore>,
+                Arc::clone(&quarantine) as Arc<dyn pipeline::Quarantine>,
+            )
+        });
+        while pending(sqs, &queues).await > 0 {
+            assert!(
+                started.elapsed() < Duration::from_secs(900),
+                "no drain in 15 minutes"
+            );
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        let elapsed = started.elapsed();
+        stop.send(true).unwrap();
+        for t in tasks {
+            t.await.unwrap();
+        }
+
+        let dash = get_json(&local, &format!("/api/dashboards/{venue}")).await;
+        assert_eq!(dash["revenue"]["amount"].as_i64(), Some(revenue), "revenue");
+        assert_eq!(dash["ticketsSold"].as_i64(), Some(tickets), "tickets");
+        assert_eq!(dash["orders"].as_i64(), Some(n as i64), "orders");
+
+        let spans = counters.spans.as_ref().unwrap().lock().unwrap().clone();
+        let (conflicts, tables) = would_conflict(&spans);
+        let cancelled = counters
+            .cancelled
+            .load(std::sync::atomic::Ordering::Relaxed);
+        println!(
+            "on-sale {n} purchases, {pollers} pipeline(s): totals exact; {:.0} events/s, {} transactions, \
+             cancelled {cancelled} ({:.1}/1000 events), would conflict on DynamoDB {conflicts} pairs ({:.1}/1000 events)",
+            n as f64 / elapsed.as_secs_f64(),
+            spans.len(),
+            cancelled as f64 * 1000.0 / n as f64,
+            conflicts as f64 * 1000.0 / n as f64,
+        );
+        if !tables.is_empty() {
+            println!("    shared items by table: {tables:?}");
+        }
+    }
+}
