@@ -14,25 +14,12 @@
 
 use std::collections::{BTreeMap, HashSet};
 use std::sync::Arc;
-use std::time::{Duration, Instant};
 
-use domain::EventType;
-use pipeline::Pipeline;
-use publisher::{OutgoingEvent, Publisher, QueueUrls};
 use storage::DynamoIngest;
 use storage::ingest::TransactionSpan;
-use tests::queues::{Queues, create_queues, depth, start_pollers};
+use tests::queues::{create_queues, drain_with_pollers, pipelines, publish};
 use tests::scenarios::on_sale;
-use tests::{get_json, stack, unique};
-
-fn arg(name: &str, default: usize) -> usize {
-    let args: Vec<String> = std::env::args().collect();
-    args.iter()
-        .position(|a| a == name)
-        .and_then(|i| args.get(i + 1))
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(default)
-}
+use tests::{bench_arg, get_json, stack, unique};
 
 /// Pairs of transactions in flight together that share an item, and the
 /// tables of the items they share.
@@ -55,28 +42,16 @@ fn would_conflict(spans: &[TransactionSpan]) -> (usize, BTreeMap<String, usize>)
     (pairs, tables)
 }
 
-async fn pending(sqs: &aws_sdk_sqs::Client, queues: &Queues) -> i64 {
-    let mut total = 0;
-    for (url, _) in queues.urls.values() {
-        total += depth(sqs, url).await;
-    }
-    total
-}
-
 #[tokio::main(flavor = "multi_thread", worker_threads = 2)]
 async fn main() {
     if std::env::args().any(|a| a == "--list") {
         return;
     }
-    let n = arg("--events", 3000);
+    let n = bench_arg("--events", 3000);
     let local = stack().await;
     let sqs = &local.aws.sqs;
     for pollers in [1, 4, 8] {
         let queues = create_queues(sqs, "onsale").await;
-        let mut urls = QueueUrls::new();
-        for (t, (url, _)) in &queues.urls {
-            urls.insert(*t, url.clone());
-        }
         let venue = unique("bench-venue");
         let events = on_sale(&venue, &unique("show"), n);
         // The oracle: sums over the bodies as published.
@@ -86,17 +61,7 @@ async fn main() {
             revenue += v["data"]["amount"].as_i64().unwrap();
             tickets += v["data"]["quantity"].as_i64().unwrap();
         }
-        let outgoing = events
-            .iter()
-            .enumerate()
-            .map(|(i, (t, b))| OutgoingEvent::raw(*t, format!("m{i}"), b.clone()))
-            .collect();
-        let report = Publisher::new(sqs.clone(), urls)
-            .with_concurrency(8)
-            .publish_batch(outgoing)
-            .await
-            .expect("publishing");
-        assert!(report.is_complete());
+        publish(sqs, &queues, events).await;
 
         let store = Arc::new(
             DynamoIngest::new(local.aws.dynamodb.clone(), local.names.clone()).with_action_log(),
@@ -106,26 +71,7 @@ async fn main() {
             local.aws.s3.clone(),
             local.names.quarantine_bucket.clone(),
         ));
-        let started = Instant::now();
-        let (stop, tasks) = start_pollers(sqs, &queues, pollers, |t: EventType| {
-            Pipeline::new(
-                t,
-                Arc::clone(&store) as Arc<dyn pipeline::IngestStore>,
-                Arc::clone(&quarantine) as Arc<dyn pipeline::Quarantine>,
-            )
-        });
-        while pending(sqs, &queues).await > 0 {
-            assert!(
-                started.elapsed() < Duration::from_secs(900),
-                "no drain in 15 minutes"
-            );
-            tokio::time::sleep(Duration::from_millis(100)).await;
-        }
-        let elapsed = started.elapsed();
-        stop.send(true).unwrap();
-        for t in tasks {
-            t.await.unwrap();
-        }
+        let elapsed = drain_with_pollers(sqs, &queues, pollers, pipelines(store, quarantine)).await;
 
         let dash = get_json(&local, &format!("/api/dashboards/{venue}")).await;
         assert_eq!(dash["revenue"]["amount"].as_i64(), Some(revenue), "revenue");

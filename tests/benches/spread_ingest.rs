@@ -14,58 +14,24 @@
 
 use std::sync::Arc;
 use std::sync::atomic::Ordering;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use chrono::Utc;
 use domain::EventType;
-use pipeline::Pipeline;
-use publisher::{OutgoingEvent, Publisher, QueueUrls};
 use storage::DynamoIngest;
-use tests::queues::{Queues, create_queues, depth, drain, start_pollers};
-use tests::{mixed, stack};
-
-fn arg(name: &str, default: usize) -> usize {
-    let args: Vec<String> = std::env::args().collect();
-    args.iter()
-        .position(|a| a == name)
-        .and_then(|i| args.get(i + 1))
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(default)
-}
-
-async fn pending(sqs: &aws_sdk_sqs::Client, queues: &Queues) -> i64 {
-    let mut total = 0;
-    for (url, _) in queues.urls.values() {
-        total += depth(sqs, url).await;
-    }
-    total
-}
-
-async fn publish(publisher: &Publisher, bodies: Vec<(EventType, String)>) {
-    let events: Vec<OutgoingEvent> = bodies
-        .into_iter()
-        .enumerate()
-        .map(|(i, (t, body))| OutgoingEvent::raw(t, format!("m{i}"), body))
-        .collect();
-    let report = publisher.publish_batch(events).await.expect("publishing");
-    assert!(report.is_complete(), "some messages were not sent");
-}
+use tests::queues::{create_queues, depth, drain_with_pollers, pipelines, publish};
+use tests::{bench_arg, mixed, stack};
 
 #[tokio::main(flavor = "multi_thread", worker_threads = 2)]
 async fn main() {
     if std::env::args().any(|a| a == "--list") {
         return;
     }
-    let sets = arg("--sets", 2);
-    let pollers = arg("--pollers", 1);
+    let sets = bench_arg("--sets", 2);
+    let pollers = bench_arg("--pollers", 1);
     let local = stack().await;
     let sqs = &local.aws.sqs;
     let queues = create_queues(sqs, "spread").await;
-    let mut urls = QueueUrls::new();
-    for (t, (url, _)) in &queues.urls {
-        urls.insert(*t, url.clone());
-    }
-    let publisher = Publisher::new(sqs.clone(), urls).with_concurrency(8);
 
     let now = Utc::now();
     let run = uuid::Uuid::new_v4().simple().to_string()[..8].to_owned();
@@ -82,13 +48,7 @@ async fn main() {
         local.aws.s3.clone(),
         local.names.quarantine_bucket.clone(),
     ));
-    let make = |t: EventType| {
-        Pipeline::new(
-            t,
-            Arc::clone(&store) as Arc<dyn pipeline::IngestStore>,
-            Arc::clone(&quarantine) as Arc<dyn pipeline::Quarantine>,
-        )
-    };
+    let make = pipelines(store, quarantine);
 
     // The venues first (as a platform onboards them), drained, not timed.
     let updates: Vec<(EventType, String)> = generated
@@ -96,13 +56,8 @@ async fn main() {
         .flat_map(|s| s.venue_updates.iter())
         .map(|b| (EventType::VenueUpdate, b.clone()))
         .collect();
-    publish(&publisher, updates).await;
-    let (stop, tasks) = start_pollers(sqs, &queues, pollers, make);
-    drain(sqs, &queues).await;
-    stop.send(true).unwrap();
-    for t in tasks {
-        t.await.unwrap();
-    }
+    publish(sqs, &queues, updates).await;
+    drain_with_pollers(sqs, &queues, pollers, &make).await;
 
     // Everything else is published before the pollers start: the backlog a
     // new user's first import (or a replay) leaves on the queues.
@@ -112,25 +67,12 @@ async fn main() {
         bodies.extend(s.rejected.iter().map(|(t, b, _)| (*t, b.clone())));
     }
     let messages = bodies.len();
-    publish(&publisher, bodies).await;
+    publish(sqs, &queues, bodies).await;
     let tx_before = counters.transactions.load(Ordering::Relaxed);
     let actions_before = counters.actions.load(Ordering::Relaxed);
     let micros_before = counters.transact_micros.load(Ordering::Relaxed);
 
-    let started = Instant::now();
-    let (stop, tasks) = start_pollers(sqs, &queues, pollers, make);
-    while pending(sqs, &queues).await > 0 {
-        assert!(
-            started.elapsed() < Duration::from_secs(900),
-            "the queues did not drain in 15 minutes"
-        );
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
-    let elapsed = started.elapsed();
-    stop.send(true).unwrap();
-    for t in tasks {
-        t.await.unwrap();
-    }
+    let elapsed = drain_with_pollers(sqs, &queues, pollers, &make).await;
     for dlq in &queues.dlqs {
         assert_eq!(depth(sqs, dlq).await, 0, "{dlq} is not empty");
     }

@@ -52,6 +52,16 @@ pub async fn stack() -> Arc<LocalStack> {
         .clone()
 }
 
+/// A bench's `--name N` argument, or `default`.
+pub fn bench_arg(name: &str, default: usize) -> usize {
+    let args: Vec<String> = std::env::args().collect();
+    args.iter()
+        .position(|a| a == name)
+        .and_then(|i| args.get(i + 1))
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(default)
+}
+
 /// A fresh id, so tests sharing the emulator never see each other's data.
 pub fn unique(prefix: &str) -> String {
     format!("{prefix}-{}", uuid::Uuid::new_v4().simple())

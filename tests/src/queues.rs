@@ -3,12 +3,14 @@
 
 use std::collections::BTreeMap;
 use std::sync::Arc;
-use std::time::Duration as StdDuration;
+use std::time::{Duration as StdDuration, Instant};
 
 use aws_sdk_sqs::types::QueueAttributeName;
 use domain::EventType;
 use pipeline::Pipeline;
+use publisher::{OutgoingEvent, Publisher, QueueUrls};
 use runner::poller::PollerConfig;
+use storage::{DynamoIngest, S3Quarantine};
 
 use crate::unique;
 
@@ -84,17 +86,85 @@ pub async fn depth(sqs: &aws_sdk_sqs::Client, url: &str) -> i64 {
 pub async fn drain(sqs: &aws_sdk_sqs::Client, queues: &Queues) {
     let mut quiet = 0;
     for _ in 0..600 {
-        let mut total = 0;
-        for (url, _) in queues.urls.values() {
-            total += depth(sqs, url).await;
-        }
-        quiet = if total == 0 { quiet + 1 } else { 0 };
+        quiet = if pending(sqs, queues).await == 0 {
+            quiet + 1
+        } else {
+            0
+        };
         if quiet == 3 {
             return;
         }
         tokio::time::sleep(StdDuration::from_millis(500)).await;
     }
     panic!("the queues did not drain in 5 minutes");
+}
+
+/// Messages on the queues, visible or in flight.
+pub async fn pending(sqs: &aws_sdk_sqs::Client, queues: &Queues) -> i64 {
+    let mut total = 0;
+    for (url, _) in queues.urls.values() {
+        total += depth(sqs, url).await;
+    }
+    total
+}
+
+/// Sends bodies verbatim to their types' queues with the publisher crate;
+/// panics unless every one was sent.
+pub async fn publish(sqs: &aws_sdk_sqs::Client, queues: &Queues, bodies: Vec<(EventType, String)>) {
+    let mut urls = QueueUrls::new();
+    for (t, (url, _)) in &queues.urls {
+        urls.insert(*t, url.clone());
+    }
+    let events: Vec<OutgoingEvent> = bodies
+        .into_iter()
+        .enumerate()
+        .map(|(i, (t, body))| OutgoingEvent::raw(t, format!("m{i}"), body))
+        .collect();
+    let report = Publisher::new(sqs.clone(), urls)
+        .with_concurrency(8)
+        .publish_batch(events)
+        .await
+        .expect("publishing");
+    assert!(report.is_complete(), "some messages were not sent");
+}
+
+/// Pipelines that all write through one store (and its counters).
+pub fn pipelines(
+    store: Arc<DynamoIngest>,
+    quarantine: Arc<S3Quarantine>,
+) -> impl Fn(EventType) -> Pipeline {
+    move |t| {
+        Pipeline::new(
+            t,
+            Arc::clone(&store) as Arc<dyn pipeline::IngestStore>,
+            Arc::clone(&quarantine) as Arc<dyn pipeline::Quarantine>,
+        )
+    }
+}
+
+/// Runs `per_queue` pollers per queue until nothing is pending (at most 15
+/// minutes), stops them, and says how long the queues took to empty.
+pub async fn drain_with_pollers(
+    sqs: &aws_sdk_sqs::Client,
+    queues: &Queues,
+    per_queue: usize,
+    pipeline: impl Fn(EventType) -> Pipeline,
+) -> StdDuration {
+    let started = Instant::now();
+    let (stop, tasks) = start_pollers(sqs, queues, per_queue, pipeline);
+    while pending(sqs, queues).await > 0 {
+        assert!(
+            started.elapsed() < StdDuration::from_secs(900),
+            "the queues did not drain in 15 minutes"
+        );
+        tokio::time::sleep(StdDuration::from_millis(100)).await;
+    }
+    let elapsed = started.elapsed();
+    stop.send(true).unwrap();
+    for t in tasks {
+        t.await.unwrap();
+    }
+    elapsed
 }
 
 /// `per_queue` pollers per queue, like that many concurrent Lambdas on one

@@ -216,9 +216,11 @@
   // API access and auth
   // ---------------------------------------------------------------------------
 
+  const holdsShareLink = () => Boolean(state.token?.startsWith(SHARE_PREFIX));
+
   // A share link reads through /share/… (on AWS the gateway's JWT authorizer
   // guards /api/… and would refuse it: it is not a JWT).
-  const apiBase = () => (state.token?.startsWith(SHARE_PREFIX) ? '/share' : '');
+  const apiBase = () => (holdsShareLink() ? '/share' : '');
 
   async function api(path) {
     let res;
@@ -383,12 +385,11 @@
 
   function hostedSignOut() {
     const cfg = state.signIn;
-    if (cfg.mode !== 'oauth' || !cfg.logoutUrl) return false;
+    if (cfg.mode !== 'oauth' || !cfg.logoutUrl) return;
     const url = new URL(cfg.logoutUrl);
     url.searchParams.set('client_id', cfg.clientId);
     url.searchParams.set('logout_uri', redirectUri());
     location.assign(url.toString());
-    return true;
   }
 
   // ---------------------------------------------------------------------------
@@ -1348,7 +1349,7 @@
       if (gen !== state.generation || err.status === 401) return;
       state.flows = null;
       if (err.status === 403) state.forbidden.add(path);
-      if (err.status === 403 && !state.token?.startsWith(SHARE_PREFIX)) {
+      if (err.status === 403 && !holdsShareLink()) {
         $('flows-section').hidden = false;
         note.textContent = '';
         body.replaceChildren(h('p', { class: 'muted', 'data-testid': 'flows-admin-only', text: 'Requires admin token' }));
@@ -1527,7 +1528,7 @@
       start();
     });
     $('sign-out').addEventListener('click', () => {
-      const shared = state.token?.startsWith(SHARE_PREFIX);
+      const shared = holdsShareLink();
       signOut(null);
       if (!shared) hostedSignOut();
     });

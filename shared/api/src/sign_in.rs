@@ -68,25 +68,19 @@ impl SignIn {
             "ANALYTICS_OAUTH_TOKEN_URL",
             "ANALYTICS_OAUTH_CLIENT_ID",
         ];
-        let values: Vec<Option<String>> = required.iter().map(|k| get(k)).collect();
+        let values = required.map(get);
         if values.iter().all(Option::is_none) {
             return Ok(SignIn::Token);
         }
-        let missing: Vec<&str> = required
-            .iter()
-            .zip(&values)
-            .filter(|(_, v)| v.is_none())
-            .map(|(k, _)| *k)
-            .collect();
-        if !missing.is_empty() {
+        let [Some(authorize_url), Some(token_url), Some(client_id)] = values.clone() else {
+            let missing: Vec<&str> = required
+                .iter()
+                .zip(&values)
+                .filter(|(_, v)| v.is_none())
+                .map(|(k, _)| *k)
+                .collect();
             return Err(SignInConfigError::Incomplete(missing.join(", ")));
-        }
-        let mut values = values.into_iter().flatten();
-        let (authorize_url, token_url, client_id) = (
-            values.next().unwrap_or_default(),
-            values.next().unwrap_or_default(),
-            values.next().unwrap_or_default(),
-        );
+        };
         let logout_url = get("ANALYTICS_OAUTH_LOGOUT_URL");
         for (name, url) in [
             ("ANALYTICS_OAUTH_AUTHORIZE_URL", Some(&authorize_url)),

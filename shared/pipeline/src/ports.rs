@@ -32,14 +32,16 @@ pub enum CommitOutcome {
     },
 }
 
-/// Atomic, idempotent writes of pre-aggregated chunks.
-/// See [`IngestStore::known`].
+/// What storage already holds of a batch; see [`IngestStore::known`].
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Known {
+    /// Batch indexes of events whose dedupe marker exists.
     pub events: Vec<usize>,
+    /// Sessions already counted.
     pub sessions: Vec<domain::aggregate::CountedSession>,
 }
 
+/// Atomic, idempotent writes of pre-aggregated chunks.
 #[async_trait]
 pub trait IngestStore: Send + Sync {
     /// Time zones and show start times of the given venues.
@@ -51,7 +53,6 @@ pub trait IngestStore: Send + Sync {
         plan: &ChunkPlan<'_>,
         ctx: &CommitContext,
     ) -> StoreResult<CommitOutcome>;
-    /// Counts quarantined messages in flow health, exactly once per distinct message body.
     /// What storage already holds of a batch: events whose dedupe marker
     /// exists (batch indexes) and sessions already counted, among the
     /// plans' markers. Only an optimisation — the transaction's conditions
@@ -62,6 +63,7 @@ pub trait IngestStore: Send + Sync {
         Ok(Known::default())
     }
 
+    /// Counts quarantined messages in flow health, exactly once per distinct message body.
     async fn record_rejections(
         &self,
         rejections: &[QuarantineRecord],

@@ -151,33 +151,25 @@ impl DynamoIngest {
         let Some(log) = &self.counters.log else {
             return;
         };
-        let key = |m: &std::collections::HashMap<String, AttributeValue>, k: &str| {
-            m.get(k).and_then(|v| v.as_s().ok()).cloned()
-        };
         let mut log = log
             .lock()
             .unwrap_or_else(std::sync::PoisonError::into_inner);
         for a in actions {
-            if let Some(p) = a.put() {
-                let bytes = p
-                    .item()
+            let Some((table, pk, sk)) = action_item(a) else {
+                continue;
+            };
+            let put_bytes = a.put().map(|p| {
+                p.item()
                     .iter()
                     .map(|(k, v)| k.len() + crate::items::value_size(v))
-                    .sum();
-                log.push(LoggedAction {
-                    table: p.table_name().to_owned(),
-                    pk: key(p.item(), "pk").unwrap_or_default(),
-                    sk: key(p.item(), "sk"),
-                    put_bytes: Some(bytes),
-                });
-            } else if let Some(u) = a.update() {
-                log.push(LoggedAction {
-                    table: u.table_name().to_owned(),
-                    pk: key(u.key(), "pk").unwrap_or_default(),
-                    sk: key(u.key(), "sk"),
-                    put_bytes: None,
-                });
-            }
+                    .sum()
+            });
+            log.push(LoggedAction {
+                table,
+                pk,
+                sk,
+                put_bytes,
+            });
         }
     }
 
@@ -470,31 +462,11 @@ impl DynamoIngest {
             .actions
             .fetch_add(actions.len() as u64, Ordering::Relaxed);
         self.log_actions(&actions);
-        let span_items: Option<Vec<_>> = self.counters.spans.as_ref().map(|_| {
-            actions
-                .iter()
-                .filter_map(|a| {
-                    let key = |m: &HashMap<String, AttributeValue>, k: &str| {
-                        m.get(k).and_then(|v| v.as_s().ok()).cloned()
-                    };
-                    if let Some(p) = a.put() {
-                        Some((
-                            p.table_name().to_owned(),
-                            key(p.item(), "pk")?,
-                            key(p.item(), "sk"),
-                        ))
-                    } else {
-                        a.update().and_then(|u| {
-                            Some((
-                                u.table_name().to_owned(),
-                                key(u.key(), "pk")?,
-                                key(u.key(), "sk"),
-                            ))
-                        })
-                    }
-                })
-                .collect()
-        });
+        let span_items: Option<Vec<_>> = self
+            .counters
+            .spans
+            .as_ref()
+            .map(|_| actions.iter().filter_map(action_item).collect());
         let started = std::time::Instant::now();
         let result = self
             .client
@@ -522,6 +494,28 @@ impl DynamoIngest {
     }
 }
 
+/// The item a put or update writes: (table, pk, sk).
+fn action_item(a: &TransactWriteItem) -> Option<(String, String, Option<String>)> {
+    let key = |m: &HashMap<String, AttributeValue>, k: &str| {
+        m.get(k).and_then(|v| v.as_s().ok()).cloned()
+    };
+    if let Some(p) = a.put() {
+        Some((
+            p.table_name().to_owned(),
+            key(p.item(), "pk").unwrap_or_default(),
+            key(p.item(), "sk"),
+        ))
+    } else {
+        a.update().map(|u| {
+            (
+                u.table_name().to_owned(),
+                key(u.key(), "pk").unwrap_or_default(),
+                key(u.key(), "sk"),
+            )
+        })
+    }
+}
+
 /// Same chunk, same token: a retried request within DynamoDB's 10-minute
 /// idempotency window is not applied twice.
 fn request_token(actions: &[TransactWriteItem]) -> String {
@@ -536,19 +530,24 @@ impl IngestStore for DynamoIngest {
     /// a marker written a moment ago may be missed, and then the
     /// transaction's condition catches it as before.
     async fn known(&self, events: &[Event<'_>], plans: &[ChunkPlan<'_>]) -> StoreResult<Known> {
-        let mut wanted: HashMap<String, Option<domain::aggregate::CountedSession>> = HashMap::new();
-        let mut by_marker: HashMap<String, Vec<usize>> = HashMap::new();
+        // Each marker, and what it stands for (in-batch duplicates are
+        // already gone, so an event marker names one index).
+        enum Marked {
+            Event(usize),
+            Session(domain::aggregate::CountedSession),
+        }
+        let mut wanted: HashMap<String, Marked> = HashMap::new();
         for plan in plans {
             for &i in &plan.events {
-                let e = &events[i];
-                let key = keys::event_marker(&e.source, &e.id);
-                by_marker.entry(key.clone()).or_default().push(i);
-                wanted.insert(key, None);
+                wanted.insert(
+                    keys::event_marker(&events[i].source, &events[i].id),
+                    Marked::Event(i),
+                );
             }
             for sess in &plan.sessions {
                 wanted.insert(
                     keys::session_marker(sess.venue, sess.show, sess.day, sess.session),
-                    Some(sess.into()),
+                    Marked::Session(sess.into()),
                 );
             }
         }
@@ -584,8 +583,8 @@ impl IngestStore for DynamoIngest {
                         continue;
                     };
                     match wanted.get(pk) {
-                        Some(Some(session)) => known.sessions.push(session.clone()),
-                        Some(None) => known.events.extend(by_marker.get(pk).into_iter().flatten()),
+                        Some(Marked::Event(i)) => known.events.push(*i),
+                        Some(Marked::Session(session)) => known.sessions.push(session.clone()),
                         None => {}
                     }
                 }

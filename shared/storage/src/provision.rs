@@ -65,7 +65,18 @@ pub async fn ensure_table(aws: &Aws, t: &TableDef<'_>) -> StoreResult<()> {
                         .map_err(perm)?,
                 );
         }
-        req.send().await.map_err(|e| classify("create_table", e))?;
+        match req.send().await {
+            Ok(_) => {}
+            // Another process (a parallel test, a second runner) created it
+            // between our describe and create; it also sets the TTL.
+            Err(e)
+                if e.as_service_error()
+                    .is_some_and(|e| e.is_resource_in_use_exception()) =>
+            {
+                return Ok(());
+            }
+            Err(e) => return Err(classify("create_table", e)),
+        }
         if let Some(ttl) = t.ttl_attribute {
             aws.dynamodb
                 .update_time_to_live()
@@ -136,11 +147,16 @@ pub async fn ensure_bucket(aws: &Aws, name: &str) -> StoreResult<()> {
     if aws.s3.head_bucket().bucket(name).send().await.is_ok() {
         return Ok(());
     }
-    aws.s3
-        .create_bucket()
-        .bucket(name)
-        .send()
-        .await
-        .map_err(|e| classify("create_bucket", e))?;
-    Ok(())
+    match aws.s3.create_bucket().bucket(name).send().await {
+        Ok(_) => Ok(()),
+        // Created by a concurrent provisioner since the head request.
+        Err(e)
+            if e.as_service_error().is_some_and(|e| {
+                e.is_bucket_already_owned_by_you() || e.is_bucket_already_exists()
+            }) =>
+        {
+            Ok(())
+        }
+        Err(e) => Err(classify("create_bucket", e)),
+    }
 }
