@@ -32,3 +32,35 @@ pub fn on_sale(venue: &str, show: &str, n: usize) -> Vec<(EventType, String)> {
         })
         .collect()
 }
+
+/// A replayed week (a backfill after an outage, an offline box office
+/// uploading): `n` events in time order over the last seven days, four
+/// shows, half purchases by a returning crowd, a third scans, the rest page
+/// views. Batches span hours, so they touch many rollup buckets.
+pub fn replay_week(venue: &str, n: usize) -> Vec<(EventType, String)> {
+    let start = Utc::now() - Duration::days(7);
+    let week_ms = 7 * 86_400_000;
+    (0..n)
+        .map(|i| {
+            let time = start + Duration::milliseconds((i as i64 * week_ms) / n as i64);
+            let show = format!("{venue}-show-{}", i % 4);
+            let user = format!("user-{}", (i * 7919) % (n / 3).max(1));
+            match i % 10 {
+                0..=4 => {
+                    let q = 1 + (i % 3) as i64;
+                    let data = serde_json::json!({"orderId":format!("o-{i}"),"ticketId":format!("t-{i}"),"eventId":show,"venueId":venue,"userId":user,
+                        "amount":5500*q,"currency":"USD","quantity":q,"tier":(["GA","VIP"][i % 2]),"channel":"box-office"});
+                    (EventType::TicketPurchase, event(EventType::TicketPurchase, &unique("p"), "box-office", time, data))
+                }
+                5..=7 => {
+                    let data = serde_json::json!({"ticketId":format!("t-{i}"),"eventId":show,"venueId":venue,"entryPoint":(["North","South"][i % 2]),"result":"admitted"});
+                    (EventType::TicketScan, event(EventType::TicketScan, &unique("s"), "offline-scanner", time, data))
+                }
+                _ => {
+                    let data = serde_json::json!({"sessionId":format!("sess-{}", i / 20),"path":format!("/events/{show}"),"venueId":venue,"eventId":show});
+                    (EventType::PageView, event(EventType::PageView, &unique("v"), "frontend", time, data))
+                }
+            }
+        })
+        .collect()
+}

@@ -42,6 +42,16 @@ async fn call(
 ) -> (http::StatusCode, Value) {
     let state =
         runner::wiring::api_state(&local.aws, &local.names, RealtimeHub::default()).unwrap();
+    call_on(state, method, path, body).await
+}
+
+/// A request through the whole router of `state` with an admin token.
+async fn call_on(
+    state: api::state::AppState,
+    method: &str,
+    path: &str,
+    body: Option<Value>,
+) -> (http::StatusCode, Value) {
     let token = api::auth::issue_token(&state.auth, "tests", &[], true, Duration::hours(1));
     let req = http::Request::builder()
         .method(method)
@@ -437,4 +447,156 @@ async fn a_simulated_venue_gets_forecasts_segments_and_campaigns() {
         "{camp}"
     );
     assert!(camp["notes"][0].as_str().unwrap().contains("not tracked"));
+}
+
+/// The customers routes read a bounded amount whatever the venue's size: a
+/// venue over the live-fit limit (set to 10 here, 2,000 deployed) pages its
+/// customers by cursor before the nightly job has run, says its summary is
+/// pending, and after the job answers from the stored customer base. The
+/// expected ids and money come from the purchases sent, not from the code.
+#[tokio::test]
+async fn a_large_venue_pages_its_customers_and_reads_the_nightly_summary() {
+    let local = stack().await;
+    let venue = unique("big-venue");
+    let now = Utc::now();
+    let mut expected: std::collections::BTreeMap<String, i64> = Default::default();
+    let mut messages = Vec::new();
+    for i in 0..25 {
+        // Customers 0–4 buy three times: repeat buyers for the model.
+        for k in 0..if i < 5 { 3 } else { 1 } {
+            let user = format!("fan-{i:02}");
+            let amount = 1000 + 100 * i + 10 * k;
+            *expected.entry(user.clone()).or_default() += amount;
+            let time = now - Duration::days(30 - 7 * k) + Duration::minutes(i);
+            messages.push(Message {
+                id: format!("m{i}-{k}"),
+                body: json!({"specversion":"1.0","id":unique("p"),"source":"ticket-service","type":"ticket-purchase",
+                    "time":time.to_rfc3339(),"data":{"orderId":format!("o-{i}-{k}"),"ticketId":format!("t-{i}-{k}"),"eventId":"show-1","venueId":venue,
+                    "userId":user,"amount":amount,"currency":"EUR","quantity":1,"tier":"GA"}})
+                .to_string(),
+            });
+        }
+    }
+    let store = Arc::new(storage::DynamoIngest::new(
+        local.aws.dynamodb.clone(),
+        local.names.clone(),
+    ));
+    let quarantine = Arc::new(storage::S3Quarantine::new(
+        local.aws.s3.clone(),
+        local.names.quarantine_bucket.clone(),
+    ));
+    let outcome =
+        pipeline::Pipeline::new(EventType::TicketPurchase, store.clone(), quarantine.clone())
+            .handle(&messages)
+            .await;
+    assert_eq!(outcome.committed, messages.len(), "{outcome:?}");
+    // The nightly job covers the venues that sent a venue-update (see the note on #11).
+    let update = Message {
+        id: "vu".into(),
+        body: json!({"specversion":"1.0","id":unique("vu"),"source":"venue-service","type":"venue-update",
+            "time":now.to_rfc3339(),"data":{"venueId":venue,"name":"Big","timezone":"Europe/Berlin","capacity":900,"currency":"EUR","shows":[]}})
+        .to_string(),
+    };
+    let outcome = pipeline::Pipeline::new(EventType::VenueUpdate, store, quarantine)
+        .handle(&[update])
+        .await;
+    assert_eq!(outcome.committed, 1, "{outcome:?}");
+
+    let state = || {
+        runner::wiring::api_state(&local.aws, &local.names, RealtimeHub::default())
+            .unwrap()
+            .with_live_fit_max(10)
+    };
+    let get = |path: String| async move {
+        let (status, body) = call_on(state(), "GET", &path, None).await;
+        (status, body)
+    };
+    // Before the job: pages only, every id once, in id order.
+    let mut ids = Vec::new();
+    let mut cursor: Option<String> = None;
+    loop {
+        let path = match &cursor {
+            Some(c) => format!("/api/customers/{venue}?limit=10&cursor={c}"),
+            None => format!("/api/customers/{venue}?limit=10"),
+        };
+        let (status, page) = get(path).await;
+        assert_eq!(status, http::StatusCode::OK, "{page}");
+        assert!(
+            page["totals"].is_null() && page["model"].is_null(),
+            "no summary yet: {page}"
+        );
+        let rows = page["customers"].as_array().unwrap();
+        assert!(rows.len() <= 10);
+        ids.extend(
+            rows.iter()
+                .map(|r| r["customerId"].as_str().unwrap().to_owned()),
+        );
+        match page["nextCursor"].as_str() {
+            Some(c) => cursor = Some(c.to_owned()),
+            None => break,
+        }
+    }
+    assert_eq!(ids, expected.keys().cloned().collect::<Vec<_>>());
+    let (status, body) = get(format!("/api/insights/{venue}")).await;
+    assert_eq!(status, http::StatusCode::SERVICE_UNAVAILABLE, "{body}");
+    assert!(
+        body["error"].as_str().unwrap().contains("nightly"),
+        "{body}"
+    );
+    let (status, body) = get(format!("/api/customers/{venue}?cursor=not-ours!")).await;
+    assert_eq!(status, http::StatusCode::BAD_REQUEST, "{body}");
+
+    // After the job: the stored base, and pages scored with its model.
+    jobs::insights::run(&ports(&local, None), now)
+        .await
+        .unwrap();
+    let (status, c) = get(format!("/api/customers/{venue}?limit=5")).await;
+    assert_eq!(status, http::StatusCode::OK, "{c}");
+    assert_eq!(c["totals"]["customers"], 25);
+    assert_eq!(c["totals"]["orders"], 35);
+    assert_eq!(
+        c["totals"]["revenue"]["amount"].as_i64(),
+        Some(expected.values().sum::<i64>())
+    );
+    assert_eq!(c["totals"]["revenue"]["currency"], "EUR");
+    assert_eq!(c["model"]["source"], "nightly", "{}", c["model"]);
+    let top = c["topCustomers"].as_array().unwrap();
+    assert_eq!(top.len(), 5);
+    let ltv: Vec<i64> = top
+        .iter()
+        .map(|t| t["lifetimeValue"]["amount"].as_i64().unwrap())
+        .collect();
+    assert!(ltv.windows(2).all(|w| w[0] >= w[1]), "{ltv:?}");
+    assert!(
+        c["customers"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|r| r["lifetimeValue"].is_object()),
+        "{c}"
+    );
+    let (status, i) = get(format!("/api/insights/{venue}")).await;
+    assert_eq!(status, http::StatusCode::OK, "{i}");
+    assert_eq!(i["customers"], 25);
+    assert_eq!(i["repeatPurchaseRate"], 0.2);
+
+    // An erased customer leaves the stored top list too.
+    let gone = top[0]["customerId"].as_str().unwrap().to_owned();
+    let (status, _) = call_on(
+        state(),
+        "DELETE",
+        &format!("/api/customers/{venue}/{gone}"),
+        None,
+    )
+    .await;
+    assert_eq!(status, http::StatusCode::NO_CONTENT);
+    let (_, c) = get(format!("/api/customers/{venue}?limit=100")).await;
+    let listed = |key: &str| {
+        c[key]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|t| t["customerId"] == gone.as_str())
+    };
+    assert!(!listed("topCustomers") && !listed("customers"), "{c}");
 }

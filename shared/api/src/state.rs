@@ -31,6 +31,9 @@ pub struct AppState {
     pub websocket_url: Option<String>,
     /// How the page signs people in (`GET /api/sign-in`).
     pub sign_in: SignIn,
+    /// Venues with at most this many customers are summarised per request;
+    /// larger ones read the nightly customer-base document.
+    pub live_fit_max: usize,
 }
 
 impl fmt::Debug for AppState {
@@ -63,7 +66,14 @@ impl AppState {
             clock: Arc::new(Utc::now),
             websocket_url: None,
             sign_in: SignIn::Token,
+            live_fit_max: jobs::customer_base::LIVE_FIT_MAX,
         }
+    }
+
+    #[must_use]
+    pub fn with_live_fit_max(mut self, live_fit_max: usize) -> Self {
+        self.live_fit_max = live_fit_max;
+        self
     }
 
     #[must_use]

@@ -102,6 +102,14 @@ pub struct CustomerRow {
     pub insight: Option<serde_json::Value>,
 }
 
+/// One page of a venue's customers, by customer id.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct CustomerPage {
+    pub rows: Vec<CustomerRow>,
+    /// The last id of this page when more may follow (pass it as `after`).
+    pub next: Option<String>,
+}
+
 /// Flow health of one (type, source) as stored.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
@@ -130,7 +138,27 @@ pub trait AnalyticsReader: Send + Sync {
     async fn venue(&self, venue: &str) -> StoreResult<Option<VenueRecord>>;
     async fn venues(&self) -> StoreResult<Vec<VenueRecord>>;
     async fn flows(&self, now: DateTime<Utc>) -> StoreResult<Vec<FlowRecord>>;
+    /// Every customer of a venue: for jobs (nightly insights, reports), never a request.
     async fn customers(&self, venue: &str) -> StoreResult<Vec<CustomerRow>>;
+    /// At most `limit` customers of a venue with ids after `after`, by id, and
+    /// the id to continue after when more may follow: a request's read,
+    /// bounded by `limit` whatever the venue's history.
+    async fn customers_page(
+        &self,
+        venue: &str,
+        limit: usize,
+        after: Option<&str>,
+    ) -> StoreResult<CustomerPage> {
+        let mut rows = self.customers(venue).await?;
+        rows.sort_by(|a, b| a.customer_id.cmp(&b.customer_id));
+        rows.retain(|r| after.is_none_or(|a| r.customer_id.as_str() > a));
+        let more = rows.len() > limit;
+        rows.truncate(limit);
+        let next = more
+            .then(|| rows.last().map(|r| r.customer_id.clone()))
+            .flatten();
+        Ok(CustomerPage { rows, next })
+    }
     async fn customer(&self, venue: &str, customer: &str) -> StoreResult<Option<CustomerRow>>;
     /// Erases a customer's personal metrics at a venue (aggregates stay). Returns whether it existed.
     async fn erase_customer(&self, venue: &str, customer: &str) -> StoreResult<bool>;

@@ -14,6 +14,7 @@ use insights::customers::{
 };
 use serde::Serialize;
 
+use crate::customer_base::{self, CustomerBase, Scoring};
 use crate::{JobError, Ports};
 
 /// Name of the job in the schedules (`{"job":"insights"}`).
@@ -140,6 +141,27 @@ pub async fn run(ports: &Ports, now: DateTime<Utc>) -> Result<Summary, JobError>
                     first_error.get_or_insert(e);
                 }
             }
+        }
+        // The venue's summary for the routes: one document a request reads
+        // instead of the whole customer partition.
+        let scoring = (!insights.is_empty()).then(|| Scoring {
+            model: model.model,
+            fallback_reason: model.fallback_reason.clone(),
+            source: "nightly".into(),
+            fitted_at: now,
+            customers: insights.len(),
+            population: Some(model.clone()),
+        });
+        let base = CustomerBase::from_rows(&rows, scoring, &insights, now);
+        let doc = serde_json::to_value(&base).expect("a customer base serialises");
+        if let Err(e) = ports
+            .docs
+            .put(customer_base::KIND, venue_id, customer_base::ID, &doc, None)
+            .await
+        {
+            summary.failed += 1;
+            tracing::error!(venue = venue_id, error = %e, "writing the customer base failed");
+            first_error.get_or_insert(e);
         }
         tracing::info!(venue = venue_id, customers = insights.len(), model = ?model.model,
             fallback = model.fallback_reason.as_deref().unwrap_or("-"), fit_ms, "customer insights");

@@ -3,6 +3,7 @@
 //! these; nothing here knows AWS or Lambda.
 
 pub mod alerts;
+pub mod customer_base;
 pub mod insights;
 
 pub mod exports;

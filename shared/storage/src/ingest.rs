@@ -55,6 +55,12 @@ pub struct WriteCounters {
     pub cancelled: AtomicU64,
     /// Wall time spent waiting for `TransactWriteItems`, in microseconds.
     pub transact_micros: AtomicU64,
+    /// Read requests sent (`BatchGetItem` of the marker pre-check, venue queries).
+    pub reads: AtomicU64,
+    /// Items a read request asked for or returned (each costs at least half a read unit).
+    pub read_items: AtomicU64,
+    /// Wall time spent waiting for reads, in microseconds.
+    pub read_micros: AtomicU64,
     /// When enabled, every action sent: (table, pk, sk, put item size in bytes for puts).
     pub log: Option<std::sync::Mutex<Vec<LoggedAction>>>,
     /// When the log is enabled, each transaction's time in flight and items,
@@ -145,6 +151,16 @@ impl DynamoIngest {
             ..WriteCounters::default()
         });
         self
+    }
+
+    fn count_read(&self, items: usize, started: std::time::Instant) {
+        let c = &self.counters;
+        c.reads.fetch_add(1, Ordering::Relaxed);
+        c.read_items.fetch_add(items as u64, Ordering::Relaxed);
+        c.read_micros.fetch_add(
+            u64::try_from(started.elapsed().as_micros()).unwrap_or(u64::MAX),
+            Ordering::Relaxed,
+        );
     }
 
     fn log_actions(&self, actions: &[TransactWriteItem]) {
@@ -566,6 +582,8 @@ impl IngestStore for DynamoIngest {
             // Unprocessed keys are asked again a few times; the rest stay unknown.
             for _ in 0..3 {
                 let Some(req) = pending.take() else { break };
+                let asked = req.keys().len();
+                let started = std::time::Instant::now();
                 let out = self
                     .client
                     .batch_get_item()
@@ -573,6 +591,7 @@ impl IngestStore for DynamoIngest {
                     .send()
                     .await
                     .map_err(|e| classify("pre-check markers", e))?;
+                self.count_read(asked, started);
                 for item in out
                     .responses()
                     .and_then(|r| r.get(&self.names.dedupe))
@@ -612,8 +631,10 @@ impl IngestStore for DynamoIngest {
                 .items()
                 .send();
             let mut ctx = VenueContext::default();
+            let (started, mut items) = (std::time::Instant::now(), 0);
             while let Some(item) = pages.next().await {
                 let item = item.map_err(|e| classify("query venue", e))?;
+                items += 1;
                 match get_s(&item, "sk") {
                     Some(keys::VENUE_META_SK) => {
                         ctx.tz = get_s(&item, "timezone").and_then(|t| t.parse().ok());
@@ -630,6 +651,7 @@ impl IngestStore for DynamoIngest {
                     None => {}
                 }
             }
+            self.count_read(items, started);
             out.insert(venue.clone(), ctx);
         }
         Ok(out)

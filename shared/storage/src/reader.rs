@@ -1,12 +1,12 @@
 //! Reads of rollups, venues, flows and customers for the API and reports.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 
 use async_trait::async_trait;
 use chrono::{DateTime, Duration, Utc};
 use domain::ports::{
-    AnalyticsReader, CustomerRow, FlowRecord, RollupRow, ShowRecord, StoreError, StoreResult,
-    VenueRecord,
+    AnalyticsReader, CustomerPage, CustomerRow, FlowRecord, RollupRow, ShowRecord, StoreError,
+    StoreResult, VenueRecord,
 };
 use domain::rollup::parse_breakdown_attr;
 use domain::totals::DEFAULT_CURRENCY;
@@ -312,6 +312,44 @@ impl AnalyticsReader for DynamoReader {
     async fn customers(&self, venue: &str) -> StoreResult<Vec<CustomerRow>> {
         let items = self.query_all(&self.names.customers, venue, None).await?;
         Ok(items.iter().filter_map(customer_from_item).collect())
+    }
+
+    /// Queries of at most `limit` items (the 1 MB page cap may split one), by sort key.
+    async fn customers_page(
+        &self,
+        venue: &str,
+        limit: usize,
+        after: Option<&str>,
+    ) -> StoreResult<CustomerPage> {
+        let mut rows = Vec::new();
+        let mut start =
+            after.map(|a| HashMap::from([("pk".to_owned(), s(venue)), ("sk".to_owned(), s(a))]));
+        let mut next = None;
+        while rows.len() < limit {
+            let out = self
+                .client
+                .query()
+                .table_name(&self.names.customers)
+                .key_condition_expression("pk = :pk")
+                .expression_attribute_values(":pk", s(venue))
+                .limit(i32::try_from(limit - rows.len()).unwrap_or(i32::MAX))
+                .set_exclusive_start_key(start.take())
+                .send()
+                .await
+                .map_err(|e| classify("query customers", e))?;
+            rows.extend(out.items().iter().filter_map(customer_from_item));
+            match out.last_evaluated_key() {
+                Some(key) if !key.is_empty() => {
+                    next = key.get("sk").and_then(|v| v.as_s().ok()).cloned();
+                    start = Some(key.clone());
+                }
+                _ => {
+                    next = None;
+                    break;
+                }
+            }
+        }
+        Ok(CustomerPage { rows, next })
     }
 
     async fn customer(&self, venue: &str, customer: &str) -> StoreResult<Option<CustomerRow>> {

@@ -11,11 +11,15 @@ use std::collections::BTreeMap;
 use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
+use base64::Engine;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use chrono::{DateTime, Duration, Utc};
+use domain::ports::CustomerPage;
 use domain::ports::CustomerRow;
 use insights::customers::{
-    ClvModel, CustomerInsight, CustomerRecord, fit_population, segment_summary, top_customers,
+    ClvModel, CustomerInsight, CustomerRecord, PopulationModel, fit_population,
 };
+use jobs::customer_base::{self, CustomerBase, Scoring, TOP_STORED, main_currency};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use utoipa_axum::router::OpenApiRouter;
@@ -123,20 +127,30 @@ pub struct SegmentCount {
 #[serde(rename_all = "camelCase")]
 pub struct CustomerList {
     pub venue_id: String,
-    pub totals: CustomerTotals,
+    /// `None` only for a venue with more than 2,000 customers before the
+    /// nightly job first summarised it (`customers` still pages).
+    pub totals: Option<CustomerTotals>,
+    /// When the totals, segments and top customers were computed.
+    pub summarised_at: Option<DateTime<Utc>>,
     /// `None` without customers.
     pub model: Option<ModelInfo>,
     /// Per RFM segment, best first; non-empty segments only.
     pub segments: Vec<SegmentCount>,
-    /// Customers by lifetime value, highest first, up to `limit`.
+    /// Customers by lifetime value, highest first, up to `limit` (at most 100).
     pub top_customers: Vec<CustomerSummary>,
+    /// One page of the venue's customers, by customer id, up to `limit`.
+    pub customers: Vec<CustomerSummary>,
+    /// Pass as `cursor` for the next page; absent on the last one.
+    pub next_cursor: Option<String>,
 }
 
 #[derive(Debug, Clone, Default, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
 pub struct ListQuery {
-    /// Customers to return (default 50, at most 1000).
+    /// Customers per page and top customers to return (default 50, at most 1000; top customers at most 100).
     pub limit: Option<usize>,
+    /// `nextCursor` of the previous page.
+    pub cursor: Option<String>,
 }
 
 /// A venue's customers scored by the CLV model.
@@ -144,30 +158,12 @@ pub struct ListQuery {
 pub struct Scored {
     pub model: ModelInfo,
     pub insights: Vec<CustomerInsight>,
+    /// The fit, when it was made for this request (to score a row later).
+    pub population: Option<PopulationModel>,
 }
 
 pub fn currency_of(row: &CustomerRow) -> &str {
     row.currency.as_deref().unwrap_or(DEFAULT_CURRENCY)
-}
-
-/// The currency a venue's customer money is shown in (the one most was
-/// spent in), and the spend of `rows` in it: other currencies are not added.
-pub fn spend_in_main_currency(rows: &[CustomerRow]) -> (String, i64) {
-    let mut by: BTreeMap<&str, i64> = BTreeMap::new();
-    for r in rows {
-        if r.spend_by_currency.is_empty() {
-            *by.entry(currency_of(r)).or_default() += r.spend;
-        }
-        for (c, v) in &r.spend_by_currency {
-            *by.entry(c.as_str()).or_default() += v;
-        }
-    }
-    by.into_iter()
-        .max_by(|a, b| a.1.cmp(&b.1).then(b.0.cmp(a.0)))
-        .map_or_else(
-            || (DEFAULT_CURRENCY.to_owned(), 0),
-            |(c, v)| (c.to_owned(), v),
-        )
 }
 
 /// The model's view of a customer row: the nightly job's conversion, shared.
@@ -225,6 +221,7 @@ pub fn score(rows: &[CustomerRow], now: DateTime<Utc>) -> Option<Scored> {
                 customers: stored.len(),
             },
             insights: stored.into_iter().map(|s| s.0).collect(),
+            population: None,
         });
     }
     let population = fit_population(&records, now);
@@ -237,7 +234,82 @@ pub fn score(rows: &[CustomerRow], now: DateTime<Utc>) -> Option<Scored> {
             customers: records.len(),
         },
         insights: population.insights(&records, now),
+        population: Some(population),
     })
+}
+
+/// The customer base of `rows` (all of a venue's customers), scored as [`score`] does.
+pub fn base_of(rows: &[CustomerRow], now: DateTime<Utc>) -> CustomerBase {
+    let scored = score(rows, now);
+    let insights = scored.as_ref().map_or(&[][..], |s| &s.insights[..]);
+    let scoring = scored.as_ref().map(|s| Scoring {
+        model: s
+            .insights
+            .first()
+            .map_or(ClvModel::FallbackAverage, |i| i.model),
+        fallback_reason: s.model.fallback_reason.clone(),
+        source: s.model.source.clone(),
+        fitted_at: s.model.fitted_at,
+        customers: s.model.customers,
+        population: s.population.clone(),
+    });
+    CustomerBase::from_rows(rows, scoring, insights, now)
+}
+
+pub fn model_info(s: &Scoring) -> ModelInfo {
+    ModelInfo {
+        model: model_name(s.model),
+        fallback_reason: s.fallback_reason.clone(),
+        source: s.source.clone(),
+        fitted_at: s.fitted_at,
+        customers: s.customers,
+    }
+}
+
+/// A venue's customer base as a request may read it.
+pub enum Loaded {
+    /// At most [`customer_base::LIVE_FIT_MAX`] customers: all of them, summarised now.
+    Small {
+        rows: Vec<CustomerRow>,
+        base: CustomerBase,
+    },
+    /// More: the nightly document, if the job has run.
+    Large { base: Option<CustomerBase> },
+}
+
+impl Loaded {
+    pub fn base(&self) -> Option<&CustomerBase> {
+        match self {
+            Loaded::Small { base, .. } => Some(base),
+            Loaded::Large { base } => base.as_ref(),
+        }
+    }
+}
+
+/// One query of at most `live_fit_max + 1` customers; the nightly document
+/// only when there are more. Bounded whatever the venue's history.
+pub async fn load(state: &AppState, venue: &str, now: DateTime<Utc>) -> ApiResult<Loaded> {
+    let max = state.live_fit_max;
+    let page = state.reader.customers_page(venue, max + 1, None).await?;
+    if page.rows.len() <= max && page.next.is_none() {
+        let base = base_of(&page.rows, now);
+        return Ok(Loaded::Small {
+            rows: page.rows,
+            base,
+        });
+    }
+    let base = match state
+        .docs
+        .get(customer_base::KIND, venue, customer_base::ID)
+        .await?
+    {
+        Some(doc) => Some(
+            serde_json::from_value(doc)
+                .map_err(|e| ApiError::Internal(format!("stored customer base unreadable: {e}")))?,
+        ),
+        None => None,
+    };
+    Ok(Loaded::Large { base })
 }
 
 pub fn segment_id(insight: &CustomerInsight) -> String {
@@ -274,9 +346,9 @@ pub fn summarise(
 }
 
 /// Per-segment counts with money in `currency`.
-pub fn segments(insights: &[CustomerInsight], currency: &str) -> Vec<SegmentCount> {
-    segment_summary(insights)
-        .into_iter()
+pub fn segments(base: &CustomerBase, currency: &str) -> Vec<SegmentCount> {
+    base.segments
+        .iter()
         .map(|s| SegmentCount {
             segment: serde_json::to_value(s.segment)
                 .ok()
@@ -292,45 +364,92 @@ pub fn segments(insights: &[CustomerInsight], currency: &str) -> Vec<SegmentCoun
 }
 
 /// The `n` customers with the highest lifetime value, as summaries.
-pub fn top(
-    rows: &[CustomerRow],
-    scored: Option<&Scored>,
-    n: usize,
-    now: DateTime<Utc>,
-) -> Vec<CustomerSummary> {
-    let by_id: BTreeMap<&str, &CustomerRow> =
-        rows.iter().map(|r| (r.customer_id.as_str(), r)).collect();
-    scored.map_or_else(Vec::new, |s| {
-        top_customers(&s.insights, n)
-            .iter()
-            .filter_map(|i| {
-                by_id
-                    .get(i.customer_id.as_str())
-                    .map(|r| summarise(r, Some(i), now))
-            })
-            .collect()
-    })
+pub fn top(base: &CustomerBase, n: usize, now: DateTime<Utc>) -> Vec<CustomerSummary> {
+    base.top
+        .iter()
+        .take(n)
+        .map(|t| summarise(&t.row, Some(&t.insight), now))
+        .collect()
 }
 
-pub fn list(venue: &str, rows: Vec<CustomerRow>, limit: usize, now: DateTime<Utc>) -> CustomerList {
-    let (currency, spend) = spend_in_main_currency(&rows);
-    let totals = CustomerTotals {
-        customers: rows.len() as i64,
+/// A row's insight: its stored nightly one while fresh, else scored with
+/// the base's fitted model (when the base has one).
+pub fn insight_of(
+    row: &CustomerRow,
+    base: Option<&CustomerBase>,
+    now: DateTime<Utc>,
+) -> Option<CustomerInsight> {
+    if let Some((insight, ..)) = stored_insight(row, now) {
+        return Some(insight);
+    }
+    let population = base?.scoring.as_ref()?.population.as_ref()?;
+    Some(population.insight(&record_of(row)?, now))
+}
+
+pub fn totals(base: &CustomerBase) -> CustomerTotals {
+    let (currency, spend) = main_currency(&base.spend_by_currency);
+    CustomerTotals {
+        customers: base.customers,
         revenue: Money::new(spend, &currency),
-        orders: rows.iter().map(|r| r.orders).sum(),
-        tickets: rows.iter().map(|r| r.tickets).sum(),
-        repeat_customers: rows.iter().filter(|r| r.orders >= 2).count() as i64,
-    };
-    let scored = score(&rows, now);
+        orders: base.orders,
+        tickets: base.tickets,
+        repeat_customers: base.repeat_customers,
+    }
+}
+
+/// The list response: the base's summary, and a page of `rows`.
+pub fn list(
+    venue: &str,
+    base: Option<&CustomerBase>,
+    page: CustomerPage,
+    limit: usize,
+    now: DateTime<Utc>,
+) -> CustomerList {
+    let currency = base.map(|b| main_currency(&b.spend_by_currency).0);
     CustomerList {
         venue_id: venue.to_owned(),
-        totals,
-        model: scored.as_ref().map(|s| s.model.clone()),
-        segments: scored
-            .as_ref()
-            .map_or_else(Vec::new, |s| segments(&s.insights, &currency)),
-        top_customers: top(&rows, scored.as_ref(), limit, now),
+        totals: base.map(totals),
+        summarised_at: base.map(|b| b.computed_at),
+        model: base.and_then(|b| b.scoring.as_ref()).map(model_info),
+        segments: base
+            .zip(currency.as_deref())
+            .map_or_else(Vec::new, |(b, c)| segments(b, c)),
+        top_customers: base.map_or_else(Vec::new, |b| top(b, limit.min(TOP_STORED), now)),
+        customers: page
+            .rows
+            .iter()
+            .map(|r| summarise(r, insight_of(r, base, now).as_ref(), now))
+            .collect(),
+        next_cursor: page.next.as_deref().map(encode_cursor),
     }
+}
+
+/// Cursors are the last id of a page, base64url: opaque to clients.
+fn encode_cursor(after: &str) -> String {
+    URL_SAFE_NO_PAD.encode(after)
+}
+
+fn decode_cursor(cursor: &str) -> ApiResult<String> {
+    URL_SAFE_NO_PAD
+        .decode(cursor)
+        .ok()
+        .and_then(|b| String::from_utf8(b).ok())
+        .filter(|id| domain::ids::CustomerId::parse(id).is_ok())
+        .ok_or_else(|| {
+            ApiError::bad_request("`cursor` is not one this API returned; start without it")
+        })
+}
+
+/// A page of in-memory rows (a small venue's, all of them), by id.
+fn page_of(mut rows: Vec<CustomerRow>, limit: usize, after: Option<&str>) -> CustomerPage {
+    rows.sort_by(|a, b| a.customer_id.cmp(&b.customer_id));
+    rows.retain(|r| after.is_none_or(|a| r.customer_id.as_str() > a));
+    let more = rows.len() > limit;
+    rows.truncate(limit);
+    let next = more
+        .then(|| rows.last().map(|r| r.customer_id.clone()))
+        .flatten();
+    CustomerPage { rows, next }
 }
 
 pub fn router() -> OpenApiRouter<AppState> {
@@ -339,7 +458,9 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(get_customer, erase_customer))
 }
 
-/// Totals, RFM segments, the CLV model used and top customers by lifetime value.
+/// Totals, RFM segments, the CLV model used and top customers by lifetime
+/// value, and one page of the venue's customers (by id, `cursor` for the
+/// next). Reads at most 2,001 customers, or the nightly summary and one page.
 #[utoipa::path(get, path = "/api/customers/{venueId}", tag = "customers", security(("bearer" = [])),
     params(("venueId" = String, Path, description = "Venue id"), ListQuery),
     responses((status = 200, description = "Success", body = CustomerList), VenueErrors))]
@@ -355,13 +476,27 @@ pub async fn list_customers(
             "`limit` must be 1–{MAX_LIMIT}"
         )));
     }
-    let rows = state.reader.customers(access.id()).await?;
-    Ok(Json(list(access.id(), rows, limit, state.now())))
+    let after = q.cursor.as_deref().map(decode_cursor).transpose()?;
+    let now = state.now();
+    let list = match load(&state, access.id(), now).await? {
+        Loaded::Small { rows, base } => {
+            let page = page_of(rows, limit, after.as_deref());
+            list(access.id(), Some(&base), page, limit, now)
+        }
+        Loaded::Large { base } => {
+            let page = state
+                .reader
+                .customers_page(access.id(), limit, after.as_deref())
+                .await?;
+            list(access.id(), base.as_ref(), page, limit, now)
+        }
+    };
+    Ok(Json(list))
 }
 
 /// One customer's metrics, purchase patterns and model insight (CLV, churn
-/// risk, segment): the nightly one while fresh, else scored now against the
-/// venue's population.
+/// risk, segment): the nightly one while fresh, else scored now with the
+/// venue's model (fitted now for a small venue, the nightly fit otherwise).
 #[utoipa::path(get, path = "/api/customers/{venueId}/{customerId}", tag = "customers", security(("bearer" = [])),
     params(("venueId" = String, Path, description = "Venue id"), ("customerId" = String, Path, description = "Customer (user) id")),
     responses((status = 200, description = "Success", body = CustomerDetail), VenueErrors))]
@@ -389,15 +524,21 @@ pub async fn get_customer(
             (Some(insight), Some(model))
         }
         None if record_of(&row).is_some() => {
-            let rows = state.reader.customers(access.id()).await?;
-            let scored = score(&rows, now);
-            let insight = scored.as_ref().and_then(|s| {
-                s.insights
-                    .iter()
-                    .find(|i| i.customer_id == row.customer_id)
-                    .cloned()
-            });
-            (insight, scored.map(|s| s.model))
+            let loaded = load(&state, access.id(), now).await?;
+            let base = loaded.base();
+            let insight = match &loaded {
+                // Scored with the others just now: the same numbers as the list.
+                Loaded::Small { base, .. } => base
+                    .scoring
+                    .as_ref()
+                    .and_then(|s| s.population.as_ref())
+                    .and_then(|p| Some(p.insight(&record_of(&row)?, now))),
+                Loaded::Large { base } => insight_of(&row, base.as_ref(), now),
+            };
+            let model = insight
+                .as_ref()
+                .and(base.and_then(|b| b.scoring.as_ref()).map(model_info));
+            (insight, model)
         }
         None => (None, None),
     };
@@ -413,6 +554,32 @@ pub async fn get_customer(
         insight,
         model,
     }))
+}
+
+/// Takes an erased customer out of the venue's stored top customers (the
+/// totals are aggregates and stay).
+async fn forget_in_base(state: &AppState, venue: &str, customer: &str) -> ApiResult<()> {
+    let Some(doc) = state
+        .docs
+        .get(customer_base::KIND, venue, customer_base::ID)
+        .await?
+    else {
+        return Ok(());
+    };
+    let Ok(mut base) = serde_json::from_value::<CustomerBase>(doc) else {
+        return Ok(());
+    };
+    let before = base.top.len();
+    base.top.retain(|t| t.row.customer_id != customer);
+    if base.top.len() != before {
+        let doc = serde_json::to_value(&base)
+            .map_err(|e| ApiError::Internal(format!("customer base: {e}")))?;
+        state
+            .docs
+            .put(customer_base::KIND, venue, customer_base::ID, &doc, None)
+            .await?;
+    }
+    Ok(())
 }
 
 /// Erases a customer's personal metrics at the venue (aggregates stay) and
@@ -451,6 +618,7 @@ pub async fn erase_customer(
         )
         .await?;
     let existed = state.reader.erase_customer(access.id(), &customer).await?;
+    forget_in_base(&state, access.id(), &customer).await?;
     let outcome = if existed { "erased" } else { "not-found" };
     state
         .docs
@@ -507,16 +675,34 @@ pub(crate) mod tests {
             customer("b", 9000, 3, None),
             customer("c", 5000, 2, None),
         ];
-        let l = list("v1", rows, 2, at("2026-11-24T00:00:00Z"));
+        let now = at("2026-11-24T00:00:00Z");
+        let base = base_of(&rows, now);
+        let l = list("v1", Some(&base), page_of(rows, 2, None), 2, now);
+        let page: Vec<_> = l.customers.iter().map(|c| c.customer_id.as_str()).collect();
+        assert_eq!(page, vec!["a", "b"], "by id, two per page");
+        assert_eq!(
+            l.next_cursor
+                .as_deref()
+                .map(decode_cursor)
+                .transpose()
+                .unwrap()
+                .as_deref(),
+            Some("b")
+        );
+        assert!(
+            l.customers.iter().all(|c| c.lifetime_value.is_some()),
+            "scored with the live fit"
+        );
         let ids: Vec<_> = l
             .top_customers
             .iter()
             .map(|c| c.customer_id.as_str())
             .collect();
         assert_eq!(ids, vec!["b", "c"]);
-        assert_eq!(l.totals.customers, 3);
-        assert_eq!(l.totals.revenue, Money::new(15_000, "EUR"));
-        assert_eq!(l.totals.repeat_customers, 2);
+        let totals = l.totals.as_ref().unwrap();
+        assert_eq!(totals.customers, 3);
+        assert_eq!(totals.revenue, Money::new(15_000, "EUR"));
+        assert_eq!(totals.repeat_customers, 2);
         let model = l.model.unwrap();
         assert_eq!(model.model, "fallback-average");
         assert_eq!(model.source, "live");
@@ -536,6 +722,32 @@ pub(crate) mod tests {
         assert_eq!(b.recency_days, Some(4.0));
         assert!(b.lifetime_value.as_ref().unwrap().amount > 9000);
         assert!(b.churn_risk.unwrap() > 0.0 && b.churn_risk.unwrap() < 1.0);
+    }
+
+    #[test]
+    fn cursors_round_trip_and_foreign_ones_are_refused() {
+        assert_eq!(decode_cursor(&encode_cursor("fan-01")).unwrap(), "fan-01");
+        for bad in [
+            "!!",
+            "",
+            &encode_cursor("a#b"),
+            &URL_SAFE_NO_PAD.encode([0xff, 0xfe]),
+        ] {
+            assert!(
+                matches!(decode_cursor(bad), Err(ApiError::BadRequest(_))),
+                "{bad:?}"
+            );
+        }
+        let rows = vec![
+            customer("c", 1, 1, None),
+            customer("a", 1, 1, None),
+            customer("b", 1, 1, None),
+        ];
+        let first = page_of(rows.clone(), 2, None);
+        assert_eq!(first.next.as_deref(), Some("b"));
+        let rest = page_of(rows, 2, first.next.as_deref());
+        let ids: Vec<_> = rest.rows.iter().map(|r| r.customer_id.as_str()).collect();
+        assert_eq!((ids, rest.next), (vec!["c"], None));
     }
 
     #[test]

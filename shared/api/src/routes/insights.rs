@@ -9,17 +9,16 @@ use std::collections::BTreeMap;
 
 use axum::Json;
 use axum::extract::State;
-use domain::ports::CustomerRow;
 use serde::Serialize;
 use utoipa::ToSchema;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
-use super::customers::{
-    CustomerSummary, ModelInfo, SegmentCount, score, segments, spend_in_main_currency, top,
-};
+use jobs::customer_base::{CustomerBase, main_currency};
+
+use super::customers::{CustomerSummary, ModelInfo, SegmentCount, load, model_info, segments, top};
 use crate::access::VenueAccess;
-use crate::error::ApiResult;
+use crate::error::{ApiError, ApiResult};
 use crate::model::Money;
 use crate::openapi::VenueErrors;
 use crate::state::AppState;
@@ -79,70 +78,36 @@ fn argmax(counts: &[u64]) -> Option<usize> {
         .flatten()
 }
 
-pub fn insights(venue: &str, rows: &[CustomerRow], now: chrono::DateTime<chrono::Utc>) -> Insights {
-    let (currency, spend) = spend_in_main_currency(rows);
-    let scored = score(rows, now);
-    let repeaters: Vec<f64> = scored.as_ref().map_or_else(Vec::new, |s| {
-        s.insights
-            .iter()
-            .filter(|i| i.frequency >= 2)
-            .map(|i| i.churn_risk)
-            .collect()
-    });
-    let mut tickets_by_tier: BTreeMap<String, i64> = BTreeMap::new();
-    for r in rows {
-        for (tier, n) in &r.tiers {
-            *tickets_by_tier.entry(tier.clone()).or_default() += n;
-        }
-    }
-    let tickets: i64 = rows.iter().map(|r| r.tickets).sum();
-    let customers = rows.len() as i64;
-    let orders: i64 = rows.iter().map(|r| r.orders).sum();
-    let mut by_hour = vec![0u64; 24];
-    let mut by_weekday = vec![0u64; 7];
-    for r in rows {
-        for (acc, n) in by_hour.iter_mut().zip(r.hour) {
-            *acc += u64::from(n);
-        }
-        for (acc, n) in by_weekday.iter_mut().zip(r.weekday) {
-            *acc += u64::from(n);
-        }
-    }
-    let lead_sum: f64 = rows.iter().map(|r| r.lead_hours_sum).sum();
-    let lead_count: u32 = rows.iter().map(|r| r.lead_count).sum();
+pub fn insights(venue: &str, base: &CustomerBase, now: chrono::DateTime<chrono::Utc>) -> Insights {
+    let (currency, spend) = main_currency(&base.spend_by_currency);
+    let scoring = base.scoring.as_ref();
     Insights {
         venue_id: venue.to_owned(),
-        method: scored
-            .as_ref()
-            .map_or_else(|| "none".to_owned(), |s| s.model.model.clone()),
-        model: scored.as_ref().map(|s| s.model.clone()),
-        customers,
-        segments: scored
-            .as_ref()
-            .map_or_else(Vec::new, |s| segments(&s.insights, &currency)),
-        predicted_revenue_12m: Money::new(
-            scored.as_ref().map_or(0, |s| {
-                s.insights.iter().map(|i| i.predicted_value_12m).sum()
-            }),
-            &currency,
-        ),
+        method: scoring.map_or_else(|| "none".to_owned(), |s| model_info(s).model),
+        model: scoring.map(model_info),
+        customers: base.customers,
+        segments: if scoring.is_some() {
+            segments(base, &currency)
+        } else {
+            Vec::new()
+        },
+        predicted_revenue_12m: Money::new(base.predicted_value_12m, &currency),
         #[allow(clippy::cast_precision_loss)]
-        average_churn_risk: (!repeaters.is_empty())
-            .then(|| repeaters.iter().sum::<f64>() / repeaters.len() as f64),
-        average_ticket_price: Money::new(div_round(spend, tickets), &currency),
-        tickets_by_tier,
-        repeat_purchase_rate: ratio(
-            rows.iter().filter(|r| r.orders >= 2).count() as i64,
-            customers,
-        ),
-        average_order_value: Money::new(div_round(spend, orders), &currency),
-        average_orders_per_customer: ratio(orders, customers),
-        busiest_hour: argmax(&by_hour).and_then(|h| u32::try_from(h).ok()),
-        busiest_weekday: argmax(&by_weekday).map(|d| WEEKDAYS[d].to_owned()),
-        average_lead_hours: (lead_count > 0).then(|| lead_sum / f64::from(lead_count)),
-        orders_by_hour: by_hour,
-        orders_by_weekday: by_weekday,
-        top_customers: top(rows, scored.as_ref(), TOP_N, now),
+        average_churn_risk: (base.repeat_scored > 0)
+            .then(|| base.repeat_churn_risk_sum / base.repeat_scored as f64),
+        average_ticket_price: Money::new(div_round(spend, base.tickets), &currency),
+        tickets_by_tier: base.tickets_by_tier.clone(),
+        repeat_purchase_rate: ratio(base.repeat_customers, base.customers),
+        average_order_value: Money::new(div_round(spend, base.orders), &currency),
+        average_orders_per_customer: ratio(base.orders, base.customers),
+        busiest_hour: argmax(&base.orders_by_hour).and_then(|h| u32::try_from(h).ok()),
+        busiest_weekday: argmax(&base.orders_by_weekday).map(|d| WEEKDAYS[d].to_owned()),
+        #[allow(clippy::cast_precision_loss)]
+        average_lead_hours: (base.lead_count > 0)
+            .then(|| base.lead_hours_sum / base.lead_count as f64),
+        orders_by_hour: base.orders_by_hour.clone(),
+        orders_by_weekday: base.orders_by_weekday.clone(),
+        top_customers: top(base, TOP_N, now),
     }
 }
 
@@ -159,20 +124,28 @@ pub async fn venue_insights(
     State(state): State<AppState>,
     access: VenueAccess,
 ) -> ApiResult<Json<Insights>> {
-    let rows = state.reader.customers(access.id()).await?;
-    Ok(Json(insights(access.id(), &rows, state.now())))
+    let now = state.now();
+    let loaded = load(&state, access.id(), now).await?;
+    let base = loaded.base().ok_or_else(|| {
+        ApiError::Unavailable(
+            "this venue's customer base is summarised by the nightly insights job, which has not run yet; try again after it".into(),
+        )
+    })?;
+    Ok(Json(insights(access.id(), base, now)))
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::routes::customers::base_of;
     use crate::routes::customers::tests::customer;
     use crate::summary::tests::at;
 
     #[test]
     fn insights_summarise_customer_rows() {
         let rows = vec![customer("a", 1000, 1, None), customer("b", 9000, 3, None)];
-        let i = insights("v1", &rows, at("2026-11-24T00:00:00Z"));
+        let now = at("2026-11-24T00:00:00Z");
+        let i = insights("v1", &base_of(&rows, now), now);
         assert_eq!(i.customers, 2);
         assert_eq!(i.method, "fallback-average");
         assert_eq!(
@@ -190,7 +163,7 @@ mod tests {
         assert_eq!(i.busiest_weekday.as_deref(), Some("Friday"));
         assert_eq!(i.average_lead_hours, Some(48.0));
         assert_eq!(i.top_customers[0].customer_id, "b");
-        let empty = insights("v1", &[], at("2026-11-24T00:00:00Z"));
+        let empty = insights("v1", &base_of(&[], now), now);
         assert_eq!(
             (empty.busiest_hour, empty.repeat_purchase_rate),
             (None, None)
