@@ -591,3 +591,49 @@ async fn a_chunk_refused_for_good_is_bisected_to_its_culprit() {
     let dash = get_json(&local, &format!("/api/dashboards/{venue}")).await;
     assert_eq!(dash["orders"], 39);
 }
+
+/// A realtime gateway that takes every push and never answers.
+#[derive(Default)]
+struct Hangs {
+    started: std::sync::Mutex<Vec<String>>,
+}
+
+#[async_trait]
+impl domain::ports::RealtimePush for Hangs {
+    async fn push(&self, venue: &str, _message: &serde_json::Value) -> StoreResult<()> {
+        self.started.lock().unwrap().push(venue.to_owned());
+        std::future::pending().await
+    }
+}
+
+/// Pushes go out to every venue at once and cannot hold a batch: with a
+/// gateway that never answers, the batch still commits and returns, and
+/// every venue's push was started (one at a time, only the first would be).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_gateway_that_never_answers_holds_no_batch() {
+    let local = stack().await;
+    let sample = include_str!("../../events/cloudevents/ticket-purchase.json");
+    let venues: Vec<String> = (0..3).map(|i| unique(&format!("push{i}"))).collect();
+    let batch: Vec<Message> = venues
+        .iter()
+        .enumerate()
+        .map(|(i, v)| Message {
+            id: format!("m{i}"),
+            body: sample
+                .replace("venue-riverside", v)
+                .replace("0b6f3c1e-7f0e-4c55-9d1e-1d7c1b0a9f01", &unique("evt")),
+        })
+        .collect();
+    let hangs = Arc::new(Hangs::default());
+    let p = pipeline_for(&local, EventType::TicketPurchase).with_push(Some(
+        Arc::clone(&hangs) as Arc<dyn domain::ports::RealtimePush>
+    ));
+    let outcome = p.handle(&batch).await;
+    assert_eq!(outcome.committed, 3, "{outcome:?}");
+    assert!(outcome.failed.is_empty(), "{outcome:?}");
+    // One push per venue and one per show: six, all started.
+    let started = hangs.started.lock().unwrap().clone();
+    assert_eq!(started.len(), 6, "{started:?}");
+    let distinct: std::collections::BTreeSet<_> = started.into_iter().collect();
+    assert_eq!(distinct, venues.into_iter().collect());
+}

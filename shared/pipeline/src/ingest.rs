@@ -19,6 +19,10 @@ use crate::ports::{
     QuarantineRecord,
 };
 
+/// Longest a batch waits for its realtime pushes (sent beside the measure
+/// sink's write); dashboards poll as a fallback for what is cut off.
+pub const PUSH_BUDGET: std::time::Duration = std::time::Duration::from_secs(1);
+
 /// One SQS message, as the pipeline sees it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Message {
@@ -285,17 +289,19 @@ impl Pipeline {
                 .await;
         }
 
-        self.write_sink(
-            &events,
-            &sink_events,
-            &owners,
-            messages,
-            now,
-            &mut failed_events,
-            &mut outcome,
-        )
-        .await;
-        self.push_deltas(deltas, now).await;
+        // The pushes go out beside the sink's write, not after it.
+        tokio::join!(
+            self.write_sink(
+                &events,
+                &sink_events,
+                &owners,
+                messages,
+                now,
+                &mut failed_events,
+                &mut outcome,
+            ),
+            self.push_deltas(deltas, now)
+        );
 
         failed_events.sort_unstable();
         failed_events.dedup();
@@ -516,19 +522,29 @@ impl Pipeline {
         }
     }
 
+    /// One push per (venue, show), all at once, for at most [`PUSH_BUDGET`]:
+    /// a slow or unreachable gateway never holds the batch longer.
     async fn push_deltas(
         &self,
         deltas: BTreeMap<(String, Option<String>), BTreeMap<String, i64>>,
         now: DateTime<Utc>,
     ) {
         let Some(push) = &self.push else { return };
-        for ((venue, show), counters) in deltas {
+        let sends = deltas.into_iter().map(|((venue, show), counters)| async move {
             let msg = serde_json::json!({
                 "type": "delta", "venueId": venue, "eventId": show, "at": now, "counters": counters,
             });
             if let Err(e) = push.push(&venue, &msg).await {
                 tracing::debug!(error = %e, venue, "realtime push failed (dashboards poll as a fallback)");
             }
+        });
+        if tokio::time::timeout(PUSH_BUDGET, futures::future::join_all(sends))
+            .await
+            .is_err()
+        {
+            tracing::debug!(
+                "realtime pushes cut off at their budget (dashboards poll as a fallback)"
+            );
         }
     }
 }

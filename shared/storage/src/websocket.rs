@@ -5,13 +5,18 @@
 use std::sync::Arc;
 
 use async_trait::async_trait;
+use aws_sdk_apigatewaymanagement::operation::post_to_connection::PostToConnectionError;
 use aws_sdk_apigatewaymanagement::primitives::Blob;
 use domain::ports::{DocumentStore, RealtimePush, StoreResult};
+use futures::stream::{self, StreamExt};
 
 /// Connection documents, per venue: `{connectionId, venueId, sub, connectedAt}`.
 pub const CONNECTION_KIND: &str = "ws";
 /// Index documents: `ws-conn#{connectionId}` → the connection's venue.
 pub const CONNECTION_INDEX_KIND: &str = "ws-conn";
+
+/// `PostToConnection` calls in flight at once per venue.
+const PUSH_CONCURRENCY: usize = 32;
 
 pub struct ApiGatewayPush {
     client: aws_sdk_apigatewaymanagement::Client,
@@ -37,27 +42,43 @@ impl ApiGatewayPush {
 
 #[async_trait]
 impl RealtimePush for ApiGatewayPush {
+    /// Every connection of the venue at once (up to [`PUSH_CONCURRENCY`] in flight).
     async fn push(&self, venue: &str, message: &serde_json::Value) -> StoreResult<()> {
         let body = message.to_string();
-        for conn in self.docs.list(CONNECTION_KIND, venue).await? {
-            let Some(id) = conn.get("connectionId").and_then(|v| v.as_str()) else {
-                continue;
-            };
-            let res = self
-                .client
-                .post_to_connection()
-                .connection_id(id)
-                .data(Blob::new(body.clone()))
-                .send()
-                .await;
-            if let Err(e) = res {
-                if e.as_service_error().is_some_and(aws_sdk_apigatewaymanagement::operation::post_to_connection::PostToConnectionError::is_gone_exception) {
-                    self.docs.delete(CONNECTION_KIND, venue, id).await?;
-                    self.docs.delete(CONNECTION_INDEX_KIND, id, id).await?;
-                } else {
-                    tracing::debug!(error = %aws_sdk_apigatewaymanagement::error::DisplayErrorContext(&e), id, "post_to_connection failed");
+        let connections = self.docs.list(CONNECTION_KIND, venue).await?;
+        let ids: Vec<String> = connections
+            .iter()
+            .filter_map(|c| c.get("connectionId").and_then(|v| v.as_str()))
+            .map(str::to_owned)
+            .collect();
+        let gone: Vec<String> = stream::iter(ids)
+            .map(|id| {
+                let body = body.clone();
+                async move {
+                    let res = self
+                        .client
+                        .post_to_connection()
+                        .connection_id(&id)
+                        .data(Blob::new(body))
+                        .send()
+                        .await;
+                    match res {
+                        Err(e) if e.as_service_error().is_some_and(PostToConnectionError::is_gone_exception) => Some(id),
+                        Err(e) => {
+                            tracing::debug!(error = %aws_sdk_apigatewaymanagement::error::DisplayErrorContext(&e), id, "post_to_connection failed");
+                            None
+                        }
+                        Ok(_) => None,
+                    }
                 }
-            }
+            })
+            .buffer_unordered(PUSH_CONCURRENCY)
+            .filter_map(std::future::ready)
+            .collect()
+            .await;
+        for id in &gone {
+            self.docs.delete(CONNECTION_KIND, venue, id).await?;
+            self.docs.delete(CONNECTION_INDEX_KIND, id, id).await?;
         }
         Ok(())
     }
