@@ -232,6 +232,36 @@ async fn run(name: &str, events: Vec<(EventType, String)>) {
         per_1000 / 1000.0,
         m.elapsed.as_secs_f64()
     );
+    // Updates are billed by the item's size: the largest items written most often cost most.
+    let mut writes: HashMap<&(String, String, Option<String>), u64> = HashMap::new();
+    for a in log.iter().filter(|a| a.put_bytes.is_none()) {
+        *writes
+            .entry(
+                sizes
+                    .get_key_value(&(a.table.clone(), a.pk.clone(), a.sk.clone()))
+                    .unwrap()
+                    .0,
+            )
+            .or_default() += 1;
+    }
+    let mut costly: Vec<_> = writes
+        .into_iter()
+        .map(|(k, n)| {
+            (
+                2 * sizes[k].div_ceil(1024).max(1) as u64 * n,
+                sizes[k],
+                n,
+                k,
+            )
+        })
+        .collect();
+    costly.sort_by_key(|c| std::cmp::Reverse(c.0));
+    for (wcu, bytes, n, (table, pk, sk)) in costly.iter().take(3) {
+        println!(
+            "    costliest: {table} {pk} {} — {bytes} B, {n} updates, {wcu} WCU",
+            sk.as_deref().unwrap_or("")
+        );
+    }
     for (table, w) in by_table {
         println!(
             "    {table:<12} {:>7.0} WCU/1000 events",

@@ -29,6 +29,8 @@ enum Command {
     Token(commands::token::Args),
     /// Render a report now (PDF, XLSX, CSV) into the reports bucket.
     Report(commands::report::Args),
+    /// Run a scheduled job now (reports, exports, insights, alerts) and print its summary.
+    Job(commands::job::Args),
 }
 
 fn main() -> std::process::ExitCode {
@@ -57,6 +59,7 @@ fn main() -> std::process::ExitCode {
             Command::Simulate(a) => commands::simulate::run(a).await,
             Command::Flows(a) => commands::flows::run(a).await,
             Command::Token(a) => commands::token::run(&a),
+            Command::Job(a) => commands::job::run(a).await,
             Command::Report(a) => commands::report::run(a).await,
         }
     });

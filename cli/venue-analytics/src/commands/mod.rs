@@ -1,6 +1,7 @@
 //! One module per subcommand, plus what they share.
 
 pub mod flows;
+pub mod job;
 pub mod publish;
 pub mod report;
 pub mod simulate;
