@@ -33,6 +33,8 @@ const LAUNCH_ARGS = [
 /** KPI test id -> how to read the same number from GET /api/dashboards/{venueId}. */
 const KPI_FROM_API = {
   'kpi-revenue': (d) => d.revenue.amount,
+  'kpi-net-revenue': (d) => d.netRevenue.amount,
+  'kpi-refunds': (d) => d.refunds.amount.amount,
   'kpi-tickets-sold': (d) => d.ticketsSold,
   'kpi-orders': (d) => d.orders,
 };

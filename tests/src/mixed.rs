@@ -45,6 +45,14 @@ pub enum Kind {
         home: bool,
         usd: bool,
     },
+    /// Money back, signed as the contract's table says (a won chargeback
+    /// negative, a lost one zero), in the venue's currency (`home`) or USD.
+    Refund {
+        amount: i64,
+        tickets: i64,
+        home: bool,
+        usd: bool,
+    },
     Scan {
         admitted: bool,
     },
@@ -87,6 +95,12 @@ pub struct Sums {
     pub tickets: i64,
     pub admitted: i64,
     pub views: i64,
+    /// Refund events, in every currency.
+    pub refunds: i64,
+    /// Refunded in the venue's currency, and in USD.
+    pub refunded: i64,
+    pub usd_refunded: i64,
+    pub tickets_refunded: i64,
 }
 
 impl Sums {
@@ -103,6 +117,17 @@ impl Sums {
                 self.usd_revenue += if *usd { amount } else { &0 };
                 self.tickets += tickets;
             }
+            Kind::Refund {
+                amount,
+                tickets,
+                home,
+                usd,
+            } => {
+                self.refunds += 1;
+                self.refunded += if *home { *amount } else { 0 };
+                self.usd_refunded += if *usd { *amount } else { 0 };
+                self.tickets_refunded += tickets;
+            }
             Kind::Scan { admitted } => self.admitted += i64::from(*admitted),
             Kind::View { .. } => self.views += 1,
         }
@@ -116,19 +141,28 @@ impl Sums {
             "ticketsSold" => self.tickets,
             "scansAdmitted" => self.admitted,
             "pageViews" => self.views,
+            "refunds" => self.refunds,
+            "refundedAmount" => self.refunded,
+            "refundedAmount@USD" => self.usd_refunded,
+            "ticketsRefunded" => self.tickets_refunded,
+            "netRevenue" => self.revenue - self.refunded,
             _ => panic!("no expected value for {name}"),
         }
     }
 }
 
 /// The metrics the checks compare (`metric@CUR`: money in that currency).
-pub const METRICS: [&str; 6] = [
+pub const METRICS: [&str; 10] = [
     "orders",
     "revenue",
     "revenue@USD",
     "ticketsSold",
     "scansAdmitted",
     "pageViews",
+    "refunds",
+    "refundedAmount@USD",
+    "ticketsRefunded",
+    "netRevenue",
 ];
 
 impl MixedSet {
@@ -234,6 +268,7 @@ pub fn generate(run: &str, now: DateTime<Utc>, seed: u64) -> MixedSet {
         format!("box-office-{run}"),
         format!("scanning-service-{run}"),
         format!("frontend-{run}"),
+        format!("payment-service-{run}"),
     ];
     for v in &set.venues {
         let Some(tz) = v.tz else { continue };
@@ -305,6 +340,51 @@ pub fn generate(run: &str, now: DateTime<Utc>, seed: u64) -> MixedSet {
                     usd: currency == "USD",
                 },
             });
+            // Money back on about one order in seven, minutes to a day later:
+            // partial refunds, cancellations, chargebacks opened, won and lost.
+            if p % 7 == 2 {
+                let later = (time + Duration::seconds(rng.random_range(300..86_400)))
+                    .min(now - Duration::seconds(30));
+                let (reason, status, refund_amount, refund_tickets) = match (p / 7) % 5 {
+                    0 => ("refund", None, amount / tickets, 1),
+                    1 => ("cancellation", None, amount, tickets),
+                    2 => ("chargeback", Some("opened"), amount, tickets),
+                    3 => ("chargeback", Some("won"), amount, tickets),
+                    _ => ("chargeback", Some("lost"), amount, tickets),
+                };
+                let sign = match status {
+                    Some("won") => -1,
+                    Some("lost") => 0,
+                    _ => 1,
+                };
+                let mut data = json!({"orderId": format!("o-{run}-{vi}-{p}"), "eventId": v.shows[show],
+                       "venueId": v.id, "userId": format!("user-{p}"), "amount": refund_amount,
+                       "currency": currency, "quantity": refund_tickets, "reason": reason});
+                if let Some(status) = status {
+                    data["status"] = status.into();
+                }
+                set.events.push((
+                    EventType::TicketRefund,
+                    envelope(
+                        EventType::TicketRefund,
+                        &next_id("r"),
+                        &sources[4],
+                        later,
+                        data,
+                    ),
+                ));
+                set.records.push(Record {
+                    venue: vi,
+                    show: Some(show),
+                    time: later,
+                    kind: Kind::Refund {
+                        amount: sign * refund_amount,
+                        tickets: sign * refund_tickets,
+                        home: currency == v.currency,
+                        usd: currency == "USD",
+                    },
+                });
+            }
             // The same id from the box office is another event.
             if p % 25 == 3 {
                 let time = time + Duration::seconds(30);

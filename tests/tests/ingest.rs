@@ -90,6 +90,47 @@ fn assert_totals(
         &dashboard["cart"]["abandons"],
         expected.cart_abandons,
     );
+    check(
+        "refunds.count",
+        &dashboard["refunds"]["count"],
+        expected.refunds,
+    );
+    check(
+        "refunds.amount",
+        &dashboard["refunds"]["amount"]["amount"],
+        expected.refunded_amount,
+    );
+    check(
+        "refunds.tickets",
+        &dashboard["refunds"]["tickets"],
+        expected.tickets_refunded,
+    );
+    check(
+        "netRevenue",
+        &dashboard["netRevenue"]["amount"],
+        expected.net_revenue(),
+    );
+    check(
+        "netTicketsSold",
+        &dashboard["netTicketsSold"],
+        expected.tickets_sold - expected.tickets_refunded,
+    );
+    assert_eq!(dashboard["revenueBasis"], "gross", "{scope}: revenueBasis");
+    let by_reason: std::collections::BTreeMap<String, i64> = dashboard["refunds"]["byReason"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .map(|r| {
+            (
+                r["reason"].as_str().unwrap_or_default().to_owned(),
+                r["count"].as_i64().unwrap_or_default(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        by_reason, expected.refunds_by_reason,
+        "{scope}: refunds by reason"
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -101,6 +142,7 @@ async fn a_show_night_reads_back_exactly_with_redeliveries_and_bad_input() {
         sim.count(Kind::Duplicate) > 0
             && sim.count(Kind::Malformed) > 0
             && sim.count(Kind::Late) > 0
+            && sim.expected.venue.refunds > 0
     );
     let queues = by_queue(&sim);
     // The venue update first (it sets the venue's time zone), then every queue in batches of 50,
@@ -636,4 +678,172 @@ async fn a_gateway_that_never_answers_holds_no_batch() {
     assert_eq!(started.len(), 6, "{started:?}");
     let distinct: std::collections::BTreeSet<_> = started.into_iter().collect();
     assert_eq!(distinct, venues.into_iter().collect());
+}
+
+/// A `ticket-refund` body from the sample, for `venue`/`customer` at `time`.
+fn refund_body(
+    venue: &str,
+    customer: &str,
+    time: DateTime<Utc>,
+    data: &[(&str, serde_json::Value)],
+) -> String {
+    let mut event: serde_json::Value =
+        serde_json::from_str(include_str!("../../events/cloudevents/ticket-refund.json")).unwrap();
+    event["id"] = unique("refund").into();
+    event["time"] = time
+        .to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
+        .into();
+    event["data"]["venueId"] = venue.into();
+    event["data"]["userId"] = customer.into();
+    for (k, v) in data {
+        event["data"][*k] = v.clone();
+    }
+    event.to_string()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn refunds_and_chargebacks_net_out_once_in_their_own_bucket_without_the_order() {
+    let local = stack().await;
+    let venue = unique("venue");
+    let customer = unique("user");
+    let now = DateTime::from_timestamp(Utc::now().timestamp() / 3600 * 3600 - 3600, 0).unwrap();
+    let hour = |h: i64| now - chrono::Duration::hours(h);
+    // Two orders (9000 + 4500 USD, 3 tickets) three hours ago, in another currency one (2000 EUR).
+    let purchase = |order: &str, amount: i64, quantity: u32, currency: &str| Message {
+        id: unique("msg"),
+        body: include_str!("../../events/cloudevents/ticket-purchase.json")
+            .replace("venue-riverside", &venue)
+            .replace("user-42", &customer)
+            .replace("ord-1001", order)
+            .replace("\"amount\":9000", &format!("\"amount\":{amount}"))
+            .replace("\"quantity\":2", &format!("\"quantity\":{quantity}"))
+            .replace(
+                "\"currency\":\"USD\"",
+                &format!("\"currency\":\"{currency}\""),
+            )
+            .replace("0b6f3c1e-7f0e-4c55-9d1e-1d7c1b0a9f01", &unique("evt"))
+            .replace(
+                "2026-11-24T19:02:11Z",
+                &hour(3).to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
+            ),
+    };
+    let refund = |h: i64, data: &[(&str, serde_json::Value)]| Message {
+        id: unique("msg"),
+        body: refund_body(&venue, &customer, hour(h), data),
+    };
+    use serde_json::json;
+    // The refunds arrive first: they need no lookup of the order.
+    let refunds = [
+        // A partial refund of one ticket of the first order, an hour later.
+        refund(
+            2,
+            &[
+                ("orderId", json!("o1")),
+                ("amount", json!(4500)),
+                ("quantity", json!(1)),
+            ],
+        ),
+        // The second order disputed, then the dispute won: money and ticket back.
+        refund(
+            1,
+            &[
+                ("orderId", json!("o2")),
+                ("reason", json!("chargeback")),
+                ("status", json!("opened")),
+            ],
+        ),
+        refund(
+            0,
+            &[
+                ("orderId", json!("o2")),
+                ("reason", json!("chargeback")),
+                ("status", json!("won")),
+            ],
+        ),
+        // A fee refund (money only) in euros.
+        refund(
+            0,
+            &[
+                ("orderId", json!("o3")),
+                ("amount", json!(300)),
+                ("quantity", json!(0)),
+                ("currency", json!("EUR")),
+            ],
+        ),
+    ];
+    let r = pipeline_for(&local, EventType::TicketRefund);
+    let first = r.handle(&refunds).await;
+    assert_eq!((first.committed, first.quarantined), (4, 0), "{first:?}");
+    let again = r.handle(&refunds).await;
+    assert_eq!(
+        (again.committed, again.duplicates),
+        (0, 4),
+        "a refund counts once"
+    );
+    let p = pipeline_for(&local, EventType::TicketPurchase);
+    let bought = p
+        .handle(&[
+            purchase("o1", 9000, 2, "USD"),
+            purchase("o2", 4500, 1, "USD"),
+            purchase("o3", 2000, 1, "EUR"),
+        ])
+        .await;
+    assert_eq!(bought.committed, 3, "{bought:?}");
+
+    let dash = get_json(&local, &format!("/api/dashboards/{venue}")).await;
+    assert_eq!(dash["currency"], "USD");
+    assert_eq!(dash["revenue"]["amount"].as_i64(), Some(13_500), "gross");
+    // 13,500 − 4,500 (partial) − 4,500 (opened) + 4,500 (won).
+    assert_eq!(dash["netRevenue"]["amount"].as_i64(), Some(9_000), "net");
+    assert_eq!(dash["refunds"]["amount"]["amount"].as_i64(), Some(4_500));
+    assert_eq!(dash["refunds"]["count"].as_i64(), Some(4));
+    assert_eq!(dash["ticketsSold"].as_i64(), Some(4));
+    assert_eq!(dash["netTicketsSold"].as_i64(), Some(3));
+    let eur = dash["revenueByCurrency"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["revenue"]["currency"] == "EUR")
+        .expect("EUR listed");
+    assert_eq!(eur["refunded"]["amount"].as_i64(), Some(300));
+    assert_eq!(eur["netRevenue"]["amount"].as_i64(), Some(1_700));
+
+    // Each refund in the hour of its own time, not its order's.
+    let series = |metric: &str| {
+        let local = local.clone();
+        let venue = venue.clone();
+        let (from, to) = (hour(3), hour(-1));
+        async move {
+            let path = format!(
+                "/api/metrics/{venue}?metric={metric}&granularity=1h&from={}&to={}",
+                from.to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
+                to.to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
+            );
+            let body = get_json(&local, &path.replace('+', "%2B")).await;
+            body["points"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|p| p["value"].as_i64().unwrap())
+                .collect::<Vec<_>>()
+        }
+    };
+    assert_eq!(series("refundedAmount").await, vec![0, 4500, 4500, -4500]);
+    assert_eq!(series("netRevenue").await, vec![13_500, -4500, -4500, 4500]);
+    assert_eq!(series("revenue").await, vec![13_500, 0, 0, 0]);
+
+    // The customer's spend is net, per currency; purchase times are the purchases'.
+    let reader = storage::DynamoReader::new(local.aws.dynamodb.clone(), local.names.clone());
+    let row = domain::ports::AnalyticsReader::customer(&reader, &venue, &customer)
+        .await
+        .unwrap()
+        .expect("customer row");
+    assert_eq!(row.spend_by_currency.get("USD"), Some(&9_000));
+    assert_eq!(row.spend_by_currency.get("EUR"), Some(&1_700));
+    assert_eq!(row.tickets, 3);
+    assert_eq!(row.orders, 3);
+    assert_eq!(
+        (row.first_purchase_at, row.last_purchase_at),
+        (Some(hour(3)), Some(hour(3)))
+    );
 }

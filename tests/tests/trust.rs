@@ -105,6 +105,19 @@ async fn check_numbers(local: &LocalStack, set: &MixedSet, now: DateTime<Utc>) {
         assert_eq!(dash["orders"], want.orders, "{}: orders", v.id);
         assert_eq!(dash["revenue"]["amount"], want.revenue, "{}: revenue", v.id);
         assert_eq!(
+            dash["netRevenue"]["amount"],
+            want.revenue - want.refunded,
+            "{}: net revenue",
+            v.id
+        );
+        assert_eq!(dash["refunds"]["count"], want.refunds, "{}: refunds", v.id);
+        assert_eq!(
+            dash["netTicketsSold"],
+            want.tickets - want.tickets_refunded,
+            "{}: net tickets",
+            v.id
+        );
+        assert_eq!(
             dash["revenue"]["currency"], v.currency,
             "{}: currency",
             v.id

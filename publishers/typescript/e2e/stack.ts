@@ -18,6 +18,7 @@ import {
   pageViewEvent,
   Publisher,
   purchaseEvent,
+  refundEvent,
   scanEvent,
   venueUpdateEvent,
   type CloudEvent,
@@ -85,7 +86,31 @@ const views = [0, 1, 2].map((i) =>
   ),
 );
 
+// A partial refund of order 1, a chargeback on order 4 that opens and is won
+// (money back), and a cancellation of order 3: net = gross − 4500 − 2999.
+const refunds = [
+  refundEvent(
+    { orderId: `ord-${venueId}-1`, eventId: show, venueId, userId: "user-1", amount: 4500, currency: "USD", quantity: 1, reason: "refund" },
+    { source: "payment-service", key: `${venueId}-r1`, time },
+  ),
+  refundEvent(
+    { orderId: `ord-${venueId}-4`, eventId: show, venueId, userId: "user-4", amount: 12_000, currency: "USD", quantity: 4, reason: "chargeback", status: "opened" },
+    { source: "payment-service", key: `${venueId}-cb-opened`, time },
+  ),
+  refundEvent(
+    { orderId: `ord-${venueId}-4`, eventId: show, venueId, userId: "user-4", amount: 12_000, currency: "USD", quantity: 4, reason: "chargeback", status: "won" },
+    { source: "payment-service", key: `${venueId}-cb-won`, time },
+  ),
+  refundEvent(
+    { orderId: `ord-${venueId}-3`, eventId: show, venueId, userId: "user-3", amount: 2999, currency: "USD", quantity: 1, reason: "cancellation" },
+    { source: "payment-service", key: `${venueId}-c3`, time },
+  ),
+];
+
 const expected = {
+  netRevenue: orders.reduce((n, [amount]) => n + amount, 0) - 4500 - 2999,
+  netTicketsSold: orders.reduce((n, [, quantity]) => n + quantity, 0) - 2,
+  refunds: refunds.length,
   revenue: orders.reduce((n, [amount]) => n + amount, 0),
   ticketsSold: orders.reduce((n, [, quantity]) => n + quantity, 0),
   orders: orders.length,
@@ -104,13 +129,19 @@ interface Summary {
   currency: string;
   timezone: string;
   revenue: { amount: number; currency: string };
+  netRevenue: { amount: number; currency: string };
+  refunds: { count: number };
   ticketsSold: number;
+  netTicketsSold: number;
   orders: number;
   scans: { admitted: number; rejected: number; duplicate: number };
   pageViews: number;
 }
 
 const actual = (s: Summary) => ({
+  netRevenue: s.netRevenue?.amount,
+  netTicketsSold: s.netTicketsSold,
+  refunds: s.refunds?.count,
   revenue: s.revenue.amount,
   ticketsSold: s.ticketsSold,
   orders: s.orders,
@@ -145,10 +176,11 @@ async function drained(queueUrl: string): Promise<boolean> {
 const started = Date.now();
 // The venue first, so its first events land on the right local day at once.
 await send("venue-update", [venue]);
-await send(`${purchases.length} purchases, ${scans.length} scans, ${views.length} page views`, [
+await send(`${purchases.length} purchases, ${scans.length} scans, ${views.length} page views, ${refunds.length} refunds`, [
   ...purchases,
   ...scans,
   ...views,
+  ...refunds,
 ]);
 // A re-send (as after a crash before the outbox row was marked): same source + id, counted once.
 await publisher.publish(purchases[1]!);

@@ -1,5 +1,5 @@
 /**
- * Builders for the five event types: the CloudEvents envelope around `data`,
+ * Builders for the six event types: the CloudEvents envelope around `data`,
  * a deterministic id from the caller's key, `time` defaulting to now. Each
  * validates the result, so a bad id or amount fails here, not in quarantine.
  */
@@ -14,6 +14,8 @@ import type {
   PageViewEvent,
   TicketPurchase,
   TicketPurchaseEvent,
+  TicketRefund,
+  TicketRefundEvent,
   TicketScan,
   TicketScanEvent,
   VenueUpdate,
@@ -91,4 +93,13 @@ export function cartUpdateEvent(data: CartUpdate, options: KeyedEventOptions): C
  */
 export function venueUpdateEvent(data: VenueUpdate, options: KeyedEventOptions): VenueUpdateEvent {
   return cloudEvent("venue-update", data, options);
+}
+
+/**
+ * A `ticket-refund`: a refund, cancellation or chargeback; `key` identifies
+ * this money movement (e.g. your refund id, or `${disputeId}-${status}` for
+ * each step of a chargeback). Needs no lookup of the order.
+ */
+export function refundEvent(data: TicketRefund, options: KeyedEventOptions): TicketRefundEvent {
+  return cloudEvent("ticket-refund", data, options);
 }

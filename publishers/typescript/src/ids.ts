@@ -36,6 +36,7 @@ export const ID_PREFIXES = {
   "page-view": "view",
   "cart-update": "cart",
   "venue-update": "venue",
+  "ticket-refund": "refund",
 } as const satisfies Record<EventType, string>;
 
 /**

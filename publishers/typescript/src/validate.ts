@@ -104,6 +104,16 @@ export function eventProblems(event: unknown): string[] {
       });
       break;
     }
+    case "ticket-refund":
+      check("data.amount", amountProblem(data.amount));
+      check("data.currency", currencyProblem(data.currency));
+      count("quantity", data.quantity);
+      if (data.amount === 0 && data.quantity === 0) out.push("data: a refund of neither money nor tickets");
+      if (data.reason === "chargeback" && (data.status === undefined || data.status === null))
+        out.push('data.status is required for a chargeback ("opened", "won" or "lost")');
+      if (data.reason !== "chargeback" && data.status !== undefined && data.status !== null)
+        out.push("data.status is for chargebacks only");
+      break;
     case "venue-update":
       if (data.currency !== undefined && data.currency !== null) check("data.currency", currencyProblem(data.currency));
       break;

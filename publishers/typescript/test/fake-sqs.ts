@@ -45,4 +45,5 @@ export const QUEUES = {
   "page-view": "http://sqs.test/123456789012/page-view",
   "cart-update": "http://sqs.test/123456789012/cart-update",
   "venue-update": "http://sqs.test/123456789012/venue-update",
+  "ticket-refund": "http://sqs.test/123456789012/ticket-refund",
 } as const;

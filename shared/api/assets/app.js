@@ -581,8 +581,8 @@
   // ---------------------------------------------------------------------------
 
   const KPI_IDS = [
-    'kpi-revenue', 'kpi-tickets-sold', 'kpi-orders', 'kpi-average-order-value', 'kpi-sales-velocity',
-    'kpi-attendance-rate', 'kpi-cart-abandonment', 'kpi-page-views', 'kpi-capacity-utilisation',
+    'kpi-net-revenue', 'kpi-revenue', 'kpi-tickets-sold', 'kpi-orders', 'kpi-average-order-value', 'kpi-sales-velocity',
+    'kpi-attendance-rate', 'kpi-refunds', 'kpi-cart-abandonment', 'kpi-page-views', 'kpi-capacity-utilisation',
   ];
 
   function resetKpis() {
@@ -623,18 +623,38 @@
     const others = (d.revenueByCurrency || [])
       .filter((c) => c.revenue && c.revenue.currency !== cur)
       .map((c) => `+ ${fmtMoney(amountOf(c.revenue), c.revenue.currency)}`);
-    setSub('kpi-revenue', others.length ? `gross sales · ${cur} · ${others.join(' · ')} (not added)` : `gross sales · ${cur}`);
+    setSub('kpi-revenue', others.length ? `before refunds · ${cur} · ${others.join(' · ')} (not added)` : `before refunds · ${cur}`);
+
+    const refunds = d.refunds || {};
+    const refunded = amountOf(refunds.amount);
+    const net = amountOf(d.netRevenue);
+    setKpi('kpi-net-revenue', net, fmtMoney(net, cur), bumped);
+    setSub('kpi-net-revenue', isNum(refunded) && refunded !== 0
+      ? ['gross − ', h('strong', { text: fmtMoney(refunded, cur) }), ' refunded']
+      : `after refunds · ${cur}`);
+
+    setKpi('kpi-refunds', refunded, fmtMoney(refunded, cur), bumped);
+    const reasons = Object.fromEntries((refunds.byReason || []).map((r) => [r.reason, r]));
+    const disputes = ['chargeback', 'chargebackWon', 'chargebackLost'].map((k) => reasons[k]?.count || 0);
+    setSub('kpi-refunds', isNum(refunds.count) && refunds.count > 0
+      ? [h('strong', { text: fmtInt(refunds.count) }), ` refunds · ${fmtInt(refunds.tickets || 0)} tickets`,
+        disputes[0] ? ` · ${fmtInt(disputes[0])} chargebacks (${fmtInt(disputes[1])} won, ${fmtInt(disputes[2])} lost)` : '']
+      : 'none');
 
     setKpi('kpi-tickets-sold', d.ticketsSold, fmtInt(d.ticketsSold), bumped);
     const capacity = isNum(d.capacity) ? d.capacity : null;
-    setSub('kpi-tickets-sold', capacity ? ['of ', h('strong', { text: fmtInt(capacity) }), ' capacity'] : 'all channels');
+    const netTickets = isNum(d.netTicketsSold) && d.netTicketsSold !== d.ticketsSold
+      ? [h('strong', { text: fmtInt(d.netTicketsSold) }), ' held after refunds'] : null;
+    setSub('kpi-tickets-sold', netTickets
+      ? [...netTickets, capacity ? ` · of ${fmtInt(capacity)}` : '']
+      : capacity ? ['of ', h('strong', { text: fmtInt(capacity) }), ' capacity'] : 'all channels');
 
     setKpi('kpi-orders', d.orders, fmtInt(d.orders), bumped);
     setSub('kpi-orders', isNum(d.orders) && d.orders > 0 && isNum(d.ticketsSold)
       ? [h('strong', { text: nf1.format(d.ticketsSold / d.orders) }), ' tickets per order'] : '');
 
     setKpi('kpi-average-order-value', aov, fmtMoney(aov, cur), bumped);
-    setSub('kpi-average-order-value', 'revenue ÷ orders');
+    setSub('kpi-average-order-value', 'gross revenue ÷ orders');
 
     setKpi('kpi-sales-velocity', d.salesVelocity, isNum(d.salesVelocity) ? nf1.format(d.salesVelocity) : '—', bumped);
     setSub('kpi-sales-velocity', 'tickets / hour, last 60 min');
@@ -773,6 +793,9 @@
     cartRemoves: ['cart', 'removes'],
     cartCheckouts: ['cart', 'checkouts'],
     cartAbandons: ['cart', 'abandons'],
+    refunds: ['refunds', 'count'],
+    refundedAmount: ['refunds', 'amount', 'amount'],
+    ticketsRefunded: ['refunds', 'tickets'],
   };
 
   function applyDelta(msg) {
@@ -800,8 +823,13 @@
     if (isNum(revenue) && isNum(d.orders) && d.orders > 0) {
       d.averageOrderValue = { amount: Math.round(revenue / d.orders), currency: currency() };
     }
-    if (isNum(d.ticketsSold) && d.ticketsSold > 0 && isNum(d.scans?.admitted)) d.attendanceRate = d.scans.admitted / d.ticketsSold;
-    if (isNum(d.capacity) && d.capacity > 0 && isNum(d.ticketsSold)) d.capacityUtilisation = d.ticketsSold / d.capacity;
+    // Net figures: gross minus what went back (a live refund moves only these).
+    const refunded = amountOf(d.refunds?.amount) || 0;
+    if (isNum(revenue)) d.netRevenue = { amount: revenue - refunded, currency: currency() };
+    if (isNum(d.ticketsSold)) d.netTicketsSold = d.ticketsSold - (d.refunds?.tickets || 0);
+    const held = d.netTicketsSold;
+    if (isNum(held) && held > 0 && isNum(d.scans?.admitted)) d.attendanceRate = d.scans.admitted / held;
+    if (isNum(d.capacity) && d.capacity > 0 && isNum(held)) d.capacityUtilisation = held / d.capacity;
     const cart = d.cart || {};
     if (isNum(cart.abandons) && isNum(cart.checkouts)) {
       const closed = cart.abandons + cart.checkouts;

@@ -20,13 +20,26 @@ pub enum SeriesMetric {
     Counter(Metric),
     /// Tickets sold per hour within each bucket.
     SalesVelocity,
+    /// Revenue − refunded amount: what the venue keeps (gross is `revenue`).
+    NetRevenue,
+    /// Tickets sold − tickets refunded.
+    NetTickets,
 }
+
+/// The derived metrics, by name.
+const DERIVED: [(&str, SeriesMetric); 3] = [
+    ("salesVelocity", SeriesMetric::SalesVelocity),
+    ("netRevenue", SeriesMetric::NetRevenue),
+    ("netTickets", SeriesMetric::NetTickets),
+];
 
 impl SeriesMetric {
     pub fn name(self) -> &'static str {
         match self {
             SeriesMetric::Counter(m) => m.as_str(),
             SeriesMetric::SalesVelocity => "salesVelocity",
+            SeriesMetric::NetRevenue => "netRevenue",
+            SeriesMetric::NetTickets => "netTickets",
         }
     }
 
@@ -35,7 +48,7 @@ impl SeriesMetric {
         Metric::ALL
             .iter()
             .map(|m| m.as_str())
-            .chain(["salesVelocity"])
+            .chain(DERIVED.map(|(name, _)| name))
             .collect()
     }
 }
@@ -49,8 +62,8 @@ impl fmt::Display for SeriesMetric {
 impl FromStr for SeriesMetric {
     type Err = String;
     fn from_str(s: &str) -> Result<Self, Self::Err> {
-        if s == "salesVelocity" {
-            return Ok(SeriesMetric::SalesVelocity);
+        if let Some((_, m)) = DERIVED.iter().find(|(name, _)| *name == s) {
+            return Ok(*m);
         }
         s.parse::<Metric>().map(SeriesMetric::Counter).map_err(|_| {
             format!(
@@ -152,6 +165,12 @@ pub fn points(
             let sum = |m: Metric| rows.iter().map(|r| r.get(m)).sum::<i64>();
             let value = match metric {
                 SeriesMetric::Counter(m) => PointValue::Count(sum(m)),
+                SeriesMetric::NetRevenue => {
+                    PointValue::Count(sum(Metric::Revenue) - sum(Metric::RefundedAmount))
+                }
+                SeriesMetric::NetTickets => {
+                    PointValue::Count(sum(Metric::TicketsSold) - sum(Metric::TicketsRefunded))
+                }
                 SeriesMetric::SalesVelocity => {
                     let sold = sum(Metric::TicketsSold);
                     let width = g.next_bucket(start, tz) - start;

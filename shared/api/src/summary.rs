@@ -99,9 +99,59 @@ pub struct EntryPointBreakdown {
 #[derive(Debug, Clone, PartialEq, Serialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct CurrencySales {
+    /// Gross revenue.
     pub revenue: Money,
+    /// Refunded, net of won chargebacks.
+    pub refunded: Money,
+    /// Gross − refunded.
+    pub net_revenue: Money,
     pub orders: i64,
     pub tickets_sold: i64,
+}
+
+/// Refunds of one reason: `refund`, `cancellation`, `chargeback` (opened),
+/// `chargebackWon` (money and tickets back: negative), `chargebackLost`.
+#[derive(Debug, Clone, PartialEq, Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct RefundBreakdown {
+    pub reason: String,
+    /// Refund events.
+    pub count: i64,
+    pub amount: Money,
+    pub tickets: i64,
+}
+
+/// Money and tickets that went back to buyers.
+#[derive(Debug, Clone, PartialEq, Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct Refunds {
+    /// Refund events of every reason and status.
+    pub count: i64,
+    /// Refunded in `currency`, net of won chargebacks.
+    pub amount: Money,
+    /// Tickets given back, net of won chargebacks.
+    pub tickets: i64,
+    pub by_reason: Vec<RefundBreakdown>,
+}
+
+impl Refunds {
+    pub fn from_rows(rows: &[RollupRow], totals: &BTreeMap<Metric, i64>, currency: &str) -> Self {
+        let by_reason = breakdown(rows, Dimension::RefundReason)
+            .into_iter()
+            .map(|(reason, m)| RefundBreakdown {
+                reason,
+                count: metric(&m, Metric::Refunds),
+                amount: Money::new(metric(&m, Metric::RefundedAmount), currency),
+                tickets: metric(&m, Metric::TicketsRefunded),
+            })
+            .collect();
+        Refunds {
+            count: metric(totals, Metric::Refunds),
+            amount: Money::new(metric(totals, Metric::RefundedAmount), currency),
+            tickets: metric(totals, Metric::TicketsRefunded),
+            by_reason,
+        }
+    }
 }
 
 /// `GET /api/dashboards/{venueId}`.
@@ -116,27 +166,35 @@ pub struct DashboardSummary {
     /// The currency of every amount here: the venue's, else the one with the
     /// most revenue. Money in other currencies is in `revenueByCurrency` only.
     pub currency: String,
-    /// Revenue in `currency`.
+    /// Gross revenue in `currency`: what was charged, before refunds.
     pub revenue: Money,
+    /// Always `"gross"`: `revenue` is before refunds; `netRevenue` after.
+    pub revenue_basis: String,
+    /// Revenue net of refunds and chargebacks, in `currency`.
+    pub net_revenue: Money,
+    /// Refunds, cancellations and chargebacks.
+    pub refunds: Refunds,
     /// Revenue and orders in every currency sold in, by revenue descending.
     pub revenue_by_currency: Vec<CurrencySales>,
-    /// Tickets sold, in every currency.
+    /// Tickets sold (gross), in every currency.
     pub tickets_sold: i64,
+    /// Tickets sold − tickets refunded: what attendance and capacity use.
+    pub net_tickets_sold: i64,
     /// Orders, in every currency.
     pub orders: i64,
-    /// Revenue ÷ orders in `currency`, rounded; 0 without orders.
+    /// Gross revenue ÷ orders in `currency`, rounded; 0 without orders.
     pub average_order_value: Money,
     /// Tickets sold per hour over the last 60 minutes.
     pub sales_velocity: f64,
     pub scans: Scans,
-    /// Admitted ÷ sold; `null` before any sale.
+    /// Admitted ÷ net tickets sold; `null` before any sale.
     pub attendance_rate: Option<f64>,
-    /// Sold − admitted, once the show has started; `null` for a venue-wide summary.
+    /// Net sold − admitted, once the show has started; `null` for a venue-wide summary.
     pub no_shows: Option<i64>,
     /// The show's capacity (venue capacity as fallback), or the sum over the
     /// venue's shows for a venue-wide summary; `null` when unknown.
     pub capacity: Option<i64>,
-    /// Sold ÷ capacity.
+    /// Net tickets sold ÷ capacity.
     pub capacity_utilisation: Option<f64>,
     pub page_views: i64,
     /// Sessions first seen per venue-local day, summed over days.
@@ -189,9 +247,11 @@ pub fn assemble(input: SummaryInput<'_>) -> DashboardSummary {
     let mine = by_currency.get(&currency).copied().unwrap_or_default();
     let mut revenue_by_currency: Vec<CurrencySales> = by_currency
         .iter()
-        .filter(|(_, t)| t.revenue != 0 || t.orders != 0)
+        .filter(|(_, t)| t.revenue != 0 || t.orders != 0 || t.refunds != 0)
         .map(|(code, t)| CurrencySales {
             revenue: Money::new(t.revenue, code),
+            refunded: Money::new(t.refunded, code),
+            net_revenue: Money::new(t.net_revenue(), code),
             orders: t.orders,
             tickets_sold: t.tickets_sold,
         })
@@ -201,7 +261,9 @@ pub fn assemble(input: SummaryInput<'_>) -> DashboardSummary {
     let get = |m| totals.get(&m).copied().unwrap_or(0);
     let money = |amount| Money::new(amount, &currency);
 
-    let sold = get(Metric::TicketsSold);
+    let gross_sold = get(Metric::TicketsSold);
+    // Attendance and capacity count the tickets still held.
+    let sold = gross_sold - get(Metric::TicketsRefunded);
     let orders = get(Metric::Orders);
     let admitted = get(Metric::ScansAdmitted);
     let (checkouts, abandons) = (get(Metric::CartCheckouts), get(Metric::CartAbandons));
@@ -238,8 +300,12 @@ pub fn assemble(input: SummaryInput<'_>) -> DashboardSummary {
         venue_name: venue.name.clone(),
         timezone: venue.timezone.clone().unwrap_or_else(|| "UTC".into()),
         revenue: money(mine.revenue),
+        revenue_basis: "gross".into(),
+        net_revenue: money(mine.net_revenue()),
+        refunds: Refunds::from_rows(days, &totals, &currency),
         revenue_by_currency,
-        tickets_sold: sold,
+        tickets_sold: gross_sold,
+        net_tickets_sold: sold,
         orders,
         average_order_value: money(div_round(mine.revenue, mine.orders)),
         sales_velocity,

@@ -22,7 +22,7 @@ use rustc_hash::FxHashMap;
 
 pub use builder::ChunkBuilder;
 
-use crate::event::{Event, EventData, EventType, TicketPurchase};
+use crate::event::{Event, EventData, EventType, TicketPurchase, TicketRefund};
 use crate::rollup::{Dimension, Granularity, Metric};
 
 /// Most actions DynamoDB accepts in one `TransactWriteItems`.
@@ -76,19 +76,26 @@ impl Counters<'_> {
     }
 }
 
-/// Increments to one customer's metrics at one venue.
+/// Increments to one customer's metrics at one venue. Spend and tickets are
+/// net: refunds take theirs off (a won chargeback puts them back).
 #[derive(Debug, Clone, PartialEq)]
 pub struct CustomerDelta<'e> {
-    /// Spend in every currency together (kept for readers of old items).
+    /// Net spend in every currency together (kept for readers of old items).
     pub spend: i64,
-    /// Spend per ISO 4217 code, in order of first purchase.
+    /// Net spend per ISO 4217 code, in order of first appearance.
     pub spend_by_currency: Vec<(&'e str, i64)>,
     pub orders: i64,
     pub tickets: i64,
-    /// The currency of the first purchase.
-    pub currency: &'e str,
-    pub first_purchase_at: DateTime<Utc>,
-    pub last_purchase_at: DateTime<Utc>,
+    /// Refund events (of every reason and status).
+    pub refunds: i64,
+    /// Money refunded, net of won chargebacks, in every currency together.
+    pub refunded: i64,
+    /// The currency of the first purchase; `None` when the delta holds refunds only.
+    pub currency: Option<&'e str>,
+    /// Purchase times; `None` when the delta holds refunds only (a refund
+    /// never moves a customer's first or last purchase).
+    pub first_purchase_at: Option<DateTime<Utc>>,
+    pub last_purchase_at: Option<DateTime<Utc>>,
     /// Orders by venue-local weekday (Monday = 0) and hour.
     pub weekday: [u32; 7],
     pub hour: [u32; 24],
@@ -107,22 +114,57 @@ impl<'e> CustomerDelta<'e> {
         local: DateTime<Tz>,
         starts: Option<DateTime<Utc>>,
     ) -> Self {
-        let mut d = CustomerDelta {
+        let mut d = CustomerDelta::empty();
+        d.add_purchase(p, time, local, starts);
+        d
+    }
+
+    /// The delta of one refund.
+    pub fn refund(r: &'e TicketRefund<'_>) -> Self {
+        let mut d = CustomerDelta::empty();
+        d.add_refund(r);
+        d
+    }
+
+    fn empty() -> Self {
+        CustomerDelta {
             spend: 0,
             spend_by_currency: Vec::new(),
             orders: 0,
             tickets: 0,
-            currency: &p.currency,
-            first_purchase_at: time,
-            last_purchase_at: time,
+            refunds: 0,
+            refunded: 0,
+            currency: None,
+            first_purchase_at: None,
+            last_purchase_at: None,
             weekday: [0; 7],
             hour: [0; 24],
             lead_hours_sum: 0.0,
             lead_count: 0,
             tiers: Vec::new(),
-        };
-        d.add_purchase(p, time, local, starts);
-        d
+        }
+    }
+
+    fn add_spend(&mut self, currency: &'e str, amount: i64) {
+        self.spend += amount;
+        match self
+            .spend_by_currency
+            .iter_mut()
+            .find(|(c, _)| *c == currency)
+        {
+            Some((_, s)) => *s += amount,
+            None => self.spend_by_currency.push((currency, amount)),
+        }
+    }
+
+    /// Adds one refund: net spend and tickets go down by what it took back
+    /// (up, for a won chargeback).
+    pub fn add_refund(&mut self, r: &'e TicketRefund<'_>) {
+        let amount = r.signed_amount();
+        self.add_spend(&r.currency, -amount);
+        self.tickets -= r.signed_quantity();
+        self.refunds += 1;
+        self.refunded += amount;
     }
 
     /// Adds one more purchase (see [`CustomerDelta::purchase`]).
@@ -134,19 +176,12 @@ impl<'e> CustomerDelta<'e> {
         starts: Option<DateTime<Utc>>,
     ) {
         let q = i64::from(p.quantity);
-        self.spend += p.amount;
-        match self
-            .spend_by_currency
-            .iter_mut()
-            .find(|(c, _)| *c == p.currency)
-        {
-            Some((_, s)) => *s += p.amount,
-            None => self.spend_by_currency.push((&p.currency, p.amount)),
-        }
+        self.add_spend(&p.currency, p.amount);
+        self.currency.get_or_insert(&p.currency);
         self.orders += 1;
         self.tickets += q;
-        self.first_purchase_at = self.first_purchase_at.min(time);
-        self.last_purchase_at = self.last_purchase_at.max(time);
+        self.first_purchase_at = Some(self.first_purchase_at.map_or(time, |t| t.min(time)));
+        self.last_purchase_at = Some(self.last_purchase_at.map_or(time, |t| t.max(time)));
         self.weekday[local.weekday().num_days_from_monday() as usize] += 1;
         self.hour[local.hour() as usize] += 1;
         if let Some(starts) = starts

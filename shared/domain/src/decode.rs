@@ -16,7 +16,8 @@ use serde::{Deserialize, Serialize};
 use serde_json::value::RawValue;
 
 use crate::event::{
-    CartUpdate, Event, EventData, EventType, PageView, TicketPurchase, TicketScan, VenueUpdate,
+    CartUpdate, Event, EventData, EventType, PageView, RefundReason, TicketPurchase, TicketRefund,
+    TicketScan, VenueUpdate,
 };
 
 /// How far ahead of the ingest clock an event time may be (clock skew).
@@ -41,7 +42,7 @@ pub enum RejectReason {
     MalformedJson,
     /// `specversion` is not `1.0`, or a required attribute is missing.
     InvalidEnvelope,
-    /// `type` is not one of the five event types.
+    /// `type` is not one of the six event types.
     UnknownType,
     /// `type` is valid but the message arrived on another type's queue.
     TypeMismatch,
@@ -156,6 +157,7 @@ fn decode_with_serde(
         EventType::PageView => typed::<PageView<'_>>(body, EventData::PageView),
         EventType::CartUpdate => typed::<CartUpdate<'_>>(body, EventData::CartUpdate),
         EventType::VenueUpdate => typed::<VenueUpdate<'_>>(body, EventData::VenueUpdate),
+        EventType::TicketRefund => typed::<TicketRefund<'_>>(body, EventData::TicketRefund),
     };
     match fast {
         Some(env) if env.data.is_some() => checked_event(queue, env, now),
@@ -361,6 +363,7 @@ fn parse_data(event_type: EventType, raw: &str) -> Result<EventData<'_>, Rejecti
         EventType::PageView => EventData::PageView(schema(raw)?),
         EventType::CartUpdate => EventData::CartUpdate(schema(raw)?),
         EventType::VenueUpdate => EventData::VenueUpdate(schema(raw)?),
+        EventType::TicketRefund => EventData::TicketRefund(schema(raw)?),
     })
 }
 
@@ -445,6 +448,46 @@ fn validate_data(data: &EventData<'_>) -> Result<(), Rejection> {
             }
             for show in d.shows.iter().flatten() {
                 ids(&[("shows[].eventId", &show.event_id)])?;
+            }
+        }
+        EventData::TicketRefund(d) => {
+            ids(&[
+                ("orderId", &d.order_id),
+                ("eventId", &d.event_id),
+                ("venueId", &d.venue_id),
+                ("userId", &d.user_id),
+            ])?;
+            amount("amount", d.amount)?;
+            if d.quantity > MAX_QUANTITY {
+                return reject(
+                    RejectReason::ImpossibleValue,
+                    format!(
+                        "data.quantity must be between 0 and {MAX_QUANTITY} (got {})",
+                        d.quantity
+                    ),
+                );
+            }
+            if d.amount == 0 && d.quantity == 0 {
+                return reject(
+                    RejectReason::ImpossibleValue,
+                    "data: a refund of neither money nor tickets (amount and quantity are 0)",
+                );
+            }
+            currency(&d.currency)?;
+            match (d.reason, d.status) {
+                (RefundReason::Chargeback, None) => {
+                    return reject(
+                        RejectReason::SchemaViolation,
+                        "data.status is required for a chargeback (opened, won or lost)",
+                    );
+                }
+                (RefundReason::Refund | RefundReason::Cancellation, Some(_)) => {
+                    return reject(
+                        RejectReason::SchemaViolation,
+                        "data.status is for chargebacks only",
+                    );
+                }
+                _ => {}
             }
         }
     }

@@ -11,7 +11,7 @@ use chrono::{DateTime, Utc};
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
-/// The five event types; each is also the name of its SQS queue.
+/// The six event types; each is also the name of its SQS queue.
 #[derive(
     Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, JsonSchema,
 )]
@@ -22,15 +22,17 @@ pub enum EventType {
     PageView,
     CartUpdate,
     VenueUpdate,
+    TicketRefund,
 }
 
 impl EventType {
-    pub const ALL: [EventType; 5] = [
+    pub const ALL: [EventType; 6] = [
         EventType::TicketPurchase,
         EventType::TicketScan,
         EventType::PageView,
         EventType::CartUpdate,
         EventType::VenueUpdate,
+        EventType::TicketRefund,
     ];
 
     /// The CloudEvents `type` and the queue name.
@@ -41,6 +43,7 @@ impl EventType {
             EventType::PageView => "page-view",
             EventType::CartUpdate => "cart-update",
             EventType::VenueUpdate => "venue-update",
+            EventType::TicketRefund => "ticket-refund",
         }
     }
 
@@ -57,6 +60,7 @@ impl EventType {
             EventType::PageView => "frontend",
             EventType::CartUpdate => "order-service",
             EventType::VenueUpdate => "venue-service",
+            EventType::TicketRefund => "payment-service",
         }
     }
 }
@@ -69,7 +73,7 @@ impl fmt::Display for EventType {
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[error(
-    "unknown event type {0:?}; expected one of ticket-purchase, ticket-scan, page-view, cart-update, venue-update"
+    "unknown event type {0:?}; expected one of ticket-purchase, ticket-scan, page-view, cart-update, venue-update, ticket-refund"
 )]
 pub struct UnknownEventType(pub String);
 
@@ -137,6 +141,131 @@ pub struct TicketPurchase<'a> {
 
 const fn one() -> u32 {
     1
+}
+
+/// Why money went back to a buyer.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum RefundReason {
+    /// The buyer asked, the venue agreed.
+    Refund,
+    /// The show (or the order) was cancelled by the venue or promoter.
+    Cancellation,
+    /// The card holder disputed the charge with their bank.
+    Chargeback,
+}
+
+impl RefundReason {
+    pub const ALL: [RefundReason; 3] = [
+        RefundReason::Refund,
+        RefundReason::Cancellation,
+        RefundReason::Chargeback,
+    ];
+
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            RefundReason::Refund => "refund",
+            RefundReason::Cancellation => "cancellation",
+            RefundReason::Chargeback => "chargeback",
+        }
+    }
+}
+
+/// Where a chargeback stands. The bank takes the money when a dispute is
+/// `opened`; a `won` dispute gives it back; `lost` confirms it is gone.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum ChargebackStatus {
+    Opened,
+    Won,
+    Lost,
+}
+
+/// Money (and tickets) going back to a buyer: a refund, a cancellation or a
+/// chargeback. Needs no lookup of the original order: it lands in the bucket
+/// of its own time, in its own currency.
+///
+/// Effect on the numbers (`a` = `amount`, `q` = `quantity`): a refund, a
+/// cancellation and an `opened` chargeback take `a` and `q` off net revenue
+/// and net tickets; a `won` chargeback puts them back; a `lost` chargeback
+/// changes no money (it was taken when the dispute opened) and is counted.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct TicketRefund<'a> {
+    #[serde(borrow)]
+    pub order_id: Cow<'a, str>,
+    /// The show.
+    #[serde(borrow)]
+    pub event_id: Cow<'a, str>,
+    #[serde(borrow)]
+    pub venue_id: Cow<'a, str>,
+    #[serde(borrow)]
+    pub user_id: Cow<'a, str>,
+    /// Refunded, in minor units of `currency` (partial refunds are smaller
+    /// than the order); at most 10^12.
+    #[schemars(range(min = 0, max = crate::decode::MAX_AMOUNT))]
+    pub amount: i64,
+    /// ISO 4217 code, upper case.
+    #[serde(borrow)]
+    pub currency: Cow<'a, str>,
+    /// Tickets given back (0 for a refund of money only, such as fees).
+    #[schemars(range(min = 0, max = crate::decode::MAX_QUANTITY))]
+    pub quantity: u32,
+    pub reason: RefundReason,
+    /// Chargebacks only, and required for them.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub status: Option<ChargebackStatus>,
+}
+
+/// The sign of a refund event's money and tickets in the rollups.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RefundEffect {
+    /// Money and tickets leave (refund, cancellation, chargeback opened).
+    Out,
+    /// A won chargeback: money and tickets come back.
+    Back,
+    /// A lost chargeback: no money moves.
+    None,
+}
+
+impl TicketRefund<'_> {
+    pub fn effect(&self) -> RefundEffect {
+        match (self.reason, self.status) {
+            (RefundReason::Chargeback, Some(ChargebackStatus::Won)) => RefundEffect::Back,
+            (RefundReason::Chargeback, Some(ChargebackStatus::Lost)) => RefundEffect::None,
+            _ => RefundEffect::Out,
+        }
+    }
+
+    /// What the refund takes off net revenue (negative when it gives back).
+    pub fn signed_amount(&self) -> i64 {
+        self.effect().sign() * self.amount
+    }
+
+    /// What the refund takes off net tickets (negative when it gives back).
+    pub fn signed_quantity(&self) -> i64 {
+        self.effect().sign() * i64::from(self.quantity)
+    }
+
+    /// The breakdown value of the reason: `refund`, `cancellation`,
+    /// `chargeback`, and for settled chargebacks `chargebackWon`/`chargebackLost`.
+    pub fn reason_key(&self) -> &'static str {
+        match (self.reason, self.status) {
+            (RefundReason::Chargeback, Some(ChargebackStatus::Won)) => "chargebackWon",
+            (RefundReason::Chargeback, Some(ChargebackStatus::Lost)) => "chargebackLost",
+            (r, _) => r.as_str(),
+        }
+    }
+}
+
+impl RefundEffect {
+    pub const fn sign(self) -> i64 {
+        match self {
+            RefundEffect::Out => 1,
+            RefundEffect::Back => -1,
+            RefundEffect::None => 0,
+        }
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, JsonSchema)]
@@ -277,6 +406,7 @@ pub enum EventData<'a> {
     PageView(PageView<'a>),
     CartUpdate(CartUpdate<'a>),
     VenueUpdate(VenueUpdate<'a>),
+    TicketRefund(TicketRefund<'a>),
 }
 
 impl EventData<'_> {
@@ -287,6 +417,7 @@ impl EventData<'_> {
             EventData::PageView(_) => EventType::PageView,
             EventData::CartUpdate(_) => EventType::CartUpdate,
             EventData::VenueUpdate(_) => EventType::VenueUpdate,
+            EventData::TicketRefund(_) => EventType::TicketRefund,
         }
     }
 
@@ -298,6 +429,7 @@ impl EventData<'_> {
             EventData::PageView(d) => d.venue_id.as_deref(),
             EventData::CartUpdate(d) => Some(&d.venue_id),
             EventData::VenueUpdate(d) => Some(&d.venue_id),
+            EventData::TicketRefund(d) => Some(&d.venue_id),
         }
     }
 
@@ -309,6 +441,7 @@ impl EventData<'_> {
             EventData::PageView(d) => d.event_id.as_deref(),
             EventData::CartUpdate(d) => Some(&d.event_id),
             EventData::VenueUpdate(_) => None,
+            EventData::TicketRefund(d) => Some(&d.event_id),
         }
     }
 }

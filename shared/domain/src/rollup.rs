@@ -160,6 +160,9 @@ metrics! {
     CartCheckouts => "cartCheckouts", "cc";
     CartAbandons => "cartAbandons", "cb";
     CartAbandonedValue => "cartAbandonedValue", "cv";
+    Refunds => "refunds", "rf";
+    RefundedAmount => "refundedAmount", "ra";
+    TicketsRefunded => "ticketsRefunded", "tr";
 }
 
 impl fmt::Display for Metric {
@@ -195,15 +198,19 @@ pub enum Dimension {
     /// The ISO 4217 code of money: revenue, orders, tickets and abandoned
     /// cart value per currency, so that no total adds two currencies.
     Currency,
+    /// Why money went back: `refund`, `cancellation`, `chargeback` (opened),
+    /// `chargebackWon` (negative: money back), `chargebackLost`.
+    RefundReason,
 }
 
 impl Dimension {
-    pub const ALL: [Dimension; 5] = [
+    pub const ALL: [Dimension; 6] = [
         Dimension::Tier,
         Dimension::Channel,
         Dimension::EntryPoint,
         Dimension::Campaign,
         Dimension::Currency,
+        Dimension::RefundReason,
     ];
     /// One-letter code used in breakdown attribute names.
     pub const fn code(self) -> &'static str {
@@ -213,6 +220,7 @@ impl Dimension {
             Dimension::EntryPoint => "e",
             Dimension::Campaign => "m",
             Dimension::Currency => "$",
+            Dimension::RefundReason => "r",
         }
     }
 
@@ -223,6 +231,7 @@ impl Dimension {
             Dimension::EntryPoint => "entryPoint",
             Dimension::Campaign => "campaign",
             Dimension::Currency => "currency",
+            Dimension::RefundReason => "refundReason",
         }
     }
 }
@@ -234,7 +243,7 @@ impl FromStr for Dimension {
             .into_iter()
             .find(|d| d.as_str() == s)
             .ok_or_else(|| {
-                format!("unknown dimension {s:?}; expected tier, channel, entryPoint, campaign or currency")
+                format!("unknown dimension {s:?}; expected tier, channel, entryPoint, campaign, currency or refundReason")
             })
     }
 }

@@ -4,7 +4,8 @@
 use schemars::{JsonSchema, schema_for};
 
 use crate::event::{
-    CartUpdate, CloudEvent, EventType, PageView, TicketPurchase, TicketScan, VenueUpdate,
+    CartUpdate, CloudEvent, EventType, PageView, TicketPurchase, TicketRefund, TicketScan,
+    VenueUpdate,
 };
 
 /// Properties that are ids ([`crate::ids`]): their schema carries the grammar.
@@ -79,6 +80,7 @@ pub fn all() -> Vec<(String, serde_json::Value)> {
                 EventType::PageView => schema_of::<PageView<'static>>(t),
                 EventType::CartUpdate => schema_of::<CartUpdate<'static>>(t),
                 EventType::VenueUpdate => schema_of::<VenueUpdate<'static>>(t),
+                EventType::TicketRefund => schema_of::<TicketRefund<'static>>(t),
             };
             (format!("{t}.schema.json"), schema)
         })

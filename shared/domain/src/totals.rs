@@ -41,6 +41,10 @@ pub struct CurrencyTotals {
     pub tickets_sold: i64,
     pub cart_abandons: i64,
     pub cart_abandoned_value: i64,
+    /// Refund events, money refunded (net of won chargebacks) and tickets given back.
+    pub refunds: i64,
+    pub refunded: i64,
+    pub tickets_refunded: i64,
 }
 
 impl CurrencyTotals {
@@ -51,6 +55,9 @@ impl CurrencyTotals {
             tickets_sold: m(Metric::TicketsSold),
             cart_abandons: m(Metric::CartAbandons),
             cart_abandoned_value: m(Metric::CartAbandonedValue),
+            refunds: m(Metric::Refunds),
+            refunded: m(Metric::RefundedAmount),
+            tickets_refunded: m(Metric::TicketsRefunded),
         }
     }
 
@@ -60,6 +67,9 @@ impl CurrencyTotals {
         self.tickets_sold += o.tickets_sold;
         self.cart_abandons += o.cart_abandons;
         self.cart_abandoned_value += o.cart_abandoned_value;
+        self.refunds += o.refunds;
+        self.refunded += o.refunded;
+        self.tickets_refunded += o.tickets_refunded;
     }
 
     fn minus(self, o: CurrencyTotals) -> Self {
@@ -69,7 +79,15 @@ impl CurrencyTotals {
             tickets_sold: self.tickets_sold - o.tickets_sold,
             cart_abandons: self.cart_abandons - o.cart_abandons,
             cart_abandoned_value: self.cart_abandoned_value - o.cart_abandoned_value,
+            refunds: self.refunds - o.refunds,
+            refunded: self.refunded - o.refunded,
+            tickets_refunded: self.tickets_refunded - o.tickets_refunded,
         }
+    }
+
+    /// Revenue net of refunds: what the venue keeps.
+    pub fn net_revenue(self) -> i64 {
+        self.revenue - self.refunded
     }
 
     fn is_zero(self) -> bool {
@@ -124,7 +142,7 @@ pub fn reporting_currency(
         .unwrap_or_else(|| DEFAULT_CURRENCY.to_owned())
 }
 
-/// `rows` with their money (revenue and abandoned cart value, in total and
+/// `rows` with their money (revenue, refunds and abandoned cart value, in total and
 /// per breakdown value where it can be told apart) in `currency` only: money
 /// in other currencies is left out, never added. Counts of orders and
 /// tickets stay whole. Tier, channel and campaign revenue of a row that
@@ -139,10 +157,14 @@ pub fn in_currency(rows: &[RollupRow], currency: &str, fallback: &str) -> Vec<Ro
             out.base.insert(Metric::Revenue, mine.revenue);
             out.base
                 .insert(Metric::CartAbandonedValue, mine.cart_abandoned_value);
+            out.base.insert(Metric::RefundedAmount, mine.refunded);
             if !single {
                 for b in &mut out.breakdowns {
                     if b.1 != Dimension::Currency
-                        && matches!(b.0, Metric::Revenue | Metric::CartAbandonedValue)
+                        && matches!(
+                            b.0,
+                            Metric::Revenue | Metric::CartAbandonedValue | Metric::RefundedAmount
+                        )
                     {
                         b.3 = 0;
                     }

@@ -54,7 +54,7 @@ fn invalid_fixtures_are_rejected_with_their_reason() {
         TicketPurchase,
         include_str!("../../../events/invalid/unknown-type.json"),
         RejectReason::UnknownType,
-        "ticket-refund",
+        "ticket-transfer",
     );
     check_rejected(
         TicketPurchase,

@@ -1,4 +1,4 @@
-//! The ingest pipeline shared by the five ingest Lambdas and the local runner:
+//! The ingest pipeline shared by the six ingest Lambdas and the local runner:
 //! decode → validate → dedupe → pre-aggregate the batch → write, through ports.
 
 pub mod ingest;

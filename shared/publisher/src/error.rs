@@ -14,7 +14,7 @@ pub enum PublishError {
     NoQueueUrl(EventType),
 
     #[error(
-        "no queue URL in the environment: set at least one of QUEUE_URL_TICKET_PURCHASE, QUEUE_URL_TICKET_SCAN, QUEUE_URL_PAGE_VIEW, QUEUE_URL_CART_UPDATE, QUEUE_URL_VENUE_UPDATE"
+        "no queue URL in the environment: set at least one of QUEUE_URL_TICKET_PURCHASE, QUEUE_URL_TICKET_SCAN, QUEUE_URL_PAGE_VIEW, QUEUE_URL_CART_UPDATE, QUEUE_URL_VENUE_UPDATE, QUEUE_URL_TICKET_REFUND"
     )]
     NoQueueUrlsInEnv,
 

@@ -2,7 +2,7 @@
 //! needs to route and report it.
 
 use chrono::{DateTime, SubsecRound, Utc};
-use domain::event::{CartUpdate, PageView, TicketPurchase, TicketScan, VenueUpdate};
+use domain::event::{CartUpdate, PageView, TicketPurchase, TicketRefund, TicketScan, VenueUpdate};
 use domain::{CloudEvent, EventType};
 use serde::Serialize;
 
@@ -23,7 +23,7 @@ mod sealed {
 
 /// A `data` payload of the contract; knows its event type.
 ///
-/// Sealed: implemented for the five payloads of `domain::event`, whose
+/// Sealed: implemented for the six payloads of `domain::event`, whose
 /// serialization cannot fail.
 pub trait EventPayload: Serialize + sealed::Sealed {
     const EVENT_TYPE: EventType;
@@ -43,7 +43,8 @@ payloads!(
     TicketScan => TicketScan,
     PageView => PageView,
     CartUpdate => CartUpdate,
-    VenueUpdate => VenueUpdate
+    VenueUpdate => VenueUpdate,
+    TicketRefund => TicketRefund
 );
 
 /// Wraps `data` in a CloudEvents 1.0 envelope: `id` a fresh UUID v7 (time

@@ -11,6 +11,9 @@
 //!   each web/app order is a session (page views with a campaign or direct),
 //!   a cart (add, sometimes add + remove, checkout) and a purchase; about 30%
 //!   of carts are abandoned; some customers buy again;
+//! - money going back on about 5% of orders, hours to days after the
+//!   purchase: refunds (some partial), cancellations, chargebacks opened
+//!   and later won or lost (`ticket-refund`); refunded tickets are not scanned;
 //! - scans at 3–4 entry points since doors opened, with rejected and
 //!   duplicate scans;
 //! - a few late events (hours old, published last), a few exact duplicates

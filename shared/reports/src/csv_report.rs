@@ -7,7 +7,7 @@ use crate::money::format_decimal;
 use crate::{RenderError, ReportData};
 
 /// Column names, in order.
-pub(crate) const CSV_HEADER: [&str; 14] = [
+pub(crate) const CSV_HEADER: [&str; 16] = [
     "bucket_start_utc",
     "bucket_start_local",
     "currency",
@@ -22,6 +22,8 @@ pub(crate) const CSV_HEADER: [&str; 14] = [
     "cart_adds",
     "cart_checkouts",
     "cart_abandons",
+    "refunded_minor",
+    "net_revenue_minor",
 ];
 
 /// Renders `data.rows` as CSV (RFC 4180, UTF-8, CRLF line ends, one header row).
@@ -33,11 +35,13 @@ pub(crate) const CSV_HEADER: [&str; 14] = [
 /// | `bucket_start_utc` | bucket start, RFC 3339 in UTC (`2025-01-01T05:00:00Z`) |
 /// | `bucket_start_local` | the same instant in the venue time zone, RFC 3339 with offset (`2025-01-01T00:00:00-05:00`) |
 /// | `currency` | ISO 4217 code of the amounts |
-/// | `revenue_minor` | revenue in integer minor units (cents for USD) — exact, use this for sums |
+/// | `revenue_minor` | gross revenue (before refunds) in integer minor units (cents for USD) — exact, use this for sums |
 /// | `revenue` | the same amount as a plain decimal in major units (`45.00`), no symbol or grouping |
 /// | `tickets_sold`, `orders` | tickets and orders in the bucket |
 /// | `scans_admitted`, `scans_rejected`, `scans_duplicate` | door scans by outcome |
 /// | `page_views`, `cart_adds`, `cart_checkouts`, `cart_abandons` | web funnel counts |
+/// | `refunded_minor` | refunded in the bucket (by the refund's time), net of won chargebacks, minor units |
+/// | `net_revenue_minor` | `revenue_minor` − `refunded_minor` |
 pub fn render_csv(data: &ReportData) -> Result<Vec<u8>, RenderError> {
     let ctx = ReportContext::new(data)?;
     // ~120 bytes per line; sizing up front avoids regrowing for a year of hours.
@@ -63,6 +67,8 @@ pub fn render_csv(data: &ReportData) -> Result<Vec<u8>, RenderError> {
             row.cart_adds.to_string(),
             row.cart_checkouts.to_string(),
             row.cart_abandons.to_string(),
+            row.refunded.to_string(),
+            row.net_revenue().to_string(),
         ])?;
     }
     writer

@@ -182,6 +182,8 @@ struct Simulation {
     channels: Vec<Breakdown>,
     campaigns: Vec<Breakdown>,
     entry_points: Vec<Breakdown>,
+    refunds: i64,
+    tickets_refunded: i64,
 }
 
 fn breakdowns(names: impl IntoIterator<Item = &'static str>) -> Vec<Breakdown> {
@@ -204,6 +206,8 @@ impl Simulation {
             channels: breakdowns(CHANNELS.map(|c| c.0)),
             campaigns: breakdowns(CAMPAIGNS.map(|c| c.0)),
             entry_points: breakdowns(ENTRY_POINTS.map(|e| e.0)),
+            refunds: 0,
+            tickets_refunded: 0,
         }
     }
 
@@ -255,6 +259,12 @@ impl Simulation {
         row.orders += 1;
         row.tickets_sold += tickets;
         row.revenue += revenue;
+        // Every 37th order of an hour is refunded later (no draw: the rest keeps its shape).
+        if row.orders % 37 == 0 {
+            row.refunded += revenue;
+            self.refunds += 1;
+            self.tickets_refunded += tickets;
+        }
         for breakdown in [
             &mut self.tiers[tier],
             &mut self.channels[channel],
@@ -317,6 +327,9 @@ impl Simulation {
         let hours = ((header.end - header.start).num_seconds() as f64 / 3600.0).max(1.0);
         let kpis = Kpis {
             revenue: total.revenue,
+            refunded: total.refunded,
+            refunds: self.refunds,
+            tickets_refunded: self.tickets_refunded,
             tickets_sold: total.tickets_sold,
             orders: total.orders,
             average_order_value: if total.orders > 0 {
@@ -327,7 +340,10 @@ impl Simulation {
             scans_admitted: total.scans_admitted,
             scans_rejected: total.scans_rejected,
             scans_duplicate: total.scans_duplicate,
-            attendance_rate: ratio(total.scans_admitted, total.tickets_sold),
+            attendance_rate: ratio(
+                total.scans_admitted,
+                total.tickets_sold - self.tickets_refunded,
+            ),
             page_views: total.page_views,
             cart_adds: total.cart_adds,
             cart_checkouts: total.cart_checkouts,

@@ -17,7 +17,8 @@ pub(crate) struct Kpi {
     pub value: KpiValue,
 }
 
-/// KPI groups as shown in reports: (group title, KPIs).
+/// KPI groups as shown in reports: (group title, KPIs). Revenue is shown
+/// gross, refunded and net, side by side.
 pub(crate) fn kpi_groups(kpis: &Kpis) -> [(&'static str, [Kpi; 4]); 3] {
     use KpiValue::{Count, Money, PerHour, Rate};
     let kpi = |label, value| Kpi { label, value };
@@ -25,10 +26,10 @@ pub(crate) fn kpi_groups(kpis: &Kpis) -> [(&'static str, [Kpi; 4]); 3] {
         (
             "Sales",
             [
-                kpi("Revenue", Money(kpis.revenue)),
-                kpi("Tickets sold", Count(kpis.tickets_sold)),
+                kpi("Gross revenue", Money(kpis.revenue)),
+                kpi("Refunded", Money(kpis.refunded)),
+                kpi("Net revenue", Money(kpis.net_revenue())),
                 kpi("Orders", Count(kpis.orders)),
-                kpi("Average order value", Money(kpis.average_order_value)),
             ],
         ),
         (
@@ -44,20 +45,36 @@ pub(crate) fn kpi_groups(kpis: &Kpis) -> [(&'static str, [Kpi; 4]); 3] {
             ],
         ),
         (
-            "Entry",
+            "Tickets and entry",
             [
+                kpi("Tickets sold", Count(kpis.tickets_sold)),
                 kpi("Scans admitted", Count(kpis.scans_admitted)),
                 kpi("Attendance rate", Rate(kpis.attendance_rate)),
                 kpi("Scans rejected", Count(kpis.scans_rejected)),
-                kpi("Duplicate scans", Count(kpis.scans_duplicate)),
             ],
         ),
     ]
 }
 
 /// KPIs that only fit the flat XLSX list (the PDF shows them as captions).
-pub(crate) fn extra_kpis(kpis: &Kpis) -> [Kpi; 2] {
+pub(crate) fn extra_kpis(kpis: &Kpis) -> [Kpi; 6] {
     [
+        Kpi {
+            label: "Average order value (gross)",
+            value: KpiValue::Money(kpis.average_order_value),
+        },
+        Kpi {
+            label: "Refunds",
+            value: KpiValue::Count(kpis.refunds),
+        },
+        Kpi {
+            label: "Tickets refunded",
+            value: KpiValue::Count(kpis.tickets_refunded),
+        },
+        Kpi {
+            label: "Duplicate scans",
+            value: KpiValue::Count(kpis.scans_duplicate),
+        },
         Kpi {
             label: "Cart checkouts",
             value: KpiValue::Count(kpis.cart_checkouts),

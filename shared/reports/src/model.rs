@@ -56,14 +56,24 @@ pub struct CurrencyAmount {
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Kpis {
+    /// Gross revenue: what was charged, before refunds.
     pub revenue: i64,
+    /// Refunded (refunds, cancellations, chargebacks), net of won chargebacks.
+    #[serde(default)]
+    pub refunded: i64,
+    /// Refund events of every reason.
+    #[serde(default)]
+    pub refunds: i64,
+    #[serde(default)]
+    pub tickets_refunded: i64,
+    /// Tickets sold (gross).
     pub tickets_sold: i64,
     pub orders: i64,
     pub average_order_value: i64,
     pub scans_admitted: i64,
     pub scans_rejected: i64,
     pub scans_duplicate: i64,
-    /// Admitted scans / tickets sold; `None` when nothing was sold.
+    /// Admitted scans / net tickets sold; `None` when nothing was sold.
     pub attendance_rate: Option<f64>,
     pub page_views: i64,
     pub cart_adds: i64,
@@ -90,9 +100,29 @@ pub struct RollupRow {
     pub cart_adds: i64,
     pub cart_checkouts: i64,
     pub cart_abandons: i64,
+    /// Refunded in the bucket (by the refund's own time), net of won chargebacks.
+    #[serde(default)]
+    pub refunded: i64,
+}
+
+impl Kpis {
+    /// Gross revenue − refunded.
+    pub fn net_revenue(&self) -> i64 {
+        self.revenue - self.refunded
+    }
+
+    /// Tickets sold − tickets refunded.
+    pub fn net_tickets(&self) -> i64 {
+        self.tickets_sold - self.tickets_refunded
+    }
 }
 
 impl RollupRow {
+    /// Gross revenue − refunded.
+    pub fn net_revenue(&self) -> i64 {
+        self.revenue - self.refunded
+    }
+
     /// Adds `other`'s measures into `self` (keeps `self.bucket_start`).
     pub fn accumulate(&mut self, other: &RollupRow) {
         self.revenue += other.revenue;
@@ -105,6 +135,7 @@ impl RollupRow {
         self.cart_adds += other.cart_adds;
         self.cart_checkouts += other.cart_checkouts;
         self.cart_abandons += other.cart_abandons;
+        self.refunded += other.refunded;
     }
 }
 

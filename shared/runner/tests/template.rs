@@ -8,12 +8,13 @@ use std::process::Command;
 use runner::schedule::ScheduleExpr;
 use runner::template::{EnvValue, Stack};
 
-const EVENT_TYPES: [(&str, &str); 5] = [
+const EVENT_TYPES: [(&str, &str); 6] = [
     ("TicketPurchase", "ticket-purchase"),
     ("TicketScan", "ticket-scan"),
     ("PageView", "page-view"),
     ("CartUpdate", "cart-update"),
     ("VenueUpdate", "venue-update"),
+    ("TicketRefund", "ticket-refund"),
 ];
 
 /// Function timeout from `Globals.Function.Timeout`; queues need 6x that.

@@ -347,22 +347,30 @@ impl DynamoIngest {
             for (tier, q) in &d.tiers {
                 u.add(&format!("tier#{tier}"), q);
             }
-            u.set("currency", s(d.currency));
-            // Unless a failed guard taught otherwise, assume the usual: the
-            // stored first purchase is no later than this chunk's, the stored
-            // last purchase no later than this chunk's latest.
-            let stored = learned
-                .get(&((*venue).to_owned(), (*customer).to_owned()))
-                .copied()
-                .unwrap_or_default();
-            let first = sortable(d.first_purchase_at);
-            if stored.first.is_some_and(|f| d.first_purchase_at < f) {
-                u.set_guarded("firstPurchaseAt", first, ">=");
-            } else {
-                u.set_if_absent_guarded("firstPurchaseAt", first, "<=");
+            if d.refunds != 0 {
+                u.add("refunds", d.refunds).add("refunded", d.refunded);
             }
-            if stored.last.is_none_or(|l| d.last_purchase_at >= l) {
-                u.set_guarded("lastPurchaseAt", sortable(d.last_purchase_at), "<=");
+            if let Some(currency) = d.currency {
+                u.set("currency", s(currency));
+            }
+            // Refunds alone never move the purchase times.
+            if let (Some(first_at), Some(last_at)) = (d.first_purchase_at, d.last_purchase_at) {
+                // Unless a failed guard taught otherwise, assume the usual: the
+                // stored first purchase is no later than this chunk's, the stored
+                // last purchase no later than this chunk's latest.
+                let stored = learned
+                    .get(&((*venue).to_owned(), (*customer).to_owned()))
+                    .copied()
+                    .unwrap_or_default();
+                let first = sortable(first_at);
+                if stored.first.is_some_and(|f| first_at < f) {
+                    u.set_guarded("firstPurchaseAt", first, ">=");
+                } else {
+                    u.set_if_absent_guarded("firstPurchaseAt", first, "<=");
+                }
+                if stored.last.is_none_or(|l| last_at >= l) {
+                    u.set_guarded("lastPurchaseAt", sortable(last_at), "<=");
+                }
             }
             out.items.push(self.update(
                 &self.names.customers,

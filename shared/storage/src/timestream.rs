@@ -104,6 +104,14 @@ pub fn record(e: &Event<'_>) -> Record {
             measure("cartValue", c.cart_value),
         ],
         EventData::VenueUpdate(_) => vec![measure("updates", 1)],
+        // Signed as in the rollups: a won chargeback is negative.
+        EventData::TicketRefund(r) => {
+            dims.push(dim("reason", r.reason_key()));
+            vec![
+                measure("refunded", r.signed_amount()),
+                measure("tickets", r.signed_quantity()),
+            ]
+        }
     };
     Record::builder()
         .set_dimensions(Some(dims))

@@ -311,8 +311,8 @@ mod tests {
         let views = flow_views(&records, &dlq, now, Duration::minutes(15));
         assert_eq!(
             views.len(),
-            6,
-            "two purchase sources + four never-seen types"
+            7,
+            "two purchase sources + five never-seen types"
         );
         assert_eq!(views[0].source.as_deref(), Some("box-office"));
         assert_eq!(views[0].status, "silent");
@@ -325,7 +325,13 @@ mod tests {
             .collect();
         assert_eq!(
             never,
-            vec!["ticket-scan", "page-view", "cart-update", "venue-update"]
+            vec![
+                "ticket-scan",
+                "page-view",
+                "cart-update",
+                "venue-update",
+                "ticket-refund"
+            ]
         );
         assert!(
             views

@@ -23,7 +23,10 @@ use crate::totals::{InCurrency, money_in};
 pub struct MetricsQuery {
     /// revenue (minor units), ticketsSold, orders, scansAdmitted, scansRejected, scansDuplicate,
     /// pageViews, uniqueSessions, cartAdds, cartRemoves, cartCheckouts, cartAbandons,
-    /// cartAbandonedValue, or salesVelocity (tickets per hour, derived).
+    /// cartAbandonedValue, refunds, refundedAmount (minor units, net of won chargebacks),
+    /// ticketsRefunded; derived: salesVelocity (tickets per hour), netRevenue
+    /// (revenue − refundedAmount) and netTickets (ticketsSold − ticketsRefunded).
+    /// `revenue` is gross.
     #[param(required = true, schema_with = metric_schema)]
     pub metric: Option<String>,
     /// 1m, 5m, 1h (default) or 1d (venue-local days).
@@ -62,7 +65,7 @@ pub struct MetricSeries {
     pub to: DateTime<Utc>,
     /// The zone whose midnights start 1d buckets.
     pub timezone: String,
-    /// The currency of money metrics (revenue, cartAbandonedValue).
+    /// The currency of money metrics (revenue, refundedAmount, netRevenue, cartAbandonedValue).
     pub currency: String,
     pub points: Vec<Point>,
 }

@@ -230,6 +230,9 @@ impl<'e, 'c> ChunkBuilder<'e, 'c> {
             EventData::TicketPurchase(p) => {
                 new_actions += usize::from(!self.customers.contains_key(&(venue, &*p.user_id)));
             }
+            EventData::TicketRefund(r) => {
+                new_actions += usize::from(!self.customers.contains_key(&(venue, &*r.user_id)));
+            }
             EventData::PageView(v) => {
                 new_session.venue = self.is_new_session(venue, None, day, &v.session_id);
                 new_session.show =
@@ -323,6 +326,12 @@ impl<'e, 'c> ChunkBuilder<'e, 'c> {
                 }
             }
             EventData::TicketPurchase(p) => self.add_customer(place.key.venue, p, e.time),
+            EventData::TicketRefund(r) => {
+                self.customers
+                    .entry((place.key.venue, &r.user_id))
+                    .and_modify(|d| d.add_refund(r))
+                    .or_insert_with(|| CustomerDelta::refund(r));
+            }
             _ => {}
         }
         self.leaves[leaf].count(&e.data, place.new_session);

@@ -152,6 +152,22 @@ impl<'e> Leaf<'e> {
                     }
                 }
             }
+            EventData::TicketRefund(r) => {
+                let (amount, tickets) = (r.signed_amount(), r.signed_quantity());
+                add(Metric::Refunds, 1);
+                add(Metric::RefundedAmount, amount);
+                add(Metric::TicketsRefunded, tickets);
+                self.currency.get_or_insert(&r.currency);
+                for (dim, value) in [
+                    (Dimension::RefundReason, r.reason_key()),
+                    (Dimension::Currency, &*r.currency),
+                ] {
+                    let b = self.breakdown(dim, value);
+                    b[Metric::Refunds.index()] += 1;
+                    b[Metric::RefundedAmount.index()] += amount;
+                    b[Metric::TicketsRefunded.index()] += tickets;
+                }
+            }
             EventData::VenueUpdate(_) => {}
         }
     }

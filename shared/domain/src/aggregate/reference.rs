@@ -13,7 +13,7 @@ use super::{
     ChunkPlan, CountedSession, Counters, CustomerDelta, FlowDelta, Learned,
     MAX_TRANSACTION_ACTIONS, RollupKey, SessionKey, VenueContexts, venue_update_actions,
 };
-use crate::event::{CartAction, Event, EventData, ScanResult};
+use crate::event::{CartAction, ChargebackStatus, Event, EventData, RefundReason, ScanResult};
 use crate::rollup::{Dimension, Granularity, Metric};
 
 /// The first instant (whole minute) of the venue-local day holding `t`:
@@ -186,6 +186,7 @@ impl<'e, 'c> ChunkBuilder<'e, 'c> {
         }
         let new_key = match &e.data {
             EventData::TicketPurchase(p) => !self.customers.contains_key(&(venue, &*p.user_id)),
+            EventData::TicketRefund(r) => !self.customers.contains_key(&(venue, &*r.user_id)),
             EventData::PageView(v) => {
                 let day = self.day_of(venue, minute);
                 let show = e.data.show_id();
@@ -282,6 +283,21 @@ impl<'e, 'c> ChunkBuilder<'e, 'c> {
         }
         if let EventData::TicketPurchase(p) = &e.data {
             self.add_customer(venue, p, e.time);
+        }
+        if let EventData::TicketRefund(r) = &e.data {
+            let (amount, tickets) = refund_effect(r);
+            let d = self
+                .customers
+                .entry((venue, &r.user_id))
+                .or_insert_with(CustomerDelta::empty);
+            d.spend -= amount;
+            d.tickets -= tickets;
+            d.refunds += 1;
+            d.refunded += amount;
+            match d.spend_by_currency.iter_mut().find(|c| c.0 == &*r.currency) {
+                Some(c) => c.1 -= amount,
+                None => d.spend_by_currency.push((&r.currency, -amount)),
+            }
         }
         let leaf = self.leaves.entry(key).or_default();
         apply(leaf, &e.data);
@@ -491,7 +507,41 @@ fn apply<'e>(leaf: &mut Leaf<'e>, data: &'e EventData<'_>) {
                 }
             }
         }
+        EventData::TicketRefund(r) => {
+            let (amount, tickets) = refund_effect(r);
+            let reason = match (r.reason, r.status) {
+                (RefundReason::Refund, _) => "refund",
+                (RefundReason::Cancellation, _) => "cancellation",
+                (RefundReason::Chargeback, Some(ChargebackStatus::Won)) => "chargebackWon",
+                (RefundReason::Chargeback, Some(ChargebackStatus::Lost)) => "chargebackLost",
+                (RefundReason::Chargeback, _) => "chargeback",
+            };
+            add(Metric::Refunds, 1);
+            add(Metric::RefundedAmount, amount);
+            add(Metric::TicketsRefunded, tickets);
+            leaf.currency.get_or_insert(&r.currency);
+            for key in [
+                (Dimension::RefundReason, reason),
+                (Dimension::Currency, &*r.currency),
+            ] {
+                let b = leaf.breakdowns.entry(key).or_default();
+                b[Metric::Refunds.index()] += 1;
+                b[Metric::RefundedAmount.index()] += amount;
+                b[Metric::TicketsRefunded.index()] += tickets;
+            }
+        }
         EventData::VenueUpdate(_) => {}
+    }
+}
+
+/// What a refund takes off (amount, tickets), read from the contract's table:
+/// a won chargeback gives back, a lost one moves nothing, the rest take.
+fn refund_effect(r: &crate::event::TicketRefund<'_>) -> (i64, i64) {
+    let (a, q) = (r.amount, i64::from(r.quantity));
+    match (r.reason, r.status) {
+        (RefundReason::Chargeback, Some(ChargebackStatus::Won)) => (-a, -q),
+        (RefundReason::Chargeback, Some(ChargebackStatus::Lost)) => (0, 0),
+        _ => (a, q),
     }
 }
 

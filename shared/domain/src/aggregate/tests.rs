@@ -10,8 +10,8 @@ use proptest::prelude::*;
 
 use super::*;
 use crate::event::{
-    CartAction, CartItem, CartUpdate, PageView, ScanResult, ShowInfo, TicketPurchase, TicketScan,
-    VenueUpdate,
+    CartAction, CartItem, CartUpdate, ChargebackStatus, PageView, RefundReason, ScanResult,
+    ShowInfo, TicketPurchase, TicketRefund, TicketScan, VenueUpdate,
 };
 use crate::rollup::local_midnight;
 
@@ -51,7 +51,7 @@ fn event((kind, [a, b, c, d, e, f], seconds, amount, flag): Spec) -> Event<'stat
     };
     let time = base() + shift + Duration::seconds(i64::from(seconds));
     let currency = text(if flag && d % 3 == 0 { "EUR" } else { "USD" });
-    let data = match kind % 10 {
+    let data = match kind % 12 {
         0 | 1 => EventData::TicketPurchase(TicketPurchase {
             order_id: text(format!("o-{seconds}")),
             ticket_id: text("t"),
@@ -112,6 +112,26 @@ fn event((kind, [a, b, c, d, e, f], seconds, amount, flag): Spec) -> Event<'stat
                 .collect(),
             cart_value: amount,
             currency,
+        }),
+        10 | 11 => EventData::TicketRefund(TicketRefund {
+            order_id: text(format!("o-{seconds}")),
+            event_id: text(show),
+            venue_id: text(venue),
+            user_id: text(format!("user-{}", d % 5)),
+            amount,
+            currency,
+            quantity: u32::try_from(e % 3).unwrap(),
+            reason: pick(&RefundReason::ALL, c),
+            status: (c % 3 == 2).then(|| {
+                pick(
+                    &[
+                        ChargebackStatus::Opened,
+                        ChargebackStatus::Won,
+                        ChargebackStatus::Lost,
+                    ],
+                    f,
+                )
+            }),
         }),
         _ => EventData::VenueUpdate(VenueUpdate {
             venue_id: text(venue),

@@ -79,7 +79,7 @@ fn payload<'a>(queue: EventType, r: &mut Reader<'a>) -> Option<EventData<'a>> {
         EventType::TicketScan => EventData::TicketScan(ticket_scan(r)?),
         EventType::PageView => EventData::PageView(page_view(r)?),
         EventType::CartUpdate => EventData::CartUpdate(cart_update(r)?),
-        EventType::VenueUpdate => return None,
+        EventType::VenueUpdate | EventType::TicketRefund => return None,
     })
 }
 

@@ -10,6 +10,7 @@ const SCAN: &str = include_str!("../../../../events/cloudevents/ticket-scan.json
 const VIEW: &str = include_str!("../../../../events/cloudevents/page-view.json");
 const CART: &str = include_str!("../../../../events/cloudevents/cart-update.json");
 const VENUE: &str = include_str!("../../../../events/cloudevents/venue-update.json");
+const REFUND: &str = include_str!("../../../../events/cloudevents/ticket-refund.json");
 
 fn now() -> DateTime<Utc> {
     "2026-11-28T20:00:00Z".parse().unwrap()
@@ -30,6 +31,7 @@ fn plain_fixtures_take_the_plain_path_and_agree_with_serde() {
     }
     assert!(plain_body::read(EventType::VenueUpdate, VENUE).is_none());
     assert!(decode(EventType::VenueUpdate, VENUE, now()).is_ok());
+    assert!(decode(EventType::TicketRefund, REFUND, now()).is_ok());
 }
 
 #[test]
@@ -350,8 +352,29 @@ fn cart() -> BoxedStrategy<String> {
     ])
 }
 
+fn refund() -> BoxedStrategy<String> {
+    object(vec![
+        field("orderId", value(ids())),
+        field("eventId", value(ids())),
+        field("venueId", value(ids())),
+        field("userId", value(ids())),
+        field("amount", value(amounts())),
+        field("currency", value(currencies())),
+        field("quantity", value(quantities())),
+        field(
+            "reason",
+            value(texts(&["refund", "cancellation", "chargeback", "dispute"])),
+        ),
+        field(
+            "status",
+            value(optional(texts(&["opened", "won", "lost", "pending"]))),
+        ),
+    ])
+}
+
 fn body(queue: EventType) -> BoxedStrategy<String> {
     let data = match queue {
+        EventType::TicketRefund => refund(),
         EventType::TicketPurchase => purchase(),
         EventType::TicketScan => scan(),
         EventType::PageView => view(),
@@ -365,7 +388,7 @@ fn body(queue: EventType) -> BoxedStrategy<String> {
     let types: Vec<String> = EventType::ALL
         .iter()
         .map(|t| format!("\"{t}\""))
-        .chain([r#""ticket-refund""#.to_owned()])
+        .chain([r#""ticket-transfer""#.to_owned()])
         .collect();
     let own_type = format!("\"{queue}\"");
     object(vec![

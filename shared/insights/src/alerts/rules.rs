@@ -17,12 +17,13 @@ pub const METRICS: [&str; 10] = [
 ];
 
 /// Event types (queue names) a flow rule may watch.
-pub const EVENT_TYPES: [&str; 5] = [
+pub const EVENT_TYPES: [&str; 6] = [
     "ticket-purchase",
     "ticket-scan",
     "page-view",
     "cart-update",
     "venue-update",
+    "ticket-refund",
 ];
 
 /// Longest window a rule may use: one day of 1-minute buckets.

@@ -160,6 +160,7 @@ fn convert(r: &StoredRow) -> RollupRow {
         cart_adds: r.get(Metric::CartAdds),
         cart_checkouts: r.get(Metric::CartCheckouts),
         cart_abandons: r.get(Metric::CartAbandons),
+        refunded: r.get(Metric::RefundedAmount),
     }
 }
 
@@ -198,15 +199,19 @@ fn kpis(rows: &[StoredRow], mine: CurrencyTotals, from: DateTime<Utc>, to: DateT
     } else {
         0.0
     };
+    let tickets_refunded = get(Metric::TicketsRefunded);
     Kpis {
         revenue,
+        refunded: get(Metric::RefundedAmount),
+        refunds: get(Metric::Refunds),
+        tickets_refunded,
         tickets_sold: sold,
         orders,
         average_order_value: div_round(mine.revenue, mine.orders),
         scans_admitted: admitted,
         scans_rejected: get(Metric::ScansRejected),
         scans_duplicate: get(Metric::ScansDuplicate),
-        attendance_rate: ratio(admitted, sold),
+        attendance_rate: ratio(admitted, sold - tickets_refunded),
         page_views: views,
         cart_adds: get(Metric::CartAdds),
         cart_checkouts: get(Metric::CartCheckouts),

@@ -5,7 +5,7 @@ use std::collections::{BTreeMap, HashSet};
 
 use chrono::NaiveDate;
 use domain::EventType;
-use domain::event::{CartAction, ScanResult};
+use domain::event::{CartAction, ChargebackStatus, RefundReason, ScanResult};
 use serde::Serialize;
 
 use super::night::Night;
@@ -39,6 +39,21 @@ pub struct Totals {
     /// Purchases without a campaign are not in this map.
     pub revenue_by_campaign: BTreeMap<String, i64>,
     pub scans_admitted_by_entry_point: BTreeMap<String, i64>,
+    /// Refund events (every reason and status).
+    pub refunds: i64,
+    /// Money refunded, net of won chargebacks (the contract's effect table).
+    pub refunded_amount: i64,
+    pub tickets_refunded: i64,
+    /// Refund events by reason key (`refund`, `cancellation`, `chargeback`,
+    /// `chargebackWon`, `chargebackLost`).
+    pub refunds_by_reason: BTreeMap<String, i64>,
+}
+
+impl Totals {
+    /// Gross revenue − refunded.
+    pub fn net_revenue(&self) -> i64 {
+        self.revenue - self.refunded_amount
+    }
 }
 
 /// What the pipeline must show for the simulated venue and show.
@@ -101,6 +116,12 @@ pub(super) fn expected(cfg: &SimConfig, night: &Night, messages: &[SimEvent]) ->
             RecData::Cart(c) => {
                 add(&mut venue, rec);
                 if of_show(c.show) {
+                    add(&mut show, rec);
+                }
+            }
+            RecData::Refund(r) => {
+                add(&mut venue, rec);
+                if of_show(r.show) {
                     add(&mut show, rec);
                 }
             }
@@ -167,6 +188,26 @@ fn add(t: &mut Totals, rec: &Rec) {
                 t.cart_abandoned_value += c.value;
             }
         },
+        RecData::Refund(r) => {
+            // The contract's table, written out: won gives back, lost moves nothing.
+            let (amount, tickets, key) = match (r.reason, r.status) {
+                (RefundReason::Chargeback, Some(ChargebackStatus::Won)) => {
+                    (-r.amount, -i64::from(r.quantity), "chargebackWon")
+                }
+                (RefundReason::Chargeback, Some(ChargebackStatus::Lost)) => {
+                    (0, 0, "chargebackLost")
+                }
+                (RefundReason::Chargeback, _) => (r.amount, i64::from(r.quantity), "chargeback"),
+                (RefundReason::Cancellation, _) => {
+                    (r.amount, i64::from(r.quantity), "cancellation")
+                }
+                (RefundReason::Refund, _) => (r.amount, i64::from(r.quantity), "refund"),
+            };
+            t.refunds += 1;
+            t.refunded_amount += amount;
+            t.tickets_refunded += tickets;
+            *t.refunds_by_reason.entry(key.to_owned()).or_default() += 1;
+        }
         RecData::View(_) | RecData::Venue => {}
     }
 }

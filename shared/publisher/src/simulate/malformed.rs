@@ -16,7 +16,7 @@ enum Defect {
     BadJson,
     /// A purchase with a negative amount.
     NegativeAmount,
-    /// `ticket-refund` on the ticket-purchase queue.
+    /// `ticket-transfer` (no such type) on the ticket-purchase queue.
     UnknownType,
     /// A scan two days in the future.
     FutureTime,
@@ -63,7 +63,7 @@ pub(super) fn messages(cfg: &SimConfig, night: &Night, count: usize) -> Vec<SimE
                 ),
                 Defect::UnknownType => (
                     EventType::TicketPurchase,
-                    envelope(&id, "ticket-service", "ticket-refund", &time, json!({
+                    envelope(&id, "ticket-service", "ticket-transfer", &time, json!({
                         "orderId": format!("ord-refund-{k}"), "venueId": venue, "amount": 4500, "currency": CURRENCY
                     })),
                 ),

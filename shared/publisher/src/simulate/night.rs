@@ -2,11 +2,13 @@
 //! duplicates and malformed messages mixed in.
 
 use chrono::{DateTime, Duration, NaiveTime, TimeZone, Utc};
-use domain::event::{CartAction, ScanResult};
+use std::collections::HashSet;
+
+use domain::event::{CartAction, ChargebackStatus, RefundReason, ScanResult};
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
 
-use super::records::{Cart, Purchase, Rec, RecData, Scan, Show, View};
+use super::records::{Cart, Purchase, Rec, RecData, Refund, Scan, Show, View};
 use super::{Kind, SimConfig, SimEvent, malformed};
 
 /// Ticket tiers: name, price in minor units, share of orders (%).
@@ -25,6 +27,8 @@ const MAIN_SHOW_ORDERS: f64 = 300.0;
 const ABANDON_RATE: f64 = 0.3;
 /// Share of orders bought by a returning customer.
 const REPEAT_RATE: f64 = 0.15;
+/// Share of orders with money going back: a refund, a cancellation or a chargeback.
+const REFUND_RATE: f64 = 0.05;
 
 /// The generated night: shows and valid events (in generation order).
 pub(super) struct Night {
@@ -91,7 +95,8 @@ pub(super) fn generate(cfg: &SimConfig) -> Night {
             );
         }
     }
-    g.scans();
+    let refunded = g.refunds();
+    g.scans(&refunded);
     g.mark_late();
     let mut records = g.records;
     records.sort_by_key(|r| r.time);
@@ -499,15 +504,116 @@ impl Gen<'_> {
         self.push(t, RecData::Purchase(order));
     }
 
+    /// About 5% of orders see money go back, some hours to days after the
+    /// purchase: a refund (a third of them partial: one ticket of several,
+    /// or the fees only), a cancellation, or a chargeback that opens and is
+    /// later won or lost. Its own random stream, so the rest of the night
+    /// keeps its shape. Returns the orders whose tickets are gone (no scan).
+    fn refunds(&mut self) -> HashSet<String> {
+        let mut rng = StdRng::seed_from_u64(self.cfg.seed ^ 0x5EF0_4D5A_u64);
+        let orders: Vec<(Purchase, DateTime<Utc>)> = self
+            .records
+            .iter()
+            .filter_map(|r| match &r.data {
+                RecData::Purchase(p) => Some((p.clone(), r.time)),
+                _ => None,
+            })
+            .collect();
+        let mut gone = HashSet::new();
+        let now = self.now;
+        for (p, bought) in orders {
+            if !rng.random_bool(REFUND_RATE) {
+                continue;
+            }
+            let at = |rng: &mut StdRng, t: DateTime<Utc>| {
+                (t + Duration::seconds(rng.random_range(3_600..=3 * 86_400))).min(now)
+            };
+            let when = at(&mut rng, bought);
+            let refund = |reason, status, amount, quantity| Refund {
+                order_id: p.order_id.clone(),
+                show: p.show,
+                user_id: p.user_id.clone(),
+                amount,
+                quantity,
+                reason,
+                status,
+            };
+            let roll: f64 = rng.random();
+            if roll < 0.2 {
+                // Partial: one ticket of several, else the booking fee.
+                let (amount, quantity) = if p.quantity > 1 {
+                    (p.unit_amount, 1)
+                } else {
+                    (p.unit_amount / 10, 0)
+                };
+                self.push(
+                    when,
+                    RecData::Refund(refund(RefundReason::Refund, None, amount, quantity)),
+                );
+            } else if roll < 0.6 {
+                self.push(
+                    when,
+                    RecData::Refund(refund(RefundReason::Refund, None, p.amount(), p.quantity)),
+                );
+                gone.insert(p.order_id.clone());
+            } else if roll < 0.8 {
+                self.push(
+                    when,
+                    RecData::Refund(refund(
+                        RefundReason::Cancellation,
+                        None,
+                        p.amount(),
+                        p.quantity,
+                    )),
+                );
+                gone.insert(p.order_id.clone());
+            } else {
+                let opened = refund(
+                    RefundReason::Chargeback,
+                    Some(ChargebackStatus::Opened),
+                    p.amount(),
+                    p.quantity,
+                );
+                self.push(when, RecData::Refund(opened));
+                let settled = at(&mut rng, when);
+                let outcome = rng.random::<f64>();
+                if settled > when && outcome < 0.5 {
+                    let won = refund(
+                        RefundReason::Chargeback,
+                        Some(ChargebackStatus::Won),
+                        p.amount(),
+                        p.quantity,
+                    );
+                    self.push(settled, RecData::Refund(won));
+                } else {
+                    gone.insert(p.order_id.clone());
+                    if settled > when && outcome < 0.8 {
+                        let lost = refund(
+                            RefundReason::Chargeback,
+                            Some(ChargebackStatus::Lost),
+                            p.amount(),
+                            p.quantity,
+                        );
+                        self.push(settled, RecData::Refund(lost));
+                    }
+                }
+            }
+        }
+        gone
+    }
+
     /// Since doors opened: most ticket holders arrive (surge in the first
     /// hour), a few tickets are rescanned (duplicate) and a few refused.
-    fn scans(&mut self) {
+    /// Tickets of `refunded` orders are not scanned.
+    fn scans(&mut self, refunded: &HashSet<String>) {
         let with_vip = self.rng.random_bool(0.5);
         let tickets: Vec<(String, &'static str, DateTime<Utc>)> = self
             .records
             .iter()
             .filter_map(|r| match &r.data {
-                RecData::Purchase(p) if p.show == 0 => Some((p, r.time)),
+                RecData::Purchase(p) if p.show == 0 && !refunded.contains(&p.order_id) => {
+                    Some((p, r.time))
+                }
                 _ => None,
             })
             .flat_map(|(p, t)| (1..=p.quantity).map(move |k| (p.ticket_id(k), p.tier, t)))

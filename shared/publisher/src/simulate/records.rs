@@ -4,8 +4,8 @@ use std::borrow::Cow;
 
 use chrono::{DateTime, Utc};
 use domain::event::{
-    CartAction, CartItem, CartUpdate, PageView, ScanResult, ShowInfo, TicketPurchase, TicketScan,
-    VenueUpdate,
+    CartAction, CartItem, CartUpdate, ChargebackStatus, PageView, RefundReason, ScanResult,
+    ShowInfo, TicketPurchase, TicketRefund, TicketScan, VenueUpdate,
 };
 use domain::{CloudEvent, EventType};
 use serde::Serialize;
@@ -41,6 +41,19 @@ pub(super) enum RecData {
     Scan(Scan),
     View(View),
     Cart(Cart),
+    Refund(Refund),
+}
+
+/// Money (and tickets) going back on an order.
+#[derive(Debug, Clone)]
+pub(super) struct Refund {
+    pub order_id: String,
+    pub show: usize,
+    pub user_id: String,
+    pub amount: i64,
+    pub quantity: u32,
+    pub reason: RefundReason,
+    pub status: Option<ChargebackStatus>,
 }
 
 #[derive(Debug, Clone)]
@@ -106,6 +119,7 @@ impl Rec {
             RecData::Scan(_) => EventType::TicketScan,
             RecData::View(_) => EventType::PageView,
             RecData::Cart(_) => EventType::CartUpdate,
+            RecData::Refund(_) => EventType::TicketRefund,
         }
     }
 
@@ -180,6 +194,17 @@ impl Rec {
                     .collect(),
                 cart_value: c.value,
                 currency: Cow::Borrowed(CURRENCY),
+            }),
+            RecData::Refund(r) => self.envelope(TicketRefund {
+                order_id: Cow::Borrowed(&r.order_id),
+                event_id: show_id(r.show),
+                venue_id: venue,
+                user_id: Cow::Borrowed(&r.user_id),
+                amount: r.amount,
+                currency: Cow::Borrowed(CURRENCY),
+                quantity: r.quantity,
+                reason: r.reason,
+                status: r.status,
             }),
         }
     }

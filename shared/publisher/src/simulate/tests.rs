@@ -80,6 +80,23 @@ fn recount(sim: &Simulation, cfg: &SimConfig, tz_for_days: Tz) -> (Totals, Total
                         t.cart_abandoned_value += c.cart_value;
                     }
                 },
+                EventData::TicketRefund(r) => {
+                    use domain::event::ChargebackStatus::{Lost, Won};
+                    let sign = match r.status {
+                        Some(Won) => -1,
+                        Some(Lost) => 0,
+                        _ => 1,
+                    };
+                    let key = match r.status {
+                        Some(Won) => "chargebackWon".to_owned(),
+                        Some(Lost) => "chargebackLost".to_owned(),
+                        _ => r.reason.as_str().to_owned(),
+                    };
+                    t.refunds += 1;
+                    t.refunded_amount += sign * r.amount;
+                    t.tickets_refunded += sign * i64::from(r.quantity);
+                    *t.refunds_by_reason.entry(key).or_default() += 1;
+                }
                 EventData::VenueUpdate(_) => {}
             }
         }

@@ -156,6 +156,15 @@ fn caption(ctx: &ReportContext<'_>, kpi: &Kpi) -> Option<String> {
         |part: i64, whole: i64| format_percent((whole > 0).then(|| part as f64 / whole as f64));
     let scans = k.scans_admitted + k.scans_rejected + k.scans_duplicate;
     Some(match kpi.label {
+        "Orders" if k.orders > 0 => {
+            format!(
+                "avg {} (gross)",
+                format_money(k.average_order_value, &ctx.data.currency)
+            )
+        }
+        "Tickets sold" if k.tickets_refunded != 0 => {
+            format!("{} held after refunds", format_count(k.net_tickets()))
+        }
         "Tickets sold" if k.orders > 0 => {
             format!("{:.2} per order", k.tickets_sold as f64 / k.orders as f64)
         }
@@ -168,7 +177,7 @@ fn caption(ctx: &ReportContext<'_>, kpi: &Kpi) -> Option<String> {
             format_count(k.cart_abandons),
             share(k.cart_abandons, k.cart_adds)
         ),
-        "Revenue" if !ctx.data.other_currencies.is_empty() => {
+        "Gross revenue" if !ctx.data.other_currencies.is_empty() => {
             let others: Vec<String> = ctx
                 .data
                 .other_currencies
@@ -177,10 +186,20 @@ fn caption(ctx: &ReportContext<'_>, kpi: &Kpi) -> Option<String> {
                 .collect();
             format!("also {} (not added)", others.join(", "))
         }
+        "Gross revenue" => "before refunds".to_owned(),
+        "Refunded" => format!(
+            "{} refunds, {} tickets",
+            format_count(k.refunds),
+            format_count(k.tickets_refunded)
+        ),
+        "Net revenue" => format!("{} of gross", share(k.net_revenue(), k.revenue)),
         "Conversion rate" => "orders / page views".to_owned(),
-        "Attendance rate" => "admitted / tickets sold".to_owned(),
-        "Scans rejected" => format!("{} of all scans", share(k.scans_rejected, scans)),
-        "Duplicate scans" => format!("{} of all scans", share(k.scans_duplicate, scans)),
+        "Attendance rate" => "admitted / net tickets sold".to_owned(),
+        "Scans rejected" => format!(
+            "{} of all scans; {} duplicate",
+            share(k.scans_rejected, scans),
+            format_count(k.scans_duplicate)
+        ),
         _ => return None,
     })
 }

@@ -55,11 +55,11 @@ pub(crate) fn revenue_chart(
     let currency = ctx.data.currency.as_str();
     let y_label = |v: f64| format_money_compact(v, currency);
     let spec = ChartSpec {
-        title: "Revenue",
+        title: "Gross revenue",
         subtitle: &subtitle(kind, "totals", &ctx.data.timezone),
         x_labels: x_labels(kind, buckets),
         series: vec![Series {
-            name: "Revenue",
+            name: "Gross revenue",
             color: NAVY,
             style: SeriesStyle::Bars,
             values: buckets
@@ -165,13 +165,10 @@ pub(crate) fn tables(doc: &mut Document, ctx: &ReportContext<'_>) {
                 .format("%a %-d %b %Y")
                 .to_string(),
             money(day.revenue),
+            money(day.net_revenue()),
             format_count(day.tickets_sold),
             format_count(day.orders),
             money(per(day.revenue, day.orders)),
-            format!(
-                "{:.1}",
-                day.tickets_sold as f64 / ctx.local_day_hours(day.bucket_start)
-            ),
             format_count(day.scans_admitted),
             format_count(day.scans_rejected + day.scans_duplicate),
             format_count(day.page_views),
@@ -181,10 +178,10 @@ pub(crate) fn tables(doc: &mut Document, ctx: &ReportContext<'_>) {
     let total_row = vec![
         "Total".to_owned(),
         money(total.revenue),
+        money(total.net_revenue()),
         format_count(total.tickets_sold),
         format_count(total.orders),
         money(per(total.revenue, total.orders)),
-        format!("{:.1}", ctx.data.kpis.sales_velocity_per_hour),
         format_count(total.scans_admitted),
         format_count(total.scans_rejected + total.scans_duplicate),
         format_count(total.page_views),
@@ -194,14 +191,17 @@ pub(crate) fn tables(doc: &mut Document, ctx: &ReportContext<'_>) {
         doc,
         &Table {
             title: "Daily sales",
-            note: Some(format!("venue-local days ({})", ctx.data.timezone)),
+            note: Some(format!(
+                "venue-local days ({}); net = gross − refunds by refund date",
+                ctx.data.timezone
+            )),
             columns: vec![
                 text("Date"),
-                number("Revenue"),
+                number("Gross"),
+                number("Net"),
                 number("Tickets"),
                 number("Orders"),
                 number("Avg order"),
-                number("Tickets/h"),
                 number("Admitted"),
                 number("Rej./dup."),
                 number("Page views"),
@@ -243,7 +243,7 @@ fn breakdown_table<'a>(
     // revenue of a door) are left out rather than printed as columns of zeros.
     type Cell = fn(&Breakdown, &Breakdown, &str) -> String;
     let metrics: [(Column, bool, Cell); 7] = [
-        (number("Revenue"), any(|b| b.revenue), |b, _, c| {
+        (number("Gross revenue"), any(|b| b.revenue), |b, _, c| {
             format_money(b.revenue, c)
         }),
         (number("Share"), any(|b| b.revenue), |b, t, _| {
@@ -306,7 +306,7 @@ fn segment_table<'a>(segments: &[SegmentRow], currency: &str) -> Table<'a> {
             text("Segment"),
             number("Customers"),
             number("Share"),
-            number("Revenue"),
+            number("Net revenue"),
             number("Share"),
             number("Revenue / customer"),
         ],

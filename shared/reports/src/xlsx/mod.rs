@@ -99,7 +99,7 @@ mod tests {
         assert_eq!(hourly.height(), 8_761);
         assert_eq!(
             hourly.get_value((0, 2)),
-            Some(&Data::String("Revenue".into()))
+            Some(&Data::String("Gross revenue".into()))
         );
         let revenue: f64 = (1..=8_760)
             .filter_map(|r| hourly.get_value((r, 2))?.get_float())
@@ -116,8 +116,8 @@ mod tests {
 
         let summary = workbook.worksheet_range("Summary").unwrap();
         let revenue_row = (0..summary.height() as u32)
-            .find(|&r| summary.get_value((r, 0)) == Some(&Data::String("Revenue".into())))
-            .expect("a Revenue KPI row");
+            .find(|&r| summary.get_value((r, 0)) == Some(&Data::String("Gross revenue".into())))
+            .expect("a Gross revenue KPI row");
         let kpi = summary
             .get_value((revenue_row, 1))
             .and_then(DataType::get_float)

@@ -192,7 +192,7 @@ pub(crate) fn write_daily(
     sheet.set_name(DAILY_SHEET)?;
     let columns = [
         label("Date", 16.0),
-        number("Revenue", 15.0),
+        number("Gross revenue", 15.0),
         number("Tickets sold", 13.0),
         number("Orders", 10.0),
         number("Avg order value", 15.0),
@@ -205,6 +205,8 @@ pub(crate) fn write_daily(
         number("Checkouts", 11.0),
         number("Abandons", 11.0),
         number("Conversion", 12.0),
+        number("Refunded", 13.0),
+        number("Net revenue", 15.0),
     ];
     write_table(sheet, styles, &ctx.data.currency, columns, daily, |day| {
         [
@@ -222,6 +224,8 @@ pub(crate) fn write_daily(
             Cell::Count(day.cart_checkouts),
             Cell::Count(day.cart_abandons),
             Cell::Percent(ratio(day.orders, day.page_views)),
+            Cell::Money(day.refunded),
+            Cell::Money(day.net_revenue()),
         ]
     })
 }
@@ -235,7 +239,7 @@ pub(crate) fn write_rows(
     let columns = [
         label("Start (venue time)", 18.0),
         label("Start (UTC)", 18.0),
-        number("Revenue", 14.0),
+        number("Gross revenue", 14.0),
         number("Tickets sold", 13.0),
         number("Orders", 10.0),
         number("Tickets / hour", 14.0),
@@ -246,6 +250,8 @@ pub(crate) fn write_rows(
         number("Cart adds", 11.0),
         number("Checkouts", 11.0),
         number("Abandons", 11.0),
+        number("Refunded", 13.0),
+        number("Net revenue", 15.0),
     ];
     write_table(
         sheet,
@@ -268,6 +274,8 @@ pub(crate) fn write_rows(
                 Cell::Count(row.cart_adds),
                 Cell::Count(row.cart_checkouts),
                 Cell::Count(row.cart_abandons),
+                Cell::Money(row.refunded),
+                Cell::Money(row.net_revenue()),
             ]
         },
     )
@@ -284,7 +292,7 @@ pub(crate) fn write_breakdown(
     let total_revenue: i64 = items.iter().map(|item| item.revenue).sum();
     let columns = [
         label(key_title, 24.0),
-        number("Revenue", 15.0),
+        number("Gross revenue", 15.0),
         number("Share of revenue", 16.0),
         number("Tickets sold", 13.0),
         number("Orders", 10.0),
@@ -317,7 +325,7 @@ pub(crate) fn write_segments(
     let columns = [
         label("Segment", 24.0),
         number("Customers", 12.0),
-        number("Revenue", 15.0),
+        number("Net revenue", 15.0),
         number("Share of revenue", 16.0),
         number("Revenue per customer", 20.0),
     ];
