@@ -813,6 +813,7 @@ async fn refunds_and_chargebacks_net_out_once_in_their_own_bucket_without_the_or
         let local = local.clone();
         let venue = venue.clone();
         let (from, to) = (hour(3), hour(-1));
+        let metric = metric.to_owned();
         async move {
             let path = format!(
                 "/api/metrics/{venue}?metric={metric}&granularity=1h&from={}&to={}",

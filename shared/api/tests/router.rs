@@ -568,7 +568,7 @@ async fn flows_are_admin_only_and_list_every_type() {
     let (s, body) = get(&h.state, "/api/analytics/flows", Some(&token(&[], true))).await;
     assert_eq!(s, StatusCode::OK);
     let flows = body["flows"].as_array().unwrap();
-    assert_eq!(flows.len(), 5);
+    assert_eq!(flows.len(), 6);
     assert_eq!(flows[0]["type"], "ticket-purchase");
     assert_eq!(flows[0]["status"], "flowing");
     assert_eq!(flows[1]["status"], "never");

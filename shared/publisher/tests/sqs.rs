@@ -58,7 +58,7 @@ async fn client() -> Option<Client> {
     Some(Client::new(&config))
 }
 
-/// Creates the five queues under a fresh prefix and resolves them by name.
+/// Creates the six queues under a fresh prefix and resolves them by name.
 async fn queues(client: &Client) -> QueueUrls {
     let prefix = format!("pubtest-{}-", uuid::Uuid::new_v4().simple());
     for t in EventType::ALL {
@@ -70,7 +70,7 @@ async fn queues(client: &Client) -> QueueUrls {
             .expect("create queue");
     }
     let urls = QueueUrls::resolve(client, &prefix).await.expect("resolve");
-    assert_eq!(urls.len(), 5);
+    assert_eq!(urls.len(), EventType::ALL.len());
     urls
 }
 

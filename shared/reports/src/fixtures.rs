@@ -184,6 +184,7 @@ struct Simulation {
     entry_points: Vec<Breakdown>,
     refunds: i64,
     tickets_refunded: i64,
+    orders_seen: i64,
 }
 
 fn breakdowns(names: impl IntoIterator<Item = &'static str>) -> Vec<Breakdown> {
@@ -208,6 +209,7 @@ impl Simulation {
             entry_points: breakdowns(ENTRY_POINTS.map(|e| e.0)),
             refunds: 0,
             tickets_refunded: 0,
+            orders_seen: 0,
         }
     }
 
@@ -259,8 +261,9 @@ impl Simulation {
         row.orders += 1;
         row.tickets_sold += tickets;
         row.revenue += revenue;
-        // Every 37th order of an hour is refunded later (no draw: the rest keeps its shape).
-        if row.orders % 37 == 0 {
+        // Every 37th order is refunded (no draw: the rest keeps its shape).
+        self.orders_seen += 1;
+        if self.orders_seen % 37 == 0 {
             row.refunded += revenue;
             self.refunds += 1;
             self.tickets_refunded += tickets;

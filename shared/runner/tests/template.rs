@@ -66,9 +66,9 @@ fn queues_and_dead_letter_queues() {
         assert_eq!(dlq.retention_seconds, Some(1_209_600));
         assert_eq!(dlq.redrive, None);
     }
-    // The ten event queues plus the scheduler's dead-letter queue.
+    // The twelve event queues plus the scheduler's dead-letter queue.
     let ids: BTreeSet<&str> = stack.queues.iter().map(|q| q.logical_id.as_str()).collect();
-    assert_eq!(ids.len(), 11, "{ids:?}");
+    assert_eq!(ids.len(), 13, "{ids:?}");
     let scheduler_dlq = stack.queue("SchedulerDlq").expect("SchedulerDlq");
     assert_eq!(scheduler_dlq.local_name, "scheduler-dlq");
     assert_eq!(scheduler_dlq.retention_seconds, Some(1_209_600));
@@ -118,7 +118,7 @@ fn tables_and_buckets() {
 #[test]
 fn functions_match_crates_and_event_sources() {
     let stack = stack();
-    assert_eq!(stack.functions.len(), 10, "{:?}", stack.functions);
+    assert_eq!(stack.functions.len(), 11, "{:?}", stack.functions);
     for f in &stack.functions {
         let manifest = workspace_root()
             .join("functions")

@@ -196,7 +196,7 @@ fn caption(ctx: &ReportContext<'_>, kpi: &Kpi) -> Option<String> {
         "Conversion rate" => "orders / page views".to_owned(),
         "Attendance rate" => "admitted / net tickets sold".to_owned(),
         "Scans rejected" => format!(
-            "{} of all scans; {} duplicate",
+            "{} of scans, {} duplicate",
             share(k.scans_rejected, scans),
             format_count(k.scans_duplicate)
         ),

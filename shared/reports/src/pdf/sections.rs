@@ -168,7 +168,6 @@ pub(crate) fn tables(doc: &mut Document, ctx: &ReportContext<'_>) {
             money(day.net_revenue()),
             format_count(day.tickets_sold),
             format_count(day.orders),
-            money(per(day.revenue, day.orders)),
             format_count(day.scans_admitted),
             format_count(day.scans_rejected + day.scans_duplicate),
             format_count(day.page_views),
@@ -181,7 +180,6 @@ pub(crate) fn tables(doc: &mut Document, ctx: &ReportContext<'_>) {
         money(total.net_revenue()),
         format_count(total.tickets_sold),
         format_count(total.orders),
-        money(per(total.revenue, total.orders)),
         format_count(total.scans_admitted),
         format_count(total.scans_rejected + total.scans_duplicate),
         format_count(total.page_views),
@@ -192,7 +190,7 @@ pub(crate) fn tables(doc: &mut Document, ctx: &ReportContext<'_>) {
         &Table {
             title: "Daily sales",
             note: Some(format!(
-                "venue-local days ({}); net = gross − refunds by refund date",
+                "venue-local days ({}); net = gross minus refunds, by refund date",
                 ctx.data.timezone
             )),
             columns: vec![
@@ -201,7 +199,6 @@ pub(crate) fn tables(doc: &mut Document, ctx: &ReportContext<'_>) {
                 number("Net"),
                 number("Tickets"),
                 number("Orders"),
-                number("Avg order"),
                 number("Admitted"),
                 number("Rej./dup."),
                 number("Page views"),
