@@ -1005,7 +1005,7 @@
       from: sr.from, to: sr.to, step: gMs, kind: 'area', color: 'var(--c-revenue)', gradientId: 'rev-grad',
       axisFormat: (v) => moneyFormat(cur, true).format(v),
       valueFormat: (v) => moneyFormat(cur, false).format(v),
-      label: 'Revenue',
+      label: 'Gross revenue',
     });
     timeSeriesChart(velEl, {
       points: sr.tickets.map((p) => ({ t: p.t, value: p.value * perHour, raw: p.value })),
@@ -1346,8 +1346,8 @@
       rows.push(h('tr', null, h('td', { class: 'muted', colspan: 5, text: `and ${list.length - shown.length} more` })));
     }
     const headers = campaign
-      ? [['Campaign'], ['Views', 'num'], ['Tickets', 'num'], ['Revenue', 'num'], ['Share']]
-      : [[keyLabel], ['Tickets', 'num'], ['Orders', 'num'], ['Revenue', 'num'], ['Share']];
+      ? [['Campaign'], ['Views', 'num'], ['Tickets', 'num'], ['Gross revenue', 'num'], ['Share']]
+      : [[keyLabel], ['Tickets', 'num'], ['Orders', 'num'], ['Gross revenue', 'num'], ['Share']];
     container.replaceChildren(table(headers, rows));
   }
 
@@ -1533,7 +1533,7 @@
           isNum(share) ? shareCell(share, 1) : h('td', { class: 'muted', text: '—' }));
       });
       $('customers-body').replaceChildren(h('div', { class: 'table-wrap' },
-        table([['Segment'], ['Customers', 'num'], ['Revenue', 'num'], ['Share']], rows)));
+        table([['Segment'], ['Customers', 'num'], ['Net spend', 'num'], ['Share']], rows)));
       return true;
     });
   }
