@@ -848,3 +848,180 @@ async fn refunds_and_chargebacks_net_out_once_in_their_own_bucket_without_the_or
         (Some(hour(3)), Some(hour(3)))
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn periods_compare_with_the_previous_one_and_a_year_back_and_doors_read_per_gate() {
+    use serde_json::json;
+    use tests::scenarios::event;
+    let local = stack().await;
+    let venue = unique("venue");
+    let show = unique("show");
+    let now = Utc::now();
+    // Local days in UTC: this week's seven days end with today.
+    let today = now.date_naive().and_hms_opt(0, 0, 0).unwrap().and_utc();
+    let (from, to) = (
+        today - chrono::Duration::days(6),
+        today + chrono::Duration::days(1),
+    );
+    let starts = now + chrono::Duration::minutes(30);
+    let venue_update = event(
+        EventType::VenueUpdate,
+        &unique("vu"),
+        "venue-service",
+        now - chrono::Duration::days(400) + chrono::Duration::hours(1),
+        json!({"venueId": venue, "timezone": "UTC", "currency": "USD",
+               "shows": [{"eventId": show, "name": "Doors test", "startsAt": starts, "capacity": 500}]}),
+    );
+    // Halfway through today so far: on today's date, never in the future.
+    let midday = today + (now - today) / 2;
+    let purchase = |days_ago: i64, amount: i64| {
+        event(
+            EventType::TicketPurchase,
+            &unique("p"),
+            "ticket-service",
+            midday - chrono::Duration::days(days_ago),
+            json!({"orderId": unique("o"), "ticketId": unique("t"), "eventId": show, "venueId": venue,
+                   "userId": unique("u"), "amount": amount, "currency": "USD", "quantity": 1}),
+        )
+    };
+    // This week 3 orders (30,000), the week before 2 (16,000), 52 weeks ago 1 (5,000).
+    let purchases = [
+        purchase(0, 10_000),
+        purchase(2, 12_000),
+        purchase(5, 8_000),
+        purchase(8, 9_000),
+        purchase(12, 7_000),
+        purchase(364, 5_000),
+    ];
+    // Doors: North 3 and South 1 in one 5-minute bucket, North 2 in the next.
+    let doors = (now - chrono::Duration::minutes(40)).timestamp() / 300 * 300;
+    let scan = |gate: &str, bucket: i64| {
+        let t = DateTime::from_timestamp(doors + bucket * 300 + 10, 0).unwrap();
+        event(
+            EventType::TicketScan,
+            &unique("s"),
+            "scanning-service",
+            t,
+            json!({"ticketId": unique("t"), "eventId": show, "venueId": venue, "entryPoint": gate, "result": "admitted"}),
+        )
+    };
+    let scans = [
+        scan("North", 0),
+        scan("North", 0),
+        scan("North", 0),
+        scan("South", 0),
+        scan("North", 1),
+        scan("North", 1),
+    ];
+    for (t, bodies) in [
+        (EventType::VenueUpdate, vec![venue_update]),
+        (EventType::TicketPurchase, purchases.to_vec()),
+        (EventType::TicketScan, scans.to_vec()),
+    ] {
+        let messages: Vec<Message> = bodies
+            .into_iter()
+            .map(|body| Message {
+                id: unique("msg"),
+                body,
+            })
+            .collect();
+        let out = pipeline_for(&local, t).handle(&messages).await;
+        assert_eq!(out.committed, messages.len(), "{t}: {out:?}");
+    }
+
+    let rfc = |t: DateTime<Utc>| t.to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
+    let dash = |compare: &str| {
+        let (local, venue) = (local.clone(), venue.clone());
+        let path = format!(
+            "/api/dashboards/{venue}?from={}&to={}&compare={compare}",
+            rfc(from),
+            rfc(to)
+        );
+        async move { get_json(&local, &path).await }
+    };
+    let previous = dash("previous").await;
+    assert_eq!(
+        previous["revenue"]["amount"].as_i64(),
+        Some(30_000),
+        "this week"
+    );
+    let c = &previous["comparison"];
+    assert_eq!(c["compare"], "previous");
+    assert_eq!(
+        c["previous"]["revenue"].as_i64(),
+        Some(16_000),
+        "the week before"
+    );
+    assert_eq!(c["previous"]["orders"].as_i64(), Some(2));
+    assert_eq!(c["changes"]["revenue"]["absolute"].as_f64(), Some(14_000.0));
+    assert_eq!(c["changes"]["revenue"]["percent"].as_f64(), Some(87.5));
+    let year = dash("year").await;
+    assert_eq!(
+        year["comparison"]["previous"]["revenue"].as_i64(),
+        Some(5_000),
+        "52 weeks back"
+    );
+    assert_eq!(
+        year["comparison"]["from"].as_str(),
+        Some(rfc(from - chrono::Duration::weeks(52)).as_str())
+    );
+    // All time is unchanged without a period.
+    let all = get_json(&local, &format!("/api/dashboards/{venue}")).await;
+    assert_eq!(all["revenue"]["amount"].as_i64(), Some(51_000));
+    assert!(all["comparison"].is_null());
+
+    // The metrics series, point for point.
+    let path = format!(
+        "/api/metrics/{venue}?metric=revenue&granularity=1d&from={}&to={}&compare=previous",
+        rfc(from),
+        rfc(to)
+    );
+    let series = get_json(&local, &path).await;
+    let values = |v: &serde_json::Value| {
+        v.as_array()
+            .unwrap()
+            .iter()
+            .map(|p| p["value"].as_i64().unwrap())
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(
+        values(&series["points"]),
+        [0, 8_000, 0, 0, 12_000, 0, 10_000]
+    );
+    assert_eq!(
+        values(&series["comparison"]["points"]),
+        [0, 7_000, 0, 0, 0, 9_000, 0]
+    );
+
+    // Check-ins around doors: per gate per 5 minutes, and the peak.
+    let checkins = get_json(
+        &local,
+        &format!("/api/analytics/{venue}/checkins?eventId={show}"),
+    )
+    .await;
+    let at = |b: i64| rfc(DateTime::from_timestamp(doors + b * 300, 0).unwrap());
+    let gate = |name: &str| {
+        checkins["gates"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|g| g["gate"] == name)
+            .unwrap_or_else(|| panic!("{name} in {checkins}"))["points"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|p| p["admitted"].as_i64() != Some(0))
+            .map(|p| {
+                (
+                    p["t"].as_str().unwrap().to_owned(),
+                    p["admitted"].as_i64().unwrap(),
+                )
+            })
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(gate("North"), [(at(0), 3), (at(1), 2)]);
+    assert_eq!(gate("South"), [(at(0), 1)]);
+    assert_eq!(checkins["gates"][0]["gate"], "North", "busiest first");
+    assert_eq!(checkins["peak"]["admitted"].as_i64(), Some(4));
+    assert_eq!(checkins["peak"]["t"].as_str(), Some(at(0).as_str()));
+}

@@ -41,6 +41,9 @@
     granularity: null, // null = pick from the range
     dashboard: null,
     series: null, // { revenue, ticketsSold, from, to, granularity }
+    compare: '', // '' | 'previous' | 'year'
+    comparison: null, // the chart window against the compared one (dashboard `comparison`)
+    checkins: null,
     flows: null,
     autoRange: null, // { key, from, end }
     generation: 0, // bumps on every selection change; stale responses are dropped
@@ -403,6 +406,7 @@
       event: p.get('event'),
       range: RANGE_MS[p.get('range')] ? p.get('range') : 'auto',
       granularity: GRANULARITY_MS[p.get('g')] ? p.get('g') : null,
+      compare: ['previous', 'year'].includes(p.get('cmp')) ? p.get('cmp') : '',
     };
   }
 
@@ -412,6 +416,7 @@
     if (state.eventId) p.set('event', state.eventId);
     if (state.range !== 'auto') p.set('range', state.range);
     if (state.granularity) p.set('g', state.granularity);
+    if (state.compare) p.set('cmp', state.compare);
     const hash = `#${p.toString()}`;
     if (location.hash !== hash) history.replaceState(null, '', `${location.pathname}${location.search}${hash}`);
   }
@@ -443,7 +448,8 @@
   }
 
   /** Applies a selection; reconnects the live socket when the venue changes. */
-  function select({ venue, event, range, granularity }) {
+  function select({ venue, event, range, granularity, compare = state.compare }) {
+    state.compare = compare || '';
     const venueId = state.venues.some((v) => v.venueId === venue) ? venue : state.venues[0].venueId;
     const venueChanged = venueId !== state.venueId;
     state.venueId = venueId;
@@ -454,7 +460,10 @@
     state.generation++;
     state.autoRange = null;
     state.series = null;
-    for (const id of ['revenue-chart', 'velocity-chart']) $(id).replaceChildren(h('div', { class: 'empty empty--loading', text: 'Loading…' }));
+    state.checkins = null;
+    $('checkins-legend').replaceChildren();
+    $('checkins-note').textContent = '';
+    for (const id of ['revenue-chart', 'velocity-chart', 'checkins-chart']) $(id).replaceChildren(h('div', { class: 'empty empty--loading', text: 'Loading…' }));
     $('revenue-total').textContent = '';
     $('velocity-total').textContent = '';
     if (venueChanged) {
@@ -614,6 +623,7 @@
   function renderKpis(bumped = false) {
     const d = state.dashboard;
     if (!d) return;
+    renderDeltas();
     const cur = currency();
     const revenue = amountOf(d.revenue);
     const aov = amountOf(d.averageOrderValue);
@@ -889,11 +899,64 @@
   async function fetchSeries(metric, from, to, granularity) {
     const q = new URLSearchParams({ metric, granularity, from: new Date(from).toISOString(), to: new Date(to).toISOString() });
     if (state.eventId) q.set('eventId', state.eventId);
+    if (state.compare) q.set('compare', state.compare);
     const data = await api(`/api/metrics/${encodeURIComponent(state.venueId)}?${q}`);
-    return (Array.isArray(data?.points) ? data.points : [])
+    const parse = (list) => (Array.isArray(list) ? list : [])
       .map((p) => ({ t: Date.parse(p.t), value: Number(p.value) || 0 }))
-      .filter((p) => Number.isFinite(p.t))
-      .sort((a, b) => a.t - b.t);
+      .filter((p) => Number.isFinite(p.t));
+    const points = parse(data?.points);
+    // The compared window, point for point, drawn at the current points' times.
+    const previous = parse(data?.comparison?.points);
+    points.previous = data?.comparison
+      ? points.map((p, i) => ({ t: p.t, value: previous[i]?.value ?? 0, at: previous[i]?.t }))
+      : null;
+    return points;
+  }
+
+  const COMPARE_LABEL = { previous: 'previous period', year: 'last year (same weekdays)' };
+
+  /** The chart window's totals against the compared window, for the KPI tiles. */
+  async function refreshComparison(win, gen) {
+    if (!state.compare) {
+      state.comparison = null;
+      renderKpis();
+      return;
+    }
+    const q = new URLSearchParams({ from: new Date(win.from).toISOString(), to: new Date(win.to).toISOString(), compare: state.compare });
+    if (state.eventId) q.set('eventId', state.eventId);
+    try {
+      const d = await api(`/api/dashboards/${encodeURIComponent(state.venueId)}?${q}`);
+      if (gen !== state.generation) return;
+      state.comparison = d.comparison || null;
+    } catch (err) {
+      if (gen !== state.generation || err.status === 401) return;
+      state.comparison = null;
+    }
+    renderKpis();
+  }
+
+  function renderDeltas() {
+    const c = state.comparison;
+    const cur = currency();
+    const tiles = [
+      ['kpi-net-revenue', 'netRevenue', (v) => fmtMoney(v, cur)],
+      ['kpi-revenue', 'revenue', (v) => fmtMoney(v, cur)],
+      ['kpi-tickets-sold', 'ticketsSold', fmtInt],
+      ['kpi-orders', 'orders', fmtInt],
+    ];
+    for (const [id, name, fmt] of tiles) {
+      const el = $(`${id}-delta`);
+      const change = c?.changes?.[name];
+      if (!c || !change) {
+        el.replaceChildren();
+        continue;
+      }
+      const pct = change.percent;
+      const cls = change.absolute > 0 ? 'up' : change.absolute < 0 ? 'down' : '';
+      const text = isNum(pct) ? `${pct > 0 ? '+' : ''}${nf1.format(pct)}%` : 'new';
+      el.replaceChildren(`chart window ${fmt(c.current[name])} · `, h('span', { class: cls, text }),
+        ` vs ${COMPARE_LABEL[c.compare] || c.compare}`);
+    }
   }
 
   /**
@@ -964,11 +1027,62 @@
       state.series = { error: err.message };
     }
     renderCharts();
+    refreshCheckins(gen);
+    refreshComparison(win, gen);
+  }
+
+  /** Admitted scans per 5 minutes around doors, per gate (the API picks the window). */
+  async function refreshCheckins(gen = state.generation) {
+    const q = new URLSearchParams();
+    if (state.eventId) q.set('eventId', state.eventId);
+    try {
+      const data = await api(`/api/analytics/${encodeURIComponent(state.venueId)}/checkins?${q}`);
+      if (gen !== state.generation) return;
+      state.checkins = data;
+    } catch (err) {
+      if (gen !== state.generation || err.status === 401) return;
+      state.checkins = { error: err.message };
+    }
+    renderCheckins();
+  }
+
+  const GATE_COLORS = ['#0e9384', '#f79009', '#7a5af8', '#ee46bc', '#2e90fa', '#66c61c'];
+
+  function renderCheckins() {
+    const c = state.checkins;
+    const el = $('checkins-chart');
+    if (!c) return;
+    if (c.error) {
+      el.replaceChildren(emptyState(`Could not load check-ins: ${c.error}`));
+      return;
+    }
+    const zone = tz();
+    const pts = (list) => (list || []).map((p) => ({ t: Date.parse(p.t), value: Number(p.admitted) || 0 }));
+    const gates = (c.gates || []).slice(0, GATE_COLORS.length)
+      .map((g, i) => ({ label: g.gate, color: GATE_COLORS[i], points: pts(g.points), total: g.total }));
+    $('checkins-legend').replaceChildren(...gates.map((g) =>
+      h('li', null, h('span', { class: 'swatch', style: `background:${g.color}` }), `${g.gate ?? g.label} ${fmtInt(g.total)}`)));
+    const total = pts(c.points).reduce((a, p) => a + p.value, 0);
+    $('checkins-note').textContent = c.peak
+      ? `${fmtInt(total)} admitted · peak ${fmtInt(c.peak.admitted)} at ${fmtTime(Date.parse(c.peak.t), zone)}`
+      : `${fmtDateTime(Date.parse(c.from), zone)} – ${fmtDateTime(Date.parse(c.to), zone)}`;
+    timeSeriesChart(el, {
+      points: pts(c.points),
+      lines: gates,
+      from: Date.parse(c.from), to: Date.parse(c.to), step: 5 * MINUTE, kind: 'bars', color: 'var(--c-admitted)',
+      axisFormat: (v) => nfCompact.format(v),
+      valueFormat: (v) => `${fmtInt(v)} admitted`,
+      detail: (p, i) => gates.filter((g) => g.points[i]?.value).map((g) => `${g.label} ${fmtInt(g.points[i].value)}`).join(' · '),
+      label: 'Check-ins per 5 minutes',
+    });
   }
 
   function renderRangeControls(span, g, win) {
     for (const b of $('range-switch').querySelectorAll('button')) {
       b.setAttribute('aria-pressed', String(b.dataset.range === state.range));
+    }
+    for (const b of $('compare-switch').querySelectorAll('button')) {
+      b.setAttribute('aria-pressed', String(b.dataset.compare === (state.compare || '')));
     }
     for (const b of $('granularity-switch').querySelectorAll('button')) {
       b.setAttribute('aria-pressed', String(b.dataset.granularity === g));
@@ -1000,8 +1114,11 @@
     $('velocity-total').textContent = `${fmtInt(ticketTotal)} tickets · avg ${nf1.format(hours > 0 ? ticketTotal / hours : 0)}/h`;
 
     const digits = minorDigits(cur);
+    const prev = sr.revenue.previous;
     timeSeriesChart(revEl, {
       points: sr.revenue.map((p) => ({ t: p.t, value: p.value / 10 ** digits })),
+      lines: prev ? [{ label: 'compared', color: '#98a2b3', points: prev.map((p) => ({ t: p.t, value: p.value / 10 ** digits })) }] : [],
+      detail: prev ? (p, i) => `${COMPARE_LABEL[state.compare]}: ${moneyFormat(cur, false).format((prev[i]?.value || 0) / 10 ** digits)}` : null,
       from: sr.from, to: sr.to, step: gMs, kind: 'area', color: 'var(--c-revenue)', gradientId: 'rev-grad',
       axisFormat: (v) => moneyFormat(cur, true).format(v),
       valueFormat: (v) => moneyFormat(cur, false).format(v),
@@ -1143,6 +1260,12 @@
         }));
       }
     }
+    // Overlaid lines on the same buckets (e.g. one per gate).
+    for (const line of opts.lines || []) {
+      if (!line.points.length) continue;
+      const d = line.points.map((p, i) => `${i ? 'L' : 'M'}${x(p.t + step / 2).toFixed(1)},${y(p.value).toFixed(1)}`).join('');
+      plot.append(s('path', { d, fill: 'none', stroke: line.color, 'stroke-width': 1.5, 'stroke-linejoin': 'round' }));
+    }
     svg.append(plot);
 
     if (max === 0) {
@@ -1172,7 +1295,8 @@
         dot.setAttribute('visibility', 'visible');
       }
       const lines = [['tooltip__value', opts.valueFormat(p.value, p)]];
-      if (opts.detail) lines.push(['', opts.detail(p)]);
+      const detail = opts.detail && opts.detail(p, idx);
+      if (detail) lines.push(['', detail]);
       lines.push(['tooltip__time', bucketLabel(p.t, step, zone)]);
       showTooltip(evt, lines);
     };
@@ -1571,6 +1695,14 @@
       state.generation++;
       refreshCharts();
     });
+    $('compare-switch').addEventListener('click', (evt) => {
+      const b = evt.target.closest('button[data-compare]');
+      if (!b || b.dataset.compare === state.compare) return;
+      state.compare = b.dataset.compare;
+      writeHash();
+      state.generation++;
+      refreshCharts();
+    });
     $('granularity-switch').addEventListener('click', (evt) => {
       const b = evt.target.closest('button[data-granularity]');
       if (!b || b.disabled) return;
@@ -1583,7 +1715,8 @@
       if (!state.token || !state.venues.length) return;
       const want = readHash();
       if (want.venue === state.venueId && (want.event || null) === state.eventId
-        && want.range === state.range && want.granularity === state.granularity) return;
+        && want.range === state.range && want.granularity === state.granularity
+        && want.compare === state.compare) return;
       select(want);
     });
     let resizeFrame = 0;
@@ -1594,6 +1727,7 @@
         renderCharts();
         renderFunnel();
         renderEntryPoints();
+        renderCheckins();
       });
     });
     ro.observe($('revenue-chart'));

@@ -9,6 +9,8 @@ pub mod access;
 pub mod assets;
 pub mod audit;
 pub mod auth;
+pub mod checkins;
+pub mod compare;
 pub mod documents;
 pub mod error;
 pub mod extract;

@@ -9,6 +9,7 @@ use domain::{Dimension, Granularity, Metric};
 use serde::Serialize;
 use utoipa::ToSchema;
 
+use crate::compare::Comparison;
 use crate::model::{Money, ShowView, shows_sorted};
 use crate::totals::{InCurrency, breakdown, div_round, money_in, ratio, sum_all};
 
@@ -209,6 +210,17 @@ pub struct DashboardSummary {
     pub by_entry_point: Vec<EntryPointBreakdown>,
     pub shows: Vec<ShowView>,
     pub updated_at: DateTime<Utc>,
+    /// The period the totals cover (`from`/`to` of the request); `null`: all time.
+    pub period: Option<Period>,
+    /// With `compare`: the same numbers for the compared period, and the changes.
+    pub comparison: Option<Comparison>,
+}
+
+/// A `[from, to)` period of venue-local days.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, ToSchema)]
+pub struct Period {
+    pub from: DateTime<Utc>,
+    pub to: DateTime<Utc>,
 }
 
 /// What the summary is built from.
@@ -336,6 +348,8 @@ pub fn assemble(input: SummaryInput<'_>) -> DashboardSummary {
         shows: shows_sorted(venue),
         currency,
         updated_at: now,
+        period: None,
+        comparison: None,
     }
 }
 

@@ -856,6 +856,7 @@ async fn page_assets_and_openapi() {
         "/api/alerts/{venueId}/{ruleId}",
         "/api/reports/{venueId}/runs",
         "/api/exports/{venueId}",
+        "/api/analytics/{venueId}/checkins",
     ] {
         assert!(
             paths.contains_key(p),
@@ -877,7 +878,8 @@ async fn page_assets_and_openapi() {
             "from",
             "to",
             "eventId",
-            "currency"
+            "currency",
+            "compare"
         ]
     );
     assert!(paths["/api/widgets/{venueId}"]["post"]["responses"]["201"].is_object());

@@ -30,6 +30,23 @@ pub fn breakdown(rows: &[RollupRow], dim: Dimension) -> BTreeMap<String, BTreeMa
     out
 }
 
+/// Admitted scans per entry point (gate) and bucket: `gate → bucket → n`.
+/// Check-ins over time on the page and in the show report both read this.
+pub fn admitted_by_gate(rows: &[RollupRow]) -> BTreeMap<String, BTreeMap<i64, i64>> {
+    let mut out: BTreeMap<String, BTreeMap<i64, i64>> = BTreeMap::new();
+    for row in rows {
+        for (m, d, gate, v) in &row.breakdowns {
+            if *m == Metric::ScansAdmitted && *d == Dimension::EntryPoint {
+                *out.entry(gate.clone())
+                    .or_default()
+                    .entry(row.bucket)
+                    .or_insert(0) += v;
+            }
+        }
+    }
+    out
+}
+
 /// The currency of money nothing else names (no venue currency, no data).
 pub const DEFAULT_CURRENCY: &str = "USD";
 

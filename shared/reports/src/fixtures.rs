@@ -8,7 +8,7 @@ use chrono::{DateTime, Datelike, Duration, NaiveDate, Timelike, Utc, Weekday};
 use chrono_tz::Tz;
 
 use crate::context::{group_by_local_day, local_midnight};
-use crate::{Breakdown, Kpis, ReportData, RollupRow, SegmentRow};
+use crate::{Breakdown, GateCheckins, Kpis, ReportData, RollupRow, SegmentRow};
 
 /// A full calendar year (2025, America/New_York) of hourly rows: 8,760 rows.
 pub fn year_hourly(seed: u64) -> ReportData {
@@ -43,7 +43,7 @@ pub fn show_week(seed: u64) -> ReportData {
         |offset, _| 0.12 + offset as f64 / 320.0,
         |day| day == show_day,
     );
-    sim.finish(Header {
+    let mut data = sim.finish(Header {
         title: "Show report".into(),
         venue_id: "venue-riverside-hall".into(),
         venue_name: "Riverside Music Hall".into(),
@@ -51,7 +51,36 @@ pub fn show_week(seed: u64) -> ReportData {
         show_name: Some("Midnight Echo — Summer Tour".into()),
         start,
         end,
-    })
+    });
+    let doors = local_midnight(show_day, tz) + Duration::hours(18);
+    data.checkins = door_curve(doors, data.kpis.scans_admitted);
+    data
+}
+
+/// Check-ins at each gate over three hours from `doors`: a surge in the
+/// first hour, each gate its share of `admitted` (no draw: layouts only).
+fn door_curve(doors: DateTime<Utc>, admitted: i64) -> Vec<GateCheckins> {
+    let weights: Vec<f64> = (0..36)
+        .map(|k| {
+            let x = (f64::from(k) - 8.0) / 5.0;
+            (-x * x).exp()
+        })
+        .collect();
+    let sum: f64 = weights.iter().sum();
+    ENTRY_POINTS
+        .iter()
+        .map(|&(gate, share)| GateCheckins {
+            gate: gate.into(),
+            points: weights
+                .iter()
+                .enumerate()
+                .map(|(k, w)| {
+                    let t = doors + Duration::minutes(5 * k as i64);
+                    (t, (admitted as f64 * share * w / sum).round() as i64)
+                })
+                .collect(),
+        })
+        .collect()
 }
 
 fn date(year: i32, month: u32, day: u32) -> NaiveDate {
@@ -379,6 +408,7 @@ impl Simulation {
             period_end: header.end,
             generated_at: header.end + Duration::hours(6),
             granularity: "1h".into(),
+            previous: Some(previous_of(&kpis)),
             kpis,
             other_currencies: Vec::new(),
             rows: self.rows,
@@ -388,7 +418,24 @@ impl Simulation {
             campaigns: self.campaigns,
             entry_points: self.entry_points,
             segments,
+            checkins: Vec::new(),
         }
+    }
+}
+
+/// A previous period a little weaker than `k` (the "vs previous period" column).
+fn previous_of(k: &Kpis) -> Kpis {
+    let less = |v: i64| v * 9 / 10;
+    Kpis {
+        revenue: less(k.revenue),
+        refunded: less(k.refunded) + 1_000,
+        tickets_sold: less(k.tickets_sold),
+        orders: less(k.orders),
+        page_views: less(k.page_views),
+        scans_admitted: less(k.scans_admitted),
+        attendance_rate: k.attendance_rate.map(|r| r - 0.02),
+        sales_velocity_per_hour: k.sales_velocity_per_hour * 0.9,
+        ..k.clone()
     }
 }
 

@@ -85,3 +85,26 @@ pub(crate) fn extra_kpis(kpis: &Kpis) -> [Kpi; 6] {
         },
     ]
 }
+
+/// Relative change from `before` to `now` (a fraction; rates: their
+/// difference), `None` when there is nothing to compare with.
+pub(crate) fn change(now: KpiValue, before: KpiValue) -> Option<f64> {
+    let relative = |a: f64, b: f64| (b != 0.0).then(|| (a - b) / b.abs());
+    #[allow(clippy::cast_precision_loss)]
+    match (now, before) {
+        (KpiValue::Money(a), KpiValue::Money(b)) | (KpiValue::Count(a), KpiValue::Count(b)) => {
+            relative(a as f64, b as f64)
+        }
+        (KpiValue::PerHour(a), KpiValue::PerHour(b)) => relative(a, b),
+        (KpiValue::Rate(Some(a)), KpiValue::Rate(Some(b))) => Some(a - b),
+        _ => None,
+    }
+}
+
+/// Whether a rise of this KPI is good news (refunds and rejections are not).
+pub(crate) fn higher_is_better(label: &str) -> bool {
+    !matches!(
+        label,
+        "Refunded" | "Refunds" | "Tickets refunded" | "Scans rejected" | "Duplicate scans"
+    )
+}

@@ -28,6 +28,10 @@ pub struct ReportData {
     /// Bucket size of [`ReportData::rows`]: `"1h"` or `"1d"`.
     pub granularity: String,
     pub kpis: Kpis,
+    /// The same KPIs for the previous period of equal length (the "vs
+    /// previous period" column), when the caller loaded it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub previous: Option<Kpis>,
     /// Sales in currencies other than [`ReportData::currency`]: listed, never
     /// added to its amounts.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
@@ -41,6 +45,19 @@ pub struct ReportData {
     pub campaigns: Vec<Breakdown>,
     pub entry_points: Vec<Breakdown>,
     pub segments: Vec<SegmentRow>,
+    /// A show report's check-ins around doors: admitted scans per 5 minutes
+    /// per gate, busiest gate first (empty for venue reports).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub checkins: Vec<GateCheckins>,
+}
+
+/// One gate's admitted scans per 5-minute bucket.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct GateCheckins {
+    pub gate: String,
+    /// `(bucket start, admitted)`, ascending, zero-filled.
+    pub points: Vec<(DateTime<Utc>, i64)>,
 }
 
 /// Revenue and orders in one currency.

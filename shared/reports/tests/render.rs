@@ -81,6 +81,68 @@ fn show_pdf_names_the_show() {
     };
     assert!(text.contains("Midnight Echo — Summer Tour"));
     assert!(text.contains(&format_money(data.kpis.average_order_value, "USD")));
+    // Gross, refunded and net side by side; the change against the previous period.
+    for needle in [
+        "Gross revenue",
+        "Refunded",
+        "Net revenue",
+        "Check-ins",
+        "Main entrance",
+    ] {
+        assert!(
+            text.contains(needle),
+            "{needle:?} missing from the show PDF"
+        );
+    }
+    let net = format_money(data.kpis.net_revenue(), "USD");
+    assert!(text.contains(&net), "net revenue {net} missing");
+    let previous = data.previous.as_ref().unwrap();
+    let change = (data.kpis.revenue - previous.revenue) as f64 / previous.revenue as f64 * 100.0;
+    let shown = format!("{change:+.1}%");
+    assert!(
+        text.contains(&shown),
+        "gross revenue change {shown} missing"
+    );
+}
+
+#[test]
+fn show_xlsx_has_previous_period_and_check_ins() {
+    use calamine::{Data, DataType, Reader, Xlsx};
+    let data = fixtures::show_week(4);
+    let bytes = render(Format::Xlsx, &data).unwrap();
+    let mut book: Xlsx<_> = calamine::open_workbook_from_rs(std::io::Cursor::new(bytes)).unwrap();
+    let summary = book.worksheet_range("Summary").unwrap();
+    let row = (0..summary.height() as u32)
+        .find(|&r| summary.get_value((r, 0)) == Some(&Data::String("Net revenue".into())))
+        .expect("a Net revenue row");
+    let value = |c| {
+        summary
+            .get_value((row, c))
+            .and_then(DataType::get_float)
+            .unwrap()
+    };
+    assert_eq!(value(1), data.kpis.net_revenue() as f64 / 100.0);
+    let before = data.previous.as_ref().unwrap().net_revenue();
+    assert_eq!(value(2), before as f64 / 100.0);
+    let change = (data.kpis.net_revenue() - before) as f64 / before as f64;
+    assert!((value(3) - change).abs() < 1e-9, "{} vs {change}", value(3));
+
+    let checkins = book.worksheet_range("Check-ins").unwrap();
+    assert_eq!(checkins.height(), data.checkins[0].points.len() + 1);
+    let last = data.checkins.len() as u32 + 1;
+    assert_eq!(
+        checkins.get_value((0, last)),
+        Some(&Data::String("All gates".into()))
+    );
+    let total: f64 = (1..checkins.height() as u32)
+        .filter_map(|r| checkins.get_value((r, last))?.get_float())
+        .sum();
+    let expected: i64 = data
+        .checkins
+        .iter()
+        .flat_map(|g| g.points.iter().map(|p| p.1))
+        .sum();
+    assert_eq!(total, expected as f64);
 }
 
 #[test]

@@ -1,4 +1,5 @@
-//! `/api/analytics`: flow health (admin), and per venue the funnel and breakdowns.
+//! `/api/analytics`: flow health (admin), and per venue the funnel,
+//! breakdowns and check-ins over time.
 
 use std::collections::BTreeMap;
 
@@ -7,7 +8,7 @@ use axum::extract::State;
 use chrono::{DateTime, Duration, Utc};
 use domain::EventType;
 use domain::ports::FlowRecord;
-use domain::{Dimension, Metric};
+use domain::{Dimension, Granularity, Metric};
 use futures::future::join_all;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
@@ -16,6 +17,7 @@ use utoipa_axum::routes;
 
 use super::ShowQuery;
 use crate::access::{AdminClaims, VenueAccess};
+use crate::checkins::{self, Checkins};
 use crate::error::{ApiError, ApiResult};
 use crate::extract::ApiQuery;
 use crate::openapi::{AdminErrors, VenueErrors};
@@ -156,6 +158,79 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(summary))
         .routes(routes!(funnel))
         .routes(routes!(breakdowns))
+        .routes(routes!(checkins))
+}
+
+#[derive(Debug, Clone, Default, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+#[serde(rename_all = "camelCase")]
+pub struct CheckinsQuery {
+    /// The show; omit for every show of the venue.
+    pub event_id: Option<String>,
+    /// RFC 3339; default two hours before the show starts (else three hours ago).
+    #[param(schema_with = crate::openapi::date_time)]
+    pub from: Option<String>,
+    /// RFC 3339, exclusive; default an hour after the show starts, never past now. At most 24 h after `from`.
+    #[param(schema_with = crate::openapi::date_time)]
+    pub to: Option<String>,
+}
+
+/// Admitted scans per 5 minutes, per gate and in total: how doors are going
+/// (venues staff gates from it). One query of the 5-minute rollups.
+#[utoipa::path(get, path = "/api/analytics/{venueId}/checkins", tag = "analytics", security(("bearer" = [])),
+    params(("venueId" = String, Path, description = "Venue id"), CheckinsQuery),
+    responses((status = 200, description = "Success", body = Checkins), VenueErrors))]
+#[tracing::instrument(skip_all)]
+pub async fn checkins(
+    State(state): State<AppState>,
+    access: VenueAccess,
+    ApiQuery(q): ApiQuery<CheckinsQuery>,
+) -> ApiResult<Json<Checkins>> {
+    let show = q.event_id.as_deref().filter(|s| !s.is_empty());
+    let record = show.and_then(|id| access.venue.shows.iter().find(|s| s.event_id == id));
+    let (default_from, default_to) = checkins::default_window(record, state.now());
+    let time = |name: &str, raw: Option<&str>, default| {
+        raw.filter(|t| !t.is_empty()).map_or(Ok(default), |t| {
+            DateTime::parse_from_rfc3339(t)
+                .map(|t| t.with_timezone(&Utc))
+                .map_err(|e| {
+                    ApiError::bad_request(format!("`{name}` must be an RFC 3339 time ({e}): {t:?}"))
+                })
+        })
+    };
+    let from = time("from", q.from.as_deref(), default_from)?;
+    let to = time("to", q.to.as_deref(), default_to)?;
+    if from >= to {
+        return Err(ApiError::bad_request("`from` must be before `to`"));
+    }
+    if to - from > checkins::MAX_WINDOW {
+        return Err(ApiError::bad_request(
+            "the window is longer than 24 hours: narrow `from`/`to`",
+        ));
+    }
+    let starts = checkins::bucket_starts(from, to);
+    let rows = match (starts.first(), starts.last()) {
+        (Some(&first), Some(&last)) => {
+            state
+                .reader
+                .rollups(
+                    access.id(),
+                    show,
+                    Granularity::FiveMinutes,
+                    first,
+                    last + checkins::BUCKET_SECONDS,
+                )
+                .await?
+        }
+        _ => Vec::new(),
+    };
+    Ok(Json(checkins::assemble(
+        access.id(),
+        show,
+        &rows,
+        &starts,
+        (from, to),
+    )))
 }
 
 /// Flow health per event type and source (admin).

@@ -10,6 +10,7 @@ use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
 use crate::access::VenueAccess;
+use crate::compare::Compare;
 use crate::error::{ApiError, ApiResult};
 use crate::extract::ApiQuery;
 use crate::openapi::VenueErrors;
@@ -45,6 +46,22 @@ pub struct MetricsQuery {
     /// currencies is never added in.
     #[param(pattern = "^[A-Z]{3}$")]
     pub currency: Option<String>,
+    /// `previous` (the window of equal length before) or `year` (52 weeks
+    /// earlier, same weekdays): adds `comparison`, point for point.
+    #[param(pattern = "^(previous|year)$")]
+    pub compare: Option<String>,
+}
+
+/// The same metric over the compared window; `points[i]` is compared with
+/// the response's `points[i]`.
+#[derive(Debug, Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct SeriesComparison {
+    /// `previous` or `year`.
+    pub compare: String,
+    pub from: DateTime<Utc>,
+    pub to: DateTime<Utc>,
+    pub points: Vec<Point>,
 }
 
 fn metric_schema() -> utoipa::openapi::Object {
@@ -68,6 +85,7 @@ pub struct MetricSeries {
     /// The currency of money metrics (revenue, refundedAmount, netRevenue, cartAbandonedValue).
     pub currency: String,
     pub points: Vec<Point>,
+    pub comparison: Option<SeriesComparison>,
 }
 
 pub fn router() -> OpenApiRouter<AppState> {
@@ -133,26 +151,59 @@ pub async fn metric_series(
             "`currency` must be an ISO 4217 code (three upper-case letters): {c:?}"
         )));
     }
+    let compare: Option<Compare> = q
+        .compare
+        .as_deref()
+        .filter(|c| !c.is_empty())
+        .map(str::parse)
+        .transpose()
+        .map_err(ApiError::BadRequest)?;
     let tz = access.tz();
     let starts = bucket_starts(granularity, from, to, tz)
         .map_err(|e| ApiError::bad_request(e.to_string()))?;
     let show = q.event_id.as_deref().filter(|s| !s.is_empty());
-    let rows = match (starts.first(), starts.last()) {
-        (Some(&first), Some(&last)) => {
-            state
-                .reader
-                .rollups(
-                    access.id(),
-                    show,
-                    granularity,
-                    first,
-                    granularity.next_bucket(last, tz),
-                )
-                .await?
+    let read = |starts: Vec<i64>| {
+        let (state, venue) = (state.clone(), access.id().to_owned());
+        async move {
+            let rows = match (starts.first(), starts.last()) {
+                (Some(&first), Some(&last)) => {
+                    state
+                        .reader
+                        .rollups(
+                            &venue,
+                            show,
+                            granularity,
+                            first,
+                            granularity.next_bucket(last, tz),
+                        )
+                        .await?
+                }
+                _ => Vec::new(),
+            };
+            Ok::<_, ApiError>((starts, rows))
         }
-        _ => Vec::new(),
     };
+    let compared = compare.map(|c| (c, c.shifted(from, to)));
+    let compared_starts = match compared {
+        Some((_, (f, t))) => bucket_starts(granularity, f, t, tz)
+            .map_err(|e| ApiError::bad_request(e.to_string()))?,
+        None => Vec::new(),
+    };
+    let ((starts, rows), (compared_starts, compared_rows)) =
+        tokio::try_join!(read(starts), read(compared_starts))?;
     let InCurrency { currency, rows, .. } = money_in(&rows, &access.venue, wanted);
+    let comparison = compared.map(|(c, (f, t))| {
+        let rows = money_in(&compared_rows, &access.venue, Some(&currency)).rows;
+        // Point for point with the current window (a DST day may leave one over).
+        let mut points = points(&rows, metric, granularity, &compared_starts, tz);
+        points.truncate(starts.len());
+        SeriesComparison {
+            compare: c.as_str().to_owned(),
+            from: f,
+            to: t,
+            points,
+        }
+    });
     Ok(Json(MetricSeries {
         metric: metric.name().to_owned(),
         granularity: granularity.as_str().to_owned(),
@@ -162,5 +213,6 @@ pub async fn metric_series(
         timezone: tz.name().to_owned(),
         currency,
         points: points(&rows, metric, granularity, &starts, tz),
+        comparison,
     }))
 }

@@ -70,7 +70,26 @@ pub async fn build_report_data(
         .unwrap_or(Tz::UTC);
     let period = Period::new(from, to, tz);
     let (f, t) = (from.timestamp(), to.timestamp());
-    let (hours, days, customers) = tokio::try_join!(
+    // The previous period of equal length, for the "vs previous period" column.
+    let (pf, pt) = (f - (t - f), f);
+    let previous_granularity = if period.is_local_days() {
+        Granularity::Day
+    } else {
+        Granularity::Hour
+    };
+    // A show report's check-ins: 5-minute buckets from two hours before the
+    // start to an hour after (never past `now`).
+    let doors = show
+        .and_then(|s| record.shows.iter().find(|r| r.event_id == s))
+        .map(|s| {
+            let from = (s.starts_at - chrono::Duration::hours(2)).timestamp();
+            let to = (s.starts_at + chrono::Duration::hours(1))
+                .min(now)
+                .timestamp();
+            (from - from.rem_euclid(300), to)
+        })
+        .filter(|(from, to)| from < to);
+    let (hours, days, customers, previous, door_rows) = tokio::try_join!(
         reader.rollups(venue, show, Granularity::Hour, f, t),
         async {
             if period.is_local_days() {
@@ -83,7 +102,19 @@ pub async fn build_report_data(
             }
         },
         reader.customers(venue),
+        reader.rollups(venue, show, previous_granularity, pf, pt),
+        async {
+            match doors {
+                Some((f, t)) => {
+                    reader
+                        .rollups(venue, show, Granularity::FiveMinutes, f, t)
+                        .await
+                }
+                None => Ok(Vec::new()),
+            }
+        },
     )?;
+    let checkins = doors.map_or_else(Vec::new, |(f, t)| checkins(&door_rows, f, t));
     // Every amount of the report is in one currency; money in others is
     // listed beside it, never added to it.
     let fallback = record.currency.as_deref().unwrap_or(DEFAULT_CURRENCY);
@@ -98,6 +129,12 @@ pub async fn build_report_data(
         None => (hours.as_slice(), group_by_local_day(&hourly, tz)),
     };
     let mine = by_currency.get(&currency).copied().unwrap_or_default();
+    let previous_mine = currency_totals(&previous, fallback)
+        .get(&currency)
+        .copied()
+        .unwrap_or_default();
+    let previous = in_currency(&previous, &currency, fallback);
+    let previous_from = DateTime::from_timestamp(pf, 0).unwrap_or(from);
     let other_currencies = by_currency
         .iter()
         .filter(|(code, t)| **code != currency && (t.revenue != 0 || t.orders != 0))
@@ -136,6 +173,7 @@ pub async fn build_report_data(
         generated_at: now,
         granularity: granularity.as_str().to_owned(),
         kpis: kpis(summary_rows, mine, from, to),
+        previous: Some(kpis(&previous, previous_mine, previous_from, from)),
         other_currencies,
         rows,
         daily,
@@ -144,7 +182,28 @@ pub async fn build_report_data(
         campaigns: by_revenue(breakdown(summary_rows, Dimension::Campaign)),
         entry_points: entry_points(summary_rows),
         segments: segments::summary(&customers),
+        checkins,
     })
+}
+
+/// Admitted scans per gate per 5 minutes over `[from, to)`, busiest gate first.
+fn checkins(rows: &[StoredRow], from: i64, to: i64) -> Vec<reports::GateCheckins> {
+    let mut gates: Vec<reports::GateCheckins> = totals::admitted_by_gate(rows)
+        .into_iter()
+        .map(|(gate, per)| reports::GateCheckins {
+            gate,
+            points: (from..to)
+                .step_by(300)
+                .map(|b| {
+                    let t = DateTime::from_timestamp(b, 0).unwrap_or_default();
+                    (t, per.get(&b).copied().unwrap_or(0))
+                })
+                .collect(),
+        })
+        .collect();
+    let total = |g: &reports::GateCheckins| g.points.iter().map(|p| p.1).sum::<i64>();
+    gates.sort_by_key(|g| std::cmp::Reverse(total(g)));
+    gates
 }
 
 fn convert(r: &StoredRow) -> RollupRow {

@@ -12,7 +12,7 @@ pub(crate) enum SeriesStyle {
 }
 
 pub(crate) struct Series {
-    pub name: &'static str,
+    pub name: std::borrow::Cow<'static, str>,
     pub color: Rgb,
     pub style: SeriesStyle,
     pub values: Vec<f64>,
@@ -221,8 +221,8 @@ fn draw_legend(canvas: &mut Canvas, right: f32, baseline: f32, series: &[Series]
     };
     let mut x = right;
     for s in series.iter().rev() {
-        x -= style.width(s.name);
-        canvas.text(x, baseline, style, Align::Left, s.name);
+        x -= style.width(&s.name);
+        canvas.text(x, baseline, style, Align::Left, &s.name);
         x -= 12.0;
         match s.style {
             SeriesStyle::Bars => canvas.fill_rect(x, baseline - 6.5, 8.0, 8.0, s.color),

@@ -4,11 +4,11 @@ use super::canvas::{Align, TextStyle};
 use super::document::Document;
 use super::fonts::Font;
 use super::theme::{
-    BANNER, CONTENT_WIDTH, FAINT, H1, INK, LABEL, MARGIN_X, NAVY, PAGE_WIDTH, Rgb, SAGE, SMALL,
-    STRIPE, TEAL,
+    BANNER, CONTENT_WIDTH, CORAL, FAINT, H1, INK, LABEL, MARGIN_X, NAVY, PAGE_WIDTH, Rgb, SAGE,
+    SMALL, STRIPE, TEAL,
 };
 use crate::context::ReportContext;
-use crate::kpi_list::{Kpi, KpiValue, kpi_groups};
+use crate::kpi_list::{Kpi, KpiValue, change, higher_is_better, kpi_groups};
 use crate::money::{format_count, format_money, format_percent};
 
 const BANNER_HEIGHT: f32 = 118.0;
@@ -76,13 +76,24 @@ pub(crate) fn draw(doc: &mut Document, ctx: &ReportContext<'_>) {
     doc.y = BANNER_HEIGHT + 66.0;
 
     let accents = [NAVY, TEAL, SAGE];
-    for ((group, kpis), accent) in kpi_groups(&data.kpis).iter().zip(accents) {
-        draw_group(doc, ctx, group, kpis, accent);
+    let previous = data.previous.as_ref().map(kpi_groups);
+    for (i, ((group, kpis), accent)) in kpi_groups(&data.kpis).iter().zip(accents).enumerate() {
+        let before = previous.as_ref().map(|p| p[i].1.as_slice());
+        draw_group(doc, ctx, group, kpis, before, accent);
     }
     doc.y += 6.0;
 }
 
-fn draw_group(doc: &mut Document, ctx: &ReportContext<'_>, title: &str, kpis: &[Kpi], accent: Rgb) {
+/// `previous`: the same tiles for the previous period; each tile then shows
+/// its change in its top right corner ("+4.1%", rates in points).
+fn draw_group(
+    doc: &mut Document,
+    ctx: &ReportContext<'_>,
+    title: &str,
+    kpis: &[Kpi],
+    previous: Option<&[Kpi]>,
+    accent: Rgb,
+) {
     let y = doc.y;
     let page = doc.page();
     page.text(MARGIN_X, y + 8.0, LABEL, Align::Left, &title.to_uppercase());
@@ -95,14 +106,38 @@ fn draw_group(doc: &mut Document, ctx: &ReportContext<'_>, title: &str, kpis: &[
         page.fill_rect(x, tile_top, tile_width, TILE_HEIGHT, STRIPE);
         page.fill_rect(x, tile_top, 3.0, TILE_HEIGHT, accent);
         let inner = tile_width - 20.0;
+        // Room for the change in the corner.
+        let label_width = if previous.is_some() {
+            inner - 34.0
+        } else {
+            inner
+        };
         page.text_fit(
             x + 12.0,
             tile_top + 15.0,
             SMALL,
             Align::Left,
-            inner,
+            label_width,
             kpi.label,
         );
+        if let Some(c) = previous
+            .and_then(|p| p.get(i))
+            .and_then(|before| change(kpi.value, before.value))
+        {
+            let text = match kpi.value {
+                KpiValue::Rate(_) => format!("{:+.1} pt", c * 100.0),
+                _ => format!("{:+.1}%", c * 100.0),
+            };
+            let good = (c >= 0.0) == higher_is_better(kpi.label);
+            let color = if c == 0.0 || good { SAGE } else { CORAL };
+            page.text(
+                x + tile_width - 8.0,
+                tile_top + 15.0,
+                TextStyle::new(Font::Bold, 7.5, color),
+                Align::Right,
+                &text,
+            );
+        }
         let value = value_text(ctx, kpi.value);
         let size = fitting_size(&value, inner);
         page.text(

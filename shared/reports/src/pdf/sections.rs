@@ -4,7 +4,7 @@ use super::chart::{self, ChartSpec, Frame, Series, SeriesStyle};
 use super::document::Document;
 use super::table::{self, Column, Table, number, text};
 use super::theme::{
-    AMBER, CONTENT_BOTTOM, CONTENT_WIDTH, CORAL, MARGIN_TOP, MARGIN_X, NAVY, SAGE, TEAL,
+    AMBER, CONTENT_BOTTOM, CONTENT_WIDTH, CORAL, MARGIN_TOP, MARGIN_X, NAVY, Rgb, SAGE, TEAL,
 };
 use crate::context::ReportContext;
 use crate::money::{
@@ -59,7 +59,7 @@ pub(crate) fn revenue_chart(
         subtitle: &subtitle(kind, "totals", &ctx.data.timezone),
         x_labels: x_labels(kind, buckets),
         series: vec![Series {
-            name: "Gross revenue",
+            name: "Gross revenue".into(),
             color: NAVY,
             style: SeriesStyle::Bars,
             values: buckets
@@ -71,6 +71,59 @@ pub(crate) fn revenue_chart(
     };
     let height = (CONTENT_BOTTOM - doc.y).clamp(180.0, CHART_HEIGHT);
     place(doc, height, &spec);
+}
+
+/// A show's check-ins around doors: admitted scans per 5 minutes, a line per gate.
+pub(crate) fn checkins_chart(doc: &mut Document, ctx: &ReportContext<'_>) {
+    let gates = &ctx.data.checkins;
+    let Some(first) = gates.first() else {
+        return;
+    };
+    const COLORS: [Rgb; 5] = [TEAL, NAVY, AMBER, CORAL, SAGE];
+    let y_label = |v: f64| crate::money::format_compact(v);
+    let peak = (0..first.points.len())
+        .map(|i| {
+            gates
+                .iter()
+                .map(|g| g.points.get(i).map_or(0, |p| p.1))
+                .sum::<i64>()
+        })
+        .enumerate()
+        .max_by_key(|&(i, n)| (n, std::cmp::Reverse(i)));
+    let subtitle = match peak {
+        Some((i, n)) if n > 0 => format!(
+            "admitted per 5 minutes by gate, venue time ({}); peak {} at {}",
+            ctx.data.timezone,
+            format_count(n),
+            ctx.local(first.points[i].0).format("%H:%M")
+        ),
+        _ => format!(
+            "admitted per 5 minutes by gate, venue time ({})",
+            ctx.data.timezone
+        ),
+    };
+    let spec = ChartSpec {
+        title: "Check-ins",
+        subtitle: &subtitle,
+        x_labels: first
+            .points
+            .iter()
+            .map(|p| ctx.local(p.0).format("%H:%M").to_string())
+            .collect(),
+        series: gates
+            .iter()
+            .take(COLORS.len())
+            .zip(COLORS)
+            .map(|(g, color)| Series {
+                name: g.gate.clone().into(),
+                color,
+                style: SeriesStyle::Line,
+                values: g.points.iter().map(|p| p.1 as f64).collect(),
+            })
+            .collect(),
+        y_label: &y_label,
+    };
+    place(doc, half_page_chart_height(), &spec);
 }
 
 /// Height for each of two charts sharing one page.
@@ -97,7 +150,7 @@ pub(crate) fn velocity_chart(
         subtitle: &subtitle(kind, "average tickets sold per hour", &ctx.data.timezone),
         x_labels: x_labels(kind, buckets),
         series: vec![Series {
-            name: "Tickets per hour",
+            name: "Tickets per hour".into(),
             color: TEAL,
             style: SeriesStyle::Line,
             values: buckets.iter().map(ChartBucket::velocity).collect(),
@@ -117,19 +170,19 @@ pub(crate) fn scans_chart(doc: &mut Document, kind: BucketKind, buckets: &[Chart
         x_labels: x_labels(kind, buckets),
         series: vec![
             Series {
-                name: "Admitted",
+                name: "Admitted".into(),
                 color: SAGE,
                 style: SeriesStyle::Bars,
                 values: values(|b| b.totals.scans_admitted),
             },
             Series {
-                name: "Rejected",
+                name: "Rejected".into(),
                 color: CORAL,
                 style: SeriesStyle::Bars,
                 values: values(|b| b.totals.scans_rejected),
             },
             Series {
-                name: "Duplicate",
+                name: "Duplicate".into(),
                 color: AMBER,
                 style: SeriesStyle::Bars,
                 values: values(|b| b.totals.scans_duplicate),

@@ -60,6 +60,9 @@ pub fn render_xlsx(data: &ReportData) -> Result<Vec<u8>, RenderError> {
         &data.currency,
         &data.segments,
     )?;
+    if !data.checkins.is_empty() {
+        table::write_checkins(workbook.add_worksheet(), &ctx, &styles)?;
+    }
     Ok(workbook.save_to_buffer()?)
 }
 

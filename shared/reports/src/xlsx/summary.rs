@@ -7,7 +7,7 @@ use super::styles::Styles;
 use super::table::{ChartSource, SUMMARY_SHEET};
 use crate::RenderError;
 use crate::context::ReportContext;
-use crate::kpi_list::{KpiValue, extra_kpis, kpi_groups};
+use crate::kpi_list::{KpiValue, change, extra_kpis, kpi_groups};
 use crate::money::minor_to_major;
 
 pub(crate) fn write(
@@ -20,7 +20,9 @@ pub(crate) fn write(
     sheet.set_name(SUMMARY_SHEET)?;
     sheet.set_column_width(0, 30.0)?;
     sheet.set_column_width(1, 20.0)?;
-    sheet.set_column_width(2, 3.0)?;
+    sheet.set_column_width(2, 17.0)?;
+    sheet.set_column_width(3, 10.0)?;
+    sheet.set_column_width(4, 3.0)?;
     sheet.write_string_with_format(0, 0, &data.title, &styles.title)?;
     sheet.set_row_height(0, 24.0)?;
     let mut details: Vec<(&str, String)> = vec![("Venue", data.venue_name.clone())];
@@ -56,38 +58,66 @@ pub(crate) fn write(
     row += 1;
     sheet.write_string_with_format(row, 0, "Metric", &styles.header)?;
     sheet.write_string_with_format(row, 1, "Value", &styles.header_right)?;
+    if data.previous.is_some() {
+        sheet.write_string_with_format(row, 2, "Previous period", &styles.header_right)?;
+        sheet.write_string_with_format(row, 3, "Change", &styles.header_right)?;
+    }
     row += 1;
-    let groups = kpi_groups(&data.kpis);
-    let extras = extra_kpis(&data.kpis);
-    let kpis = groups
-        .iter()
-        .flat_map(|(_, kpis)| kpis.iter())
-        .chain(extras.iter());
-    for kpi in kpis {
+    let kpis = |k| {
+        let groups = kpi_groups(k);
+        let extras = extra_kpis(k);
+        groups
+            .into_iter()
+            .flat_map(|(_, kpis)| kpis)
+            .chain(extras)
+            .collect::<Vec<_>>()
+    };
+    let current = kpis(&data.kpis);
+    let previous = data.previous.as_ref().map(kpis);
+    for (i, kpi) in current.iter().enumerate() {
         sheet.write_string_with_format(row, 0, kpi.label, &styles.text)?;
-        match kpi.value {
-            KpiValue::Money(minor) => sheet.write_number_with_format(
-                row,
-                1,
-                minor_to_major(minor, &data.currency),
-                &styles.money,
-            )?,
-            KpiValue::Count(count) => {
-                sheet.write_number_with_format(row, 1, count as f64, &styles.count)?
-            }
-            KpiValue::Rate(Some(rate)) if rate.is_finite() => {
-                sheet.write_number_with_format(row, 1, rate, &styles.percent)?
-            }
-            KpiValue::Rate(_) => sheet.write_string_with_format(row, 1, "n/a", &styles.subtitle)?,
-            KpiValue::PerHour(value) => {
-                sheet.write_number_with_format(row, 1, value, &styles.decimal)?
-            }
-        };
+        write_value(sheet, styles, row, 1, kpi.value, &data.currency)?;
+        if let Some(before) = previous.as_ref().and_then(|p| p.get(i)) {
+            write_value(sheet, styles, row, 2, before.value, &data.currency)?;
+            match change(kpi.value, before.value) {
+                Some(c) => sheet.write_number_with_format(row, 3, c, &styles.percent)?,
+                None => sheet.write_string_with_format(row, 3, "n/a", &styles.subtitle)?,
+            };
+        }
         row += 1;
     }
     if chart_source.last_row > 0 {
-        sheet.insert_chart(1, 3, &charts::revenue(chart_source, &data.currency))?;
-        sheet.insert_chart(19, 3, &charts::velocity(chart_source))?;
+        sheet.insert_chart(1, 5, &charts::revenue(chart_source, &data.currency))?;
+        sheet.insert_chart(19, 5, &charts::velocity(chart_source))?;
     }
+    Ok(())
+}
+
+fn write_value(
+    sheet: &mut Worksheet,
+    styles: &Styles,
+    row: RowNum,
+    col: u16,
+    value: KpiValue,
+    currency: &str,
+) -> Result<(), RenderError> {
+    match value {
+        KpiValue::Money(minor) => sheet.write_number_with_format(
+            row,
+            col,
+            minor_to_major(minor, currency),
+            &styles.money,
+        )?,
+        KpiValue::Count(count) => {
+            sheet.write_number_with_format(row, col, count as f64, &styles.count)?
+        }
+        KpiValue::Rate(Some(rate)) if rate.is_finite() => {
+            sheet.write_number_with_format(row, col, rate, &styles.percent)?
+        }
+        KpiValue::Rate(_) => sheet.write_string_with_format(row, col, "n/a", &styles.subtitle)?,
+        KpiValue::PerHour(value) => {
+            sheet.write_number_with_format(row, col, value, &styles.decimal)?
+        }
+    };
     Ok(())
 }

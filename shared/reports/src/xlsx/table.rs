@@ -281,6 +281,41 @@ pub(crate) fn write_rows(
     )
 }
 
+/// A show's check-ins: one row per 5 minutes, a column per gate, then all gates.
+pub(crate) fn write_checkins(
+    sheet: &mut Worksheet,
+    ctx: &ReportContext<'_>,
+    styles: &Styles,
+) -> Result<(), RenderError> {
+    let gates = &ctx.data.checkins;
+    sheet.set_name("Check-ins")?;
+    sheet.write_string_with_format(0, 0, "Time (venue)", &styles.header)?;
+    sheet.set_column_width(0, 18.0)?;
+    let all = gates.len() as ColNum + 1;
+    for (i, g) in gates.iter().enumerate() {
+        let col = i as ColNum + 1;
+        sheet.write_string_with_format(0, col, &g.gate, &styles.header_right)?;
+        sheet.set_column_width(col, (g.gate.chars().count() as f64 + 4.0).max(12.0))?;
+    }
+    sheet.write_string_with_format(0, all, "All gates", &styles.header_right)?;
+    sheet.set_column_width(all, 12.0)?;
+    let buckets = gates.first().map_or(0, |g| g.points.len());
+    for i in 0..buckets {
+        let row = i as RowNum + 1;
+        let at = ctx.local(gates[0].points[i].0);
+        sheet.write_datetime_with_format(row, 0, at, &styles.datetime)?;
+        let mut total = 0;
+        for (g, gate) in gates.iter().enumerate() {
+            let n = gate.points.get(i).map_or(0, |p| p.1);
+            total += n;
+            sheet.write_number_with_format(row, g as ColNum + 1, n as f64, &styles.count)?;
+        }
+        sheet.write_number_with_format(row, all, total as f64, &styles.count)?;
+    }
+    sheet.set_freeze_panes(1, 1)?;
+    Ok(())
+}
+
 pub(crate) fn write_breakdown(
     sheet: &mut Worksheet,
     styles: &Styles,
