@@ -106,8 +106,11 @@ fn draw_group(
         page.fill_rect(x, tile_top, tile_width, TILE_HEIGHT, STRIPE);
         page.fill_rect(x, tile_top, 3.0, TILE_HEIGHT, accent);
         let inner = tile_width - 20.0;
+        let changed = previous
+            .and_then(|p| p.get(i))
+            .and_then(|before| change(kpi.value, before.value));
         // Room for the change in the corner.
-        let label_width = if previous.is_some() {
+        let label_width = if changed.is_some() {
             inner - 34.0
         } else {
             inner
@@ -120,10 +123,7 @@ fn draw_group(
             label_width,
             kpi.label,
         );
-        if let Some(c) = previous
-            .and_then(|p| p.get(i))
-            .and_then(|before| change(kpi.value, before.value))
-        {
+        if let Some(c) = changed {
             let text = match kpi.value {
                 KpiValue::Rate(_) => format!("{:+.1} pt", c * 100.0),
                 _ => format!("{:+.1}%", c * 100.0),

@@ -73,7 +73,7 @@ pub(crate) fn revenue_chart(
     place(doc, height, &spec);
 }
 
-/// A show's check-ins around doors: admitted scans per 5 minutes, a line per gate.
+/// A show's check-ins around doors: admitted scans per 5 minutes, stacked by gate.
 pub(crate) fn checkins_chart(doc: &mut Document, ctx: &ReportContext<'_>) {
     let gates = &ctx.data.checkins;
     let Some(first) = gates.first() else {
@@ -117,7 +117,7 @@ pub(crate) fn checkins_chart(doc: &mut Document, ctx: &ReportContext<'_>) {
             .map(|(g, color)| Series {
                 name: g.gate.clone().into(),
                 color,
-                style: SeriesStyle::Line,
+                style: SeriesStyle::Bars,
                 values: g.points.iter().map(|p| p.1 as f64).collect(),
             })
             .collect(),
