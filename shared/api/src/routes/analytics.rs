@@ -189,17 +189,8 @@ pub async fn checkins(
     let show = q.event_id.as_deref().filter(|s| !s.is_empty());
     let record = show.and_then(|id| access.venue.shows.iter().find(|s| s.event_id == id));
     let (default_from, default_to) = checkins::default_window(record, state.now());
-    let time = |name: &str, raw: Option<&str>, default| {
-        raw.filter(|t| !t.is_empty()).map_or(Ok(default), |t| {
-            DateTime::parse_from_rfc3339(t)
-                .map(|t| t.with_timezone(&Utc))
-                .map_err(|e| {
-                    ApiError::bad_request(format!("`{name}` must be an RFC 3339 time ({e}): {t:?}"))
-                })
-        })
-    };
-    let from = time("from", q.from.as_deref(), default_from)?;
-    let to = time("to", q.to.as_deref(), default_to)?;
+    let from = super::instant("from", q.from.as_deref())?.unwrap_or(default_from);
+    let to = super::instant("to", q.to.as_deref())?.unwrap_or(default_to);
     if from >= to {
         return Err(ApiError::bad_request("`from` must be before `to`"));
     }

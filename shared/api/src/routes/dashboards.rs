@@ -3,7 +3,6 @@
 
 use axum::Json;
 use axum::extract::State;
-use chrono::{DateTime, Utc};
 use domain::Granularity;
 use serde::Deserialize;
 use utoipa::IntoParams;
@@ -11,7 +10,7 @@ use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
 use crate::access::VenueAccess;
-use crate::compare::{Compare, Comparison, within};
+use crate::compare::{Comparison, within};
 use crate::error::{ApiError, ApiResult};
 use crate::extract::ApiQuery;
 use crate::openapi::VenueErrors;
@@ -38,18 +37,6 @@ pub struct DashboardQuery {
     pub compare: Option<String>,
 }
 
-fn instant(name: &str, raw: Option<&str>) -> ApiResult<Option<DateTime<Utc>>> {
-    raw.filter(|t| !t.is_empty())
-        .map(|t| {
-            DateTime::parse_from_rfc3339(t)
-                .map(|t| t.with_timezone(&Utc))
-                .map_err(|e| {
-                    ApiError::bad_request(format!("`{name}` must be an RFC 3339 time ({e}): {t:?}"))
-                })
-        })
-        .transpose()
-}
-
 pub fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new().routes(routes!(dashboard))
 }
@@ -66,15 +53,9 @@ pub async fn dashboard(
 ) -> ApiResult<Json<DashboardSummary>> {
     let now = state.now();
     let show = q.event_id.as_deref().filter(|s| !s.is_empty());
-    let compare: Option<Compare> = q
-        .compare
-        .as_deref()
-        .filter(|c| !c.is_empty())
-        .map(str::parse)
-        .transpose()
-        .map_err(ApiError::BadRequest)?;
-    let from = instant("from", q.from.as_deref())?;
-    let to = instant("to", q.to.as_deref())?;
+    let compare = super::compare(q.compare.as_deref())?;
+    let from = super::instant("from", q.from.as_deref())?;
+    let to = super::instant("to", q.to.as_deref())?;
     let period = match (from, to) {
         (None, None) => None,
         (from, to) => {

@@ -10,7 +10,6 @@ use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
 use crate::access::VenueAccess;
-use crate::compare::Compare;
 use crate::error::{ApiError, ApiResult};
 use crate::extract::ApiQuery;
 use crate::openapi::VenueErrors;
@@ -92,14 +91,6 @@ pub fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new().routes(routes!(metric_series))
 }
 
-fn parse_time(name: &str, raw: &str) -> ApiResult<DateTime<Utc>> {
-    DateTime::parse_from_rfc3339(raw)
-        .map(|t| t.with_timezone(&Utc))
-        .map_err(|e| {
-            ApiError::bad_request(format!("`{name}` must be an RFC 3339 time ({e}): {raw:?}"))
-        })
-}
-
 /// A metric per bucket from `from` to `to`; at most 2,000 points.
 #[utoipa::path(get, path = "/api/metrics/{venueId}", tag = "metrics", security(("bearer" = [])),
     params(("venueId" = String, Path, description = "Venue id"), MetricsQuery),
@@ -127,22 +118,13 @@ pub async fn metric_series(
         .unwrap_or("1h")
         .parse()
         .map_err(ApiError::BadRequest)?;
-    let to =
-        q.to.as_deref()
-            .map(|t| parse_time("to", t))
-            .transpose()?
-            .unwrap_or_else(|| state.now());
+    let to = super::instant("to", q.to.as_deref())?.unwrap_or_else(|| state.now());
     let default_span = if granularity == Granularity::Day {
         Duration::days(30)
     } else {
         Duration::hours(24)
     };
-    let from = q
-        .from
-        .as_deref()
-        .map(|t| parse_time("from", t))
-        .transpose()?
-        .unwrap_or(to - default_span);
+    let from = super::instant("from", q.from.as_deref())?.unwrap_or(to - default_span);
     let wanted = q.currency.as_deref().filter(|c| !c.is_empty());
     if let Some(c) = wanted
         && !(c.len() == 3 && c.bytes().all(|b| b.is_ascii_uppercase()))
@@ -151,13 +133,7 @@ pub async fn metric_series(
             "`currency` must be an ISO 4217 code (three upper-case letters): {c:?}"
         )));
     }
-    let compare: Option<Compare> = q
-        .compare
-        .as_deref()
-        .filter(|c| !c.is_empty())
-        .map(str::parse)
-        .transpose()
-        .map_err(ApiError::BadRequest)?;
+    let compare = super::compare(q.compare.as_deref())?;
     let tz = access.tz();
     let starts = bucket_starts(granularity, from, to, tz)
         .map_err(|e| ApiError::bad_request(e.to_string()))?;

@@ -17,10 +17,12 @@ pub mod share_links;
 pub mod venues;
 pub mod widgets;
 
+use chrono::{DateTime, Utc};
 use serde::Deserialize;
 use utoipa::{IntoParams, OpenApi};
 use utoipa_axum::router::OpenApiRouter;
 
+use crate::compare::Compare;
 use crate::error::ApiError;
 use crate::openapi::ApiDoc;
 use crate::state::AppState;
@@ -60,6 +62,27 @@ impl ShowQuery {
     pub fn show(&self) -> Option<&str> {
         self.event_id.as_deref().filter(|s| !s.is_empty())
     }
+}
+
+/// An optional RFC 3339 query parameter (empty = absent); 400 naming it otherwise.
+pub fn instant(name: &str, raw: Option<&str>) -> Result<Option<DateTime<Utc>>, ApiError> {
+    raw.filter(|t| !t.is_empty())
+        .map(|t| {
+            DateTime::parse_from_rfc3339(t)
+                .map(|t| t.with_timezone(&Utc))
+                .map_err(|e| {
+                    ApiError::bad_request(format!("`{name}` must be an RFC 3339 time ({e}): {t:?}"))
+                })
+        })
+        .transpose()
+}
+
+/// The optional `compare` query parameter (empty = absent).
+pub fn compare(raw: Option<&str>) -> Result<Option<Compare>, ApiError> {
+    raw.filter(|c| !c.is_empty())
+        .map(str::parse)
+        .transpose()
+        .map_err(ApiError::BadRequest)
 }
 
 pub async fn not_found() -> ApiError {

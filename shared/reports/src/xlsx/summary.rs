@@ -4,11 +4,10 @@ use rust_xlsxwriter::{RowNum, Worksheet};
 
 use super::charts;
 use super::styles::Styles;
-use super::table::{ChartSource, SUMMARY_SHEET};
+use super::table::{Cell, ChartSource, SUMMARY_SHEET, write_cell};
 use crate::RenderError;
 use crate::context::ReportContext;
 use crate::kpi_list::{KpiValue, change, extra_kpis, kpi_groups};
-use crate::money::minor_to_major;
 
 pub(crate) fn write(
     sheet: &mut Worksheet,
@@ -93,6 +92,7 @@ pub(crate) fn write(
     Ok(())
 }
 
+/// A KPI value in its cell format; a rate without a denominator reads "n/a".
 fn write_value(
     sheet: &mut Worksheet,
     styles: &Styles,
@@ -101,23 +101,15 @@ fn write_value(
     value: KpiValue,
     currency: &str,
 ) -> Result<(), RenderError> {
-    match value {
-        KpiValue::Money(minor) => sheet.write_number_with_format(
-            row,
-            col,
-            minor_to_major(minor, currency),
-            &styles.money,
-        )?,
-        KpiValue::Count(count) => {
-            sheet.write_number_with_format(row, col, count as f64, &styles.count)?
+    let cell = match value {
+        KpiValue::Money(minor) => Cell::Money(minor),
+        KpiValue::Count(count) => Cell::Count(count),
+        KpiValue::Rate(Some(rate)) if rate.is_finite() => Cell::Percent(Some(rate)),
+        KpiValue::Rate(_) => {
+            sheet.write_string_with_format(row, col, "n/a", &styles.subtitle)?;
+            return Ok(());
         }
-        KpiValue::Rate(Some(rate)) if rate.is_finite() => {
-            sheet.write_number_with_format(row, col, rate, &styles.percent)?
-        }
-        KpiValue::Rate(_) => sheet.write_string_with_format(row, col, "n/a", &styles.subtitle)?,
-        KpiValue::PerHour(value) => {
-            sheet.write_number_with_format(row, col, value, &styles.decimal)?
-        }
+        KpiValue::PerHour(value) => Cell::Decimal(value),
     };
-    Ok(())
+    write_cell(sheet, styles, currency, row, col, cell)
 }

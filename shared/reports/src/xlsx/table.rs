@@ -145,7 +145,7 @@ fn write_table<'a, T, const N: usize>(
     Ok(())
 }
 
-fn write_cell(
+pub(crate) fn write_cell(
     sheet: &mut Worksheet,
     styles: &Styles,
     currency: &str,
