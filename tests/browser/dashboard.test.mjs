@@ -149,6 +149,31 @@ test('desktop dashboard matches the API and updates live without a reload', asyn
   }
 });
 
+test('comparison with the previous period and check-ins per gate', async () => {
+  const { context, page } = await openDashboard({ width: 1440, height: 900 });
+  try {
+    // Doors are open in the simulated night: bars per 5 minutes and a legend entry per gate.
+    await page.waitForSelector('[data-testid="chart-checkins"] svg rect', { timeout: 20_000 });
+    const gates = await page.$$eval('#checkins-legend li', (items) => items.map((li) => li.textContent));
+    assert.ok(gates.length > 0, 'the check-ins legend names the gates');
+    assert.match(await page.textContent('#checkins-note'), /admitted · peak \d+/);
+
+    await page.click('#compare-switch button[data-compare="previous"]');
+    await page.waitForFunction(
+      () => document.querySelector('[data-testid="delta-net-revenue"]')?.textContent.includes('vs previous period'),
+      null,
+      { timeout: 20_000 },
+    );
+    assert.match(new URL(page.url()).hash, /cmp=previous/, 'the comparison is kept in the URL');
+    // The revenue chart draws the compared window as a second line.
+    const paths = await page.$$eval('[data-testid="chart-revenue"] svg path', (ps) => ps.length);
+    assert.ok(paths >= 3, `revenue chart has ${paths} paths; expected area, line and the compared line`);
+    await page.screenshot({ path: join(ARTIFACTS_DIR, 'dashboard-compare.png'), fullPage: true });
+  } finally {
+    await context.close();
+  }
+});
+
 test('mobile layout renders without horizontal overflow', async () => {
   const { context, page } = await openDashboard({ width: 390, height: 844 });
   try {

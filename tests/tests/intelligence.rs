@@ -600,3 +600,77 @@ async fn a_large_venue_pages_its_customers_and_reads_the_nightly_summary() {
     };
     assert!(!listed("topCustomers") && !listed("customers"), "{c}");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_new_venue_is_scored_between_nights_when_it_has_something_new() {
+    let local = stack().await;
+    let venue = unique("venue");
+    let show = unique("show");
+    let t0 = Utc::now();
+    let venue_data =
+        json!({"venueId": venue, "name": "New Hall", "timezone": "UTC", "currency": "USD"});
+    ingest(
+        &local,
+        EventType::VenueUpdate,
+        venue_data,
+        t0 - Duration::hours(5),
+        t0,
+    )
+    .await;
+    for k in 0..3 {
+        let mut p = purchase(&venue, &show);
+        p["userId"] = json!(format!("user-{k}"));
+        ingest(
+            &local,
+            EventType::TicketPurchase,
+            p,
+            t0 - Duration::hours(k),
+            t0,
+        )
+        .await;
+    }
+    let ports = ports(&local, None);
+    // Only this venue: the shared emulator holds every test's venues.
+    let mine = [venue.clone()];
+    let refitted = |s: &jobs::insights::RefreshSummary| s.refitted.contains(&venue);
+
+    // No scores yet: scored at once, by the refresh, with what it saw.
+    let first = jobs::insights::refresh_venues(&ports, &mine, t0)
+        .await
+        .unwrap();
+    assert!(refitted(&first), "{first:?}");
+    let base = get_ok(&local, &format!("/api/customers/{venue}")).await;
+    assert_eq!(base["model"]["source"], "scheduled", "{base}");
+    assert_eq!(base["totals"]["customers"].as_i64(), Some(3), "{base}");
+
+    // Nothing new: the scores stand.
+    let again = jobs::insights::refresh_venues(&ports, &mine, t0 + Duration::minutes(5))
+        .await
+        .unwrap();
+    assert!(!refitted(&again), "{again:?}");
+
+    // A new purchase: scored again once the venue's interval since the last
+    // fit (15 min for a small venue) has passed, not before.
+    let t1 = t0 + Duration::minutes(6);
+    ingest(
+        &local,
+        EventType::TicketPurchase,
+        purchase(&venue, &show),
+        t1 - Duration::minutes(1),
+        t1,
+    )
+    .await;
+    assert_eq!(jobs::insights::refresh_interval(3), Duration::minutes(15));
+    let early = jobs::insights::refresh_venues(&ports, &mine, t0 + Duration::minutes(10))
+        .await
+        .unwrap();
+    assert!(
+        !refitted(&early),
+        "within 15 minutes of the last fit: {early:?}"
+    );
+    let due = jobs::insights::refresh_venues(&ports, &mine, t0 + Duration::minutes(16))
+        .await
+        .unwrap();
+    assert!(refitted(&due), "{due:?}");
+    assert_eq!(jobs::insights::refresh_interval(50_000), Duration::hours(6));
+}

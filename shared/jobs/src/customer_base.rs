@@ -31,7 +31,8 @@ pub const LIVE_FIT_MAX: usize = 2_000;
 pub struct Scoring {
     pub model: ClvModel,
     pub fallback_reason: Option<String>,
-    /// `nightly` (stored by the insights job) or `live` (fitted for the request).
+    /// `nightly` (the nightly job), `scheduled` (the refresh between nights)
+    /// or `live` (fitted for the request).
     pub source: String,
     pub fitted_at: DateTime<Utc>,
     /// Customers scored.
@@ -79,6 +80,10 @@ pub struct CustomerBase {
     pub segments: Vec<SegmentSummary>,
     /// By lifetime value, highest first, at most [`TOP_STORED`].
     pub top: Vec<TopCustomer>,
+    /// The venue's orders + refunds (rollups) when this was computed: the
+    /// insights refresh refits only when it has moved.
+    #[serde(default)]
+    pub activity_seen: Option<i64>,
 }
 
 /// The currency a venue's customer money is shown in (the one most was
@@ -122,6 +127,7 @@ impl CustomerBase {
             repeat_scored: 0,
             segments: segment_summary(insights),
             top: Vec::new(),
+            activity_seen: None,
         };
         for r in rows {
             base.orders += r.orders;

@@ -6,8 +6,9 @@
 //! What decays with time (recency, P(alive), segments) is recomputed here;
 //! the running totals (spend, orders, counters) are the ingest's.
 
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, Duration, Utc};
 use domain::ports::{CustomerRow, StoreError};
+use domain::{Granularity, Metric};
 use futures::stream::{self, StreamExt};
 use insights::customers::{
     ClvModel, CustomerInsight, CustomerRecord, PopulationModel, fit_population,
@@ -19,6 +20,13 @@ use crate::{JobError, Ports};
 
 /// Name of the job in the schedules (`{"job":"insights"}`).
 pub const JOB: &str = "insights";
+/// The frequent job that scores venues whose scores are missing or stale
+/// (`{"job":"insights-refresh"}`), so a venue that just went live need not
+/// wait for the night.
+pub const REFRESH_JOB: &str = "insights-refresh";
+/// Who fitted a venue's scores: the nightly run, or the refresh between nights.
+pub const NIGHTLY: &str = "nightly";
+pub const SCHEDULED: &str = "scheduled";
 /// Concurrent insight writes per venue.
 const WRITE_CONCURRENCY: usize = 16;
 
@@ -60,6 +68,120 @@ pub struct StoredInsight<'a> {
     pub insight: &'a CustomerInsight,
     pub fitted_at: DateTime<Utc>,
     pub fallback_reason: Option<&'a str>,
+    /// [`NIGHTLY`] or [`SCHEDULED`].
+    pub source: &'a str,
+}
+
+/// How long a venue's scores stand before new activity is scored again. A
+/// fit reads the venue's whole customer partition, so the wait grows with
+/// the venue: the refresh's cost scales with venues, not with requests.
+pub fn refresh_interval(customers: i64) -> Duration {
+    if customers < 1_000 {
+        Duration::minutes(15)
+    } else if customers < 10_000 {
+        Duration::hours(1)
+    } else {
+        Duration::hours(6)
+    }
+}
+
+/// Orders + refunds the venue has seen (its venue-scope daily rollups): a
+/// change since the last fit means there is something new to score.
+async fn venue_activity(ports: &Ports, venue: &str) -> Result<i64, JobError> {
+    let days = ports
+        .reader
+        .rollups(venue, None, Granularity::Day, 0, i64::MAX)
+        .await?;
+    Ok(days
+        .iter()
+        .map(|r| r.get(Metric::Orders) + r.get(Metric::Refunds))
+        .sum())
+}
+
+/// What one refresh did.
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct RefreshSummary {
+    pub venues: usize,
+    /// Venues scored: no scores yet, or new activity and their interval passed.
+    pub refitted: Vec<String>,
+    /// Venues whose scores stand (nothing new, or scored too recently).
+    pub current: usize,
+    pub scores: Summary,
+}
+
+/// Scores the venues whose scores are missing, or stale: new orders or
+/// refunds since the last fit and [`refresh_interval`] passed.
+///
+/// # Errors
+/// As [`run`].
+pub async fn refresh(ports: &Ports, now: DateTime<Utc>) -> Result<RefreshSummary, JobError> {
+    let venues: Vec<String> = ports
+        .reader
+        .venues()
+        .await?
+        .into_iter()
+        .map(|v| v.venue_id)
+        .collect();
+    refresh_venues(ports, &venues, now).await
+}
+
+/// [`refresh`] over the given venues.
+///
+/// # Errors
+/// As [`run`].
+pub async fn refresh_venues(
+    ports: &Ports,
+    venues: &[String],
+    now: DateTime<Utc>,
+) -> Result<RefreshSummary, JobError> {
+    let mut out = RefreshSummary {
+        venues: venues.len(),
+        ..RefreshSummary::default()
+    };
+    let mut first_error: Option<StoreError> = None;
+    for id in venues {
+        let id = id.as_str();
+        let activity = venue_activity(ports, id).await?;
+        let base: Option<CustomerBase> = ports
+            .docs
+            .get(customer_base::KIND, id, customer_base::ID)
+            .await?
+            .and_then(|v| serde_json::from_value(v).ok());
+        let due = match &base {
+            None => activity > 0,
+            Some(b) => {
+                b.activity_seen != Some(activity)
+                    && now - b.computed_at >= refresh_interval(b.customers)
+            }
+        };
+        if !due {
+            out.current += 1;
+            continue;
+        }
+        refit_venue(
+            ports,
+            id,
+            now,
+            SCHEDULED,
+            activity,
+            &mut out.scores,
+            &mut first_error,
+        )
+        .await?;
+        out.refitted.push(id.to_owned());
+    }
+    out.scores.venues = out.refitted.len();
+    tracing::info!(
+        venues = out.venues,
+        refitted = out.refitted.len(),
+        current = out.current,
+        "insights refresh done"
+    );
+    match first_error {
+        Some(e) => Err(e.into()),
+        None => Ok(out),
+    }
 }
 
 /// The model's view of a customer row; `None` without a purchase.
@@ -108,71 +230,17 @@ pub async fn run(ports: &Ports, now: DateTime<Utc>) -> Result<Summary, JobError>
     };
     let mut first_error: Option<StoreError> = None;
     for venue in &venues {
-        let venue_id = venue.venue_id.as_str();
-        let rows = ports.reader.customers(venue_id).await?;
-        let started = std::time::Instant::now();
-        let (model, insights) = score_venue(&rows, now);
-        let fit_ms = u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX);
-        let outcomes: Vec<Result<(), StoreError>> = stream::iter(insights.iter().map(|insight| {
-            let doc = StoredInsight {
-                insight,
-                fitted_at: now,
-                fallback_reason: model.fallback_reason.as_deref(),
-            };
-            let value = serde_json::to_value(&doc).expect("an insight serialises");
-            let reader = ports.reader.clone();
-            async move {
-                reader
-                    .put_customer_insight(venue_id, &insight.customer_id, value)
-                    .await
-            }
-        }))
-        .buffer_unordered(WRITE_CONCURRENCY)
-        .collect()
-        .await;
-        for outcome in outcomes {
-            match outcome {
-                Ok(()) => summary.written += 1,
-                // The row is gone (erased on request since the read): leave it gone.
-                Err(e) if is_missing_row(&e) => summary.skipped += 1,
-                Err(e) => {
-                    summary.failed += 1;
-                    tracing::error!(venue = venue_id, error = %e, "writing a customer insight failed");
-                    first_error.get_or_insert(e);
-                }
-            }
-        }
-        // The venue's summary for the routes: one document a request reads
-        // instead of the whole customer partition.
-        let scoring = (!insights.is_empty()).then(|| Scoring {
-            model: model.model,
-            fallback_reason: model.fallback_reason.clone(),
-            source: "nightly".into(),
-            fitted_at: now,
-            customers: insights.len(),
-            population: Some(model.clone()),
-        });
-        let base = CustomerBase::from_rows(&rows, scoring, &insights, now);
-        let doc = serde_json::to_value(&base).expect("a customer base serialises");
-        if let Err(e) = ports
-            .docs
-            .put(customer_base::KIND, venue_id, customer_base::ID, &doc, None)
-            .await
-        {
-            summary.failed += 1;
-            tracing::error!(venue = venue_id, error = %e, "writing the customer base failed");
-            first_error.get_or_insert(e);
-        }
-        tracing::info!(venue = venue_id, customers = insights.len(), model = ?model.model,
-            fallback = model.fallback_reason.as_deref().unwrap_or("-"), fit_ms, "customer insights");
-        summary.customers += insights.len();
-        summary.per_venue.push(VenueSummary {
-            venue_id: venue_id.to_owned(),
-            customers: insights.len(),
-            model: model.model,
-            fallback_reason: model.fallback_reason.clone(),
-            fit_ms,
-        });
+        let activity = venue_activity(ports, &venue.venue_id).await?;
+        refit_venue(
+            ports,
+            &venue.venue_id,
+            now,
+            NIGHTLY,
+            activity,
+            &mut summary,
+            &mut first_error,
+        )
+        .await?;
     }
     tracing::info!(
         venues = summary.venues,
@@ -186,6 +254,86 @@ pub async fn run(ports: &Ports, now: DateTime<Utc>) -> Result<Summary, JobError>
         Some(e) => Err(e.into()),
         None => Ok(summary),
     }
+}
+
+/// Fits one venue's customers and writes their insights and the venue's
+/// customer base (with `activity`, the venue's orders + refunds it saw).
+async fn refit_venue(
+    ports: &Ports,
+    venue_id: &str,
+    now: DateTime<Utc>,
+    source: &str,
+    activity: i64,
+    summary: &mut Summary,
+    first_error: &mut Option<StoreError>,
+) -> Result<(), JobError> {
+    let rows = ports.reader.customers(venue_id).await?;
+    let started = std::time::Instant::now();
+    let (model, insights) = score_venue(&rows, now);
+    let fit_ms = u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX);
+    let outcomes: Vec<Result<(), StoreError>> = stream::iter(insights.iter().map(|insight| {
+        let doc = StoredInsight {
+            insight,
+            fitted_at: now,
+            fallback_reason: model.fallback_reason.as_deref(),
+            source,
+        };
+        let value = serde_json::to_value(&doc).expect("an insight serialises");
+        let reader = ports.reader.clone();
+        async move {
+            reader
+                .put_customer_insight(venue_id, &insight.customer_id, value)
+                .await
+        }
+    }))
+    .buffer_unordered(WRITE_CONCURRENCY)
+    .collect()
+    .await;
+    for outcome in outcomes {
+        match outcome {
+            Ok(()) => summary.written += 1,
+            // The row is gone (erased on request since the read): leave it gone.
+            Err(e) if is_missing_row(&e) => summary.skipped += 1,
+            Err(e) => {
+                summary.failed += 1;
+                tracing::error!(venue = venue_id, error = %e, "writing a customer insight failed");
+                first_error.get_or_insert(e);
+            }
+        }
+    }
+    // The venue's summary for the routes: one document a request reads
+    // instead of the whole customer partition.
+    let scoring = (!insights.is_empty()).then(|| Scoring {
+        model: model.model,
+        fallback_reason: model.fallback_reason.clone(),
+        source: "nightly".into(),
+        fitted_at: now,
+        customers: insights.len(),
+        population: Some(model.clone()),
+    });
+    let mut base = CustomerBase::from_rows(&rows, scoring, &insights, now);
+    base.activity_seen = Some(activity);
+    let doc = serde_json::to_value(&base).expect("a customer base serialises");
+    if let Err(e) = ports
+        .docs
+        .put(customer_base::KIND, venue_id, customer_base::ID, &doc, None)
+        .await
+    {
+        summary.failed += 1;
+        tracing::error!(venue = venue_id, error = %e, "writing the customer base failed");
+        first_error.get_or_insert(e);
+    }
+    tracing::info!(venue = venue_id, source, customers = insights.len(), model = ?model.model,
+        fallback = model.fallback_reason.as_deref().unwrap_or("-"), fit_ms, "customer insights");
+    summary.customers += insights.len();
+    summary.per_venue.push(VenueSummary {
+        venue_id: venue_id.to_owned(),
+        customers: insights.len(),
+        model: model.model,
+        fallback_reason: model.fallback_reason.clone(),
+        fit_ms,
+    });
+    Ok(())
 }
 
 /// The conditional write found no row (`attribute_exists(pk)` failed).
@@ -316,8 +464,10 @@ mod tests {
             insight: &insights[0],
             fitted_at: now,
             fallback_reason: model.fallback_reason.as_deref(),
+            source: NIGHTLY,
         };
         let v = serde_json::to_value(&doc).unwrap();
+        assert_eq!(v["source"], "nightly");
         assert_eq!(v["fittedAt"], "2026-06-01T00:00:00Z");
         // Alone, nobody ranks below: R = F = 1.
         assert_eq!(v["segment"], "lost");

@@ -44,7 +44,13 @@ pub enum JobError {
 }
 
 /// The jobs a schedule can name in its input (`{"job": "..."}`).
-pub const JOB_NAMES: [&str; 4] = ["reports", "exports", "insights", "alerts"];
+pub const JOB_NAMES: [&str; 5] = [
+    "reports",
+    "exports",
+    "insights",
+    "insights-refresh",
+    "alerts",
+];
 
 /// Runs the job a schedule's input names and returns its summary as JSON.
 /// The report, nightly-insights and alerts Lambdas and the local scheduler
@@ -61,6 +67,7 @@ pub async fn run(
         "reports" => json(&reports::run_due(ports, now).await?),
         "exports" => json(&exports::run_pending(ports, now).await?),
         "insights" => json(&insights::run(ports, now).await?),
+        "insights-refresh" => json(&insights::refresh(ports, now).await?),
         "alerts" => json(&alerts::run(ports, now).await?),
         other => {
             return Err(JobError::Invalid(format!(

@@ -143,14 +143,11 @@ mod tests {
             .flat_map(|f| f.schedules.iter())
             .filter_map(job_name)
             .collect();
-        for job in ["reports", "insights", "alerts"] {
+        for job in ["reports", "insights", "insights-refresh", "alerts"] {
             assert!(jobs.contains(&job), "{jobs:?} lacks {job}");
         }
         for job in &jobs {
-            assert!(
-                ["reports", "exports", "insights", "alerts"].contains(job),
-                "unknown job {job}"
-            );
+            assert!(jobs::JOB_NAMES.contains(job), "unknown job {job}");
         }
     }
 }

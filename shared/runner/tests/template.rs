@@ -166,10 +166,12 @@ fn functions_match_crates_and_event_sources() {
         let f = stack.function(id).unwrap_or_else(|| panic!("{id}"));
         assert_eq!(f.binary, binary);
         assert!(f.sqs_sources.is_empty());
-        // The report function also runs the pending-exports pass (its second schedule).
+        // The report function also runs the pending-exports pass, the insights
+        // function the refresh between nights (their second schedules).
         let (Some(schedule), true) = (
             f.schedules.first(),
-            f.schedules.len() == 1 + usize::from(id == "ReportFunction"),
+            f.schedules.len()
+                == 1 + usize::from(id == "ReportFunction" || id == "NightlyInsightsFunction"),
         ) else {
             panic!("{id}: unexpected schedules {:?}", f.schedules);
         };

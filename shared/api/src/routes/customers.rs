@@ -100,7 +100,9 @@ pub struct ModelInfo {
     pub model: String,
     /// Why the fallback was used (too few customers or repeat buyers, or a failed fit).
     pub fallback_reason: Option<String>,
-    /// `nightly` (stored by the insights job) or `live` (fitted for this request).
+    /// `nightly` (the nightly insights job), `scheduled` (the refresh
+    /// between nights, for venues with new activity) or `live` (fitted for
+    /// this request).
     pub source: String,
     pub fitted_at: DateTime<Utc>,
     /// Customers scored.
@@ -212,11 +214,15 @@ pub fn score(rows: &[CustomerRow], now: DateTime<Utc>) -> Option<Scored> {
     if let Some(stored) = stored {
         let fitted_at = stored.iter().map(|s| s.1).min().unwrap_or(now);
         let (model, reason) = (stored[0].0.model, stored[0].2.clone());
+        let source = rows
+            .iter()
+            .find_map(|r| r.insight.as_ref()?.get("source")?.as_str())
+            .unwrap_or(jobs::insights::NIGHTLY);
         return Some(Scored {
             model: ModelInfo {
                 model: model_name(model),
                 fallback_reason: reason,
-                source: "nightly".into(),
+                source: source.into(),
                 fitted_at,
                 customers: stored.len(),
             },
