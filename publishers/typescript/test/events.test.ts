@@ -4,6 +4,7 @@ import { describe, it } from "node:test";
 
 import {
   cartUpdateEvent,
+  EVENT_TYPES,
   eventId,
   eventProblems,
   idProblem,
@@ -121,7 +122,8 @@ describe("event builders", () => {
 
   it("accepts every sample in events/cloudevents", () => {
     const files = readdirSync(SAMPLES).filter((f) => f.endsWith(".json"));
-    assert.equal(files.length, 5);
+    // One sample per event type.
+    assert.equal(files.length, EVENT_TYPES.length);
     for (const f of files) {
       assert.deepEqual(eventProblems(JSON.parse(readFileSync(new URL(f, SAMPLES), "utf8"))), [], f);
     }
