@@ -1025,3 +1025,109 @@ async fn periods_compare_with_the_previous_one_and_a_year_back_and_doors_read_pe
     assert_eq!(checkins["peak"]["admitted"].as_i64(), Some(4));
     assert_eq!(checkins["peak"]["t"].as_str(), Some(at(0).as_str()));
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_show_paces_against_the_median_of_the_venues_earlier_shows() {
+    use serde_json::json;
+    use tests::scenarios::event;
+    let local = stack().await;
+    let venue = unique("venue");
+    let now = Utc::now();
+    let day = chrono::Duration::days(1);
+    // Three earlier shows (10, 20 and 40 days ago) and the next one in 10 days.
+    let shows: Vec<(String, DateTime<Utc>)> = [-10, -20, -40, 10]
+        .iter()
+        .map(|d| (unique("show"), now + day * *d))
+        .collect();
+    let venue_update = event(
+        EventType::VenueUpdate,
+        &unique("vu"),
+        "venue-service",
+        now - day * 100,
+        json!({"venueId": venue, "timezone": "UTC", "currency": "USD",
+               "shows": shows.iter().map(|(id, at)| json!({"eventId": id, "name": id, "startsAt": at, "capacity": 500})).collect::<Vec<_>>()}),
+    );
+    // Each earlier show sells `n` tickets 20 days out and `n` more 5 days out;
+    // the next show has sold 25 (one refunded) 20 days out and 5 more since.
+    let purchase = |show: &str, at: DateTime<Utc>, tickets: u32| {
+        event(
+            EventType::TicketPurchase,
+            &unique("p"),
+            "ticket-service",
+            at,
+            json!({"orderId": unique("o"), "ticketId": unique("t"), "eventId": show, "venueId": venue,
+                   "userId": unique("u"), "amount": 1000 * i64::from(tickets), "currency": "USD", "quantity": tickets}),
+        )
+    };
+    let mut purchases = Vec::new();
+    for ((show, starts), n) in shows.iter().take(3).zip([10, 20, 30]) {
+        purchases.push(purchase(show, *starts - day * 20, n));
+        purchases.push(purchase(show, *starts - day * 5, n));
+    }
+    let (next, starts) = &shows[3];
+    purchases.push(purchase(next, *starts - day * 20, 25));
+    purchases.push(purchase(next, now - chrono::Duration::hours(1), 5));
+    let refund = event(
+        EventType::TicketRefund,
+        &unique("r"),
+        "payment-service",
+        *starts - day * 19,
+        json!({"orderId": "o", "eventId": next, "venueId": venue, "userId": "u", "amount": 1000,
+               "currency": "USD", "quantity": 1, "reason": "refund"}),
+    );
+    for (t, bodies) in [
+        (EventType::VenueUpdate, vec![venue_update]),
+        (EventType::TicketPurchase, purchases),
+        (EventType::TicketRefund, vec![refund]),
+    ] {
+        let messages: Vec<Message> = bodies
+            .into_iter()
+            .map(|body| Message {
+                id: unique("msg"),
+                body,
+            })
+            .collect();
+        let out = pipeline_for(&local, t).handle(&messages).await;
+        assert_eq!(out.committed, messages.len(), "{t}: {out:?}");
+    }
+
+    let p = get_json(
+        &local,
+        &format!("/api/analytics/{venue}/pacing?eventId={next}&horizonDays=30"),
+    )
+    .await;
+    assert_eq!(p["comparables"].as_array().unwrap().len(), 3, "{p}");
+    let point = |d: i64| {
+        p["points"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|x| x["daysBefore"] == d)
+            .unwrap()
+            .clone()
+    };
+    // 20 days out: 10, 20, 30 → median 20; the next show 25.
+    assert_eq!(point(20)["median"].as_f64(), Some(20.0));
+    assert_eq!(point(20)["tickets"].as_i64(), Some(25));
+    // Day 0 of the earlier shows: 20, 40, 60.
+    assert_eq!(point(0)["median"].as_f64(), Some(40.0));
+    assert_eq!(
+        (point(0)["min"].as_i64(), point(0)["max"].as_i64()),
+        (Some(20), Some(60))
+    );
+    assert!(point(5)["tickets"].is_null(), "5 days out is still ahead");
+    // Today, 10 days out: 25 − 1 refunded + 5 = 29 against a median of 20.
+    let today = &p["now"];
+    assert_eq!(today["daysBefore"].as_i64(), Some(10), "{p}");
+    assert_eq!(today["tickets"].as_i64(), Some(29));
+    assert_eq!(today["aheadBy"].as_f64(), Some(9.0));
+    // No eventId: a clear 400; an unknown show: 404.
+    let (s, _) = tests::get_status(&local, &format!("/api/analytics/{venue}/pacing")).await;
+    assert_eq!(s, 400);
+    let (s, _) = tests::get_status(
+        &local,
+        &format!("/api/analytics/{venue}/pacing?eventId=nope"),
+    )
+    .await;
+    assert_eq!(s, 404);
+}

@@ -461,6 +461,7 @@
     state.autoRange = null;
     state.series = null;
     state.checkins = null;
+    state.pacing = null;
     $('checkins-legend').replaceChildren();
     $('checkins-note').textContent = '';
     for (const id of ['revenue-chart', 'velocity-chart', 'checkins-chart']) $(id).replaceChildren(h('div', { class: 'empty empty--loading', text: 'Loading…' }));
@@ -1029,6 +1030,64 @@
     renderCharts();
     refreshCheckins(gen);
     refreshComparison(win, gen);
+    refreshPacing(gen);
+  }
+
+  /** A show's net tickets by days before it, against the venue's earlier shows. */
+  async function refreshPacing(gen = state.generation) {
+    $('pacing-section').hidden = !state.eventId;
+    if (!state.eventId) return;
+    try {
+      const q = new URLSearchParams({ eventId: state.eventId });
+      const data = await api(`/api/analytics/${encodeURIComponent(state.venueId)}/pacing?${q}`);
+      if (gen !== state.generation) return;
+      state.pacing = data;
+    } catch (err) {
+      if (gen !== state.generation || err.status === 401) return;
+      state.pacing = { error: err.message };
+    }
+    renderPacing();
+  }
+
+  function renderPacing() {
+    const p = state.pacing;
+    const el = $('pacing-chart');
+    if (!p || !state.eventId) return;
+    if (p.error) {
+      el.replaceChildren(emptyState(`Could not load pacing: ${p.error}`));
+      return;
+    }
+    const start = Date.parse(p.startsAt);
+    const at = (d) => start - d * DAY;
+    // From a couple of days before the first sale of this or an earlier show.
+    const firstSale = Math.max(0, ...(p.points || [])
+      .filter((x) => (x.tickets || 0) > 0 || (x.max || 0) > 0).map((x) => x.daysBefore));
+    const from = Math.max(at(p.horizonDays), at(firstSale) - 2 * DAY);
+    const shown = (p.points || []).filter((x) => at(x.daysBefore) >= from);
+    const known = shown.filter((x) => isNum(x.tickets)).map((x) => ({ t: at(x.daysBefore), value: x.tickets }));
+    const line = (key) => shown.filter((x) => isNum(x[key])).map((x) => ({ t: at(x.daysBefore), value: x[key] }));
+    const n = (p.comparables || []).length;
+    const now = p.now;
+    $('pacing-note').textContent = !n ? 'no earlier show to compare with'
+      : now && isNum(now.aheadBy)
+        ? `${fmtInt(now.tickets)} tickets at ${now.daysBefore} days out · ${now.aheadBy >= 0 ? 'ahead of' : 'behind'} the median of ${n} earlier show${n === 1 ? '' : 's'} by ${fmtInt(Math.abs(Math.round(now.aheadBy)))}${isNum(now.aheadByPercent) ? ` (${now.aheadByPercent >= 0 ? '+' : ''}${nf1.format(now.aheadByPercent)}%)` : ''}`
+        : `against ${n} earlier show${n === 1 ? '' : 's'}`;
+    timeSeriesChart(el, {
+      points: known,
+      lines: n ? [
+        { label: 'median', color: '#667085', points: line('median') },
+        { label: 'lowest', color: '#d0d5dd', points: line('min') },
+        { label: 'highest', color: '#d0d5dd', points: line('max') },
+      ] : [],
+      from, to: start + DAY, step: DAY, kind: 'area', color: 'var(--c-revenue)', gradientId: 'pace-grad',
+      axisFormat: (v) => nfCompact.format(v),
+      valueFormat: (v) => `${fmtInt(v)} net tickets`,
+      detail: (pt, i) => {
+        const x = (p.points || []).find((q) => at(q.daysBefore) === pt.t);
+        return x && isNum(x.median) ? `${x.daysBefore} days out · median ${fmtInt(Math.round(x.median))} (${fmtInt(x.min)}–${fmtInt(x.max)})` : '';
+      },
+      label: 'Pacing: net tickets by days before the show',
+    });
   }
 
   /** Admitted scans per 5 minutes around doors, per gate (the API picks the window). */
@@ -1207,7 +1266,9 @@
     const { points, step } = opts;
     const from = points.length ? Math.min(opts.from, points[0].t) : opts.from;
     const to = points.length ? Math.max(opts.to, points[points.length - 1].t + step) : opts.to;
-    const max = points.reduce((m, p) => Math.max(m, p.value), 0);
+    // The scale holds the overlaid lines too (a comparison may run higher).
+    const max = [points, ...(opts.lines || []).map((l) => l.points)]
+      .reduce((m, list) => list.reduce((mm, p) => Math.max(mm, p.value), m), 0);
     const yTicks = niceTicks(max, height < 200 ? 3 : 4);
     const yTop = yTicks[yTicks.length - 1];
     const yLabels = yTicks.map((v) => opts.axisFormat(v));
@@ -1728,6 +1789,7 @@
         renderFunnel();
         renderEntryPoints();
         renderCheckins();
+        renderPacing();
       });
     });
     ro.observe($('revenue-chart'));

@@ -19,6 +19,7 @@ pub mod jwks;
 mod jwt_crypto;
 pub mod model;
 pub mod openapi;
+pub mod pacing;
 pub mod routes;
 pub mod series;
 pub mod sign_in;

@@ -21,6 +21,7 @@ use crate::checkins::{self, Checkins};
 use crate::error::{ApiError, ApiResult};
 use crate::extract::ApiQuery;
 use crate::openapi::{AdminErrors, VenueErrors};
+use crate::pacing::{self, Pacing};
 use crate::state::AppState;
 use crate::summary::Funnel;
 use crate::totals::{breakdown, money_in, sum_all};
@@ -159,6 +160,97 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(funnel))
         .routes(routes!(breakdowns))
         .routes(routes!(checkins))
+        .routes(routes!(pacing))
+}
+
+#[derive(Debug, Clone, Default, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+#[serde(rename_all = "camelCase")]
+pub struct PacingQuery {
+    /// The show to pace (required).
+    #[param(required = true)]
+    pub event_id: Option<String>,
+    /// Days before the show to cover; default 60, at most 400.
+    #[param(minimum = 0, maximum = 400)]
+    pub horizon_days: Option<i64>,
+    /// Compare only with shows whose capacity is within 25% of this one's.
+    pub same_capacity: Option<bool>,
+}
+
+/// Pacing: the show's cumulative net tickets and net revenue by days before
+/// it, against the venue's earlier shows (median and range) — "are we ahead
+/// of last time at 30 days out, by how many tickets". One daily query per
+/// show compared (at most 12, in parallel).
+#[utoipa::path(get, path = "/api/analytics/{venueId}/pacing", tag = "analytics", security(("bearer" = [])),
+    params(("venueId" = String, Path, description = "Venue id"), PacingQuery),
+    responses((status = 200, description = "Success", body = Pacing), VenueErrors))]
+#[tracing::instrument(skip_all)]
+pub async fn pacing(
+    State(state): State<AppState>,
+    access: VenueAccess,
+    ApiQuery(q): ApiQuery<PacingQuery>,
+) -> ApiResult<Json<Pacing>> {
+    let id = q
+        .event_id
+        .as_deref()
+        .filter(|s| !s.is_empty())
+        .ok_or_else(|| ApiError::bad_request("missing `eventId`: pacing is per show"))?;
+    let horizon = q.horizon_days.unwrap_or(pacing::DEFAULT_HORIZON);
+    if !(0..=pacing::MAX_HORIZON).contains(&horizon) {
+        return Err(ApiError::bad_request(format!(
+            "`horizonDays` must be between 0 and {}",
+            pacing::MAX_HORIZON
+        )));
+    }
+    let shows = &access.venue.shows;
+    let show = shows
+        .iter()
+        .find(|s| s.event_id == id)
+        .ok_or_else(|| ApiError::NotFound(format!("no show {id:?} at this venue")))?;
+    let earlier = pacing::comparables(shows, show, q.same_capacity.unwrap_or(false));
+    let read = |event: &str| {
+        let (state, venue, event) = (state.clone(), access.id().to_owned(), event.to_owned());
+        async move {
+            state
+                .reader
+                .rollups(&venue, Some(&event), Granularity::Day, 0, i64::MAX)
+                .await
+        }
+    };
+    let mut all = join_all(
+        std::iter::once(show)
+            .chain(earlier.iter().copied())
+            .map(|s| read(&s.event_id)),
+    )
+    .await
+    .into_iter()
+    .collect::<Result<Vec<_>, _>>()?;
+    // Money in one currency, the venue's (else the one most sold in).
+    let currency = crate::totals::currency(&all.concat(), &access.venue);
+    for rows in &mut all {
+        *rows = money_in(rows, &access.venue, Some(&currency)).rows;
+    }
+    let rows_of = |i: usize| all[i].as_slice();
+    let earlier_rows: Vec<pacing::ShowRows<'_>> = earlier
+        .iter()
+        .enumerate()
+        .map(|(i, s)| pacing::ShowRows {
+            show: s,
+            rows: rows_of(i + 1),
+        })
+        .collect();
+    Ok(Json(pacing::assemble(
+        access.id(),
+        &currency,
+        access.tz(),
+        &pacing::ShowRows {
+            show,
+            rows: rows_of(0),
+        },
+        &earlier_rows,
+        horizon,
+        state.now(),
+    )))
 }
 
 #[derive(Debug, Clone, Default, Deserialize, IntoParams)]
