@@ -43,6 +43,19 @@ fn pipeline_for(local: &LocalStack, t: EventType) -> Pipeline {
     storage::wire::ingest_pipeline(t, &local.aws, &local.names)
 }
 
+/// Ingests `bodies` on `t`'s queue, one batch, and asserts every one committed.
+async fn commit_all(local: &LocalStack, t: EventType, bodies: Vec<String>) {
+    let messages: Vec<Message> = bodies
+        .into_iter()
+        .map(|body| Message {
+            id: unique("msg"),
+            body,
+        })
+        .collect();
+    let out = pipeline_for(local, t).handle(&messages).await;
+    assert_eq!(out.committed, messages.len(), "{t}: {out:?}");
+}
+
 fn assert_totals(
     dashboard: &serde_json::Value,
     expected: &publisher::simulate::Totals,
@@ -913,21 +926,9 @@ async fn periods_compare_with_the_previous_one_and_a_year_back_and_doors_read_pe
         scan("North", 1),
         scan("North", 1),
     ];
-    for (t, bodies) in [
-        (EventType::VenueUpdate, vec![venue_update]),
-        (EventType::TicketPurchase, purchases.to_vec()),
-        (EventType::TicketScan, scans.to_vec()),
-    ] {
-        let messages: Vec<Message> = bodies
-            .into_iter()
-            .map(|body| Message {
-                id: unique("msg"),
-                body,
-            })
-            .collect();
-        let out = pipeline_for(&local, t).handle(&messages).await;
-        assert_eq!(out.committed, messages.len(), "{t}: {out:?}");
-    }
+    commit_all(&local, EventType::VenueUpdate, vec![venue_update]).await;
+    commit_all(&local, EventType::TicketPurchase, purchases.to_vec()).await;
+    commit_all(&local, EventType::TicketScan, scans.to_vec()).await;
 
     let rfc = |t: DateTime<Utc>| t.to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
     let dash = |compare: &str| {
@@ -1075,21 +1076,9 @@ async fn a_show_paces_against_the_median_of_the_venues_earlier_shows() {
         json!({"orderId": "o", "eventId": next, "venueId": venue, "userId": "u", "amount": 1000,
                "currency": "USD", "quantity": 1, "reason": "refund"}),
     );
-    for (t, bodies) in [
-        (EventType::VenueUpdate, vec![venue_update]),
-        (EventType::TicketPurchase, purchases),
-        (EventType::TicketRefund, vec![refund]),
-    ] {
-        let messages: Vec<Message> = bodies
-            .into_iter()
-            .map(|body| Message {
-                id: unique("msg"),
-                body,
-            })
-            .collect();
-        let out = pipeline_for(&local, t).handle(&messages).await;
-        assert_eq!(out.committed, messages.len(), "{t}: {out:?}");
-    }
+    commit_all(&local, EventType::VenueUpdate, vec![venue_update]).await;
+    commit_all(&local, EventType::TicketPurchase, purchases).await;
+    commit_all(&local, EventType::TicketRefund, vec![refund]).await;
 
     let p = get_json(
         &local,

@@ -66,7 +66,9 @@ pub fn default_window(
 /// Bucket starts of `[from, to)`, aligned to 5 minutes.
 pub fn bucket_starts(from: DateTime<Utc>, to: DateTime<Utc>) -> Vec<i64> {
     let first = from.timestamp().div_euclid(BUCKET_SECONDS) * BUCKET_SECONDS;
-    (first..to.timestamp()).step_by(300).collect()
+    (first..to.timestamp())
+        .step_by(BUCKET_SECONDS.unsigned_abs() as usize)
+        .collect()
 }
 
 /// Check-ins of `rows` (5-minute rollups) over `starts`.

@@ -87,14 +87,13 @@ pub async fn dashboard(
             )
             .await?)
     },)?;
-    let days = match period {
-        Some((from, to)) => within(&all_days, from, to),
-        None => all_days.clone(),
-    };
+    // All time reads the rows as they are; a period, its own days.
+    let in_period = period.map(|(from, to)| within(&all_days, from, to));
+    let days = in_period.as_deref().unwrap_or(&all_days);
     let mut summary = assemble(SummaryInput {
         venue: &access.venue,
         event_id: show,
-        days: &days,
+        days,
         minutes: &minutes,
         now,
     });
@@ -104,7 +103,7 @@ pub async fn dashboard(
             let shifted = compare.shifted(from, to);
             let previous = within(&all_days, shifted.0, shifted.1);
             let currency = Some(summary.currency.as_str());
-            let current = money_in(&days, &access.venue, currency).rows;
+            let current = money_in(days, &access.venue, currency).rows;
             let previous = money_in(&previous, &access.venue, currency).rows;
             summary.comparison = Some(Comparison::new(compare, shifted, &current, &previous));
         }
