@@ -30,6 +30,7 @@ fn ports(local: &LocalStack, push: Option<RealtimeHub>) -> Ports {
         objects: Arc::new(S3Objects::new(aws.s3.clone(), names.reports_bucket.clone())),
         queues: Arc::new(SqsQueueStats::new(aws.sqs.clone(), names.dlq_urls.clone())),
         push: push.map(|h| Arc::new(h) as Arc<dyn domain::ports::RealtimePush>),
+        mail: None,
     }
 }
 

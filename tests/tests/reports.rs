@@ -379,3 +379,291 @@ async fn exports_render_inline_or_as_a_pending_job() {
     .await;
     assert_eq!(status, http::StatusCode::BAD_REQUEST, "{bad}");
 }
+
+/// Every message the emulator's SES accepted: (destinations, raw MIME).
+async fn outbox() -> Vec<(Vec<String>, String)> {
+    let url = format!("{}/moto-api/data.json", tests::endpoint());
+    let data: Value = reqwest::get(&url).await.unwrap().json().await.unwrap();
+    data["ses"]["RawMessage"]
+        .as_array()
+        .cloned()
+        .unwrap_or_default()
+        .into_iter()
+        .map(|m| {
+            let to = m["destinations"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|d| d.as_str().unwrap().to_owned())
+                .collect();
+            (to, m["raw_data"].as_str().unwrap().to_owned())
+        })
+        .collect()
+}
+
+/// The messages sent to `to`.
+async fn inbox(to: &str) -> Vec<String> {
+    outbox()
+        .await
+        .into_iter()
+        .filter(|(dest, _)| dest.iter().any(|d| d.contains(to)))
+        .map(|(_, raw)| raw)
+        .collect()
+}
+
+fn links_in(text: &str) -> Vec<String> {
+    text.split_whitespace()
+        .filter(|w| w.starts_with("http://") || w.starts_with("https://"))
+        .map(str::to_owned)
+        .collect()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn scheduled_reports_reach_their_recipients_through_ses() {
+    use mail_parser::{MessageParser, MimeHeaders};
+
+    let w = world(31).await;
+    let (gm, ops, away) = (
+        format!("gm-{}@inbox.example", w.venue),
+        format!("ops-{}@inbox.example", w.venue),
+        format!("away-{}@inbox.example", w.venue),
+    );
+    let def = json!({"name": "Launch week", "cadence": "once", "formats": ["pdf", "xlsx", "csv"],
+        "from": w.from, "to": w.to, "recipients": [gm, ops, away], "pausedRecipients": [away]});
+    let (status, created) = call(
+        &w.local,
+        "POST",
+        &format!("/api/reports/{}", w.venue),
+        Some(def),
+    )
+    .await;
+    assert_eq!(status, http::StatusCode::CREATED, "{created}");
+    let report_id = created["reportId"].as_str().unwrap().to_owned();
+    assert!(w.ports.mail.is_some(), "the local stack has a sender");
+
+    let after = w.to + Duration::hours(2);
+    let summary = run_due(&w.ports, after).await.unwrap();
+    // (Other tests' venues share the emulator: count this venue's inboxes.)
+    assert!(summary.emails_sent >= 2, "{summary:?}");
+    // A second pass sends nothing again.
+    run_due(&w.ports, after + Duration::hours(1)).await.unwrap();
+    assert!(
+        inbox(&away).await.is_empty(),
+        "a paused recipient gets nothing"
+    );
+    let ops_mail = inbox(&ops).await;
+    assert_eq!(ops_mail.len(), 1, "one message per recipient, once");
+
+    let raw = inbox(&gm).await;
+    assert_eq!(raw.len(), 1);
+    let msg = MessageParser::default().parse(raw[0].as_bytes()).unwrap();
+    assert!(
+        !raw[0].contains(&ops),
+        "recipients never see each other's address"
+    );
+    // Subject and body: the venue, the period (venue-local), the headline
+    // figures — net revenue from the simulation's own totals.
+    let e = &w.sim.expected.venue;
+    let net = reports::format_money(e.revenue - e.refunded_amount, &w.sim.expected.currency);
+    let period = format!(
+        "{} – {}",
+        w.from.with_timezone(&w.period.tz).format("%-d %b %Y"),
+        (w.to - Duration::seconds(1))
+            .with_timezone(&w.period.tz)
+            .format("%-d %b %Y")
+    );
+    let subject = msg.subject().unwrap();
+    for want in ["Riverside Hall", "Launch week", &period, &net] {
+        assert!(
+            subject.contains(want),
+            "{want:?} not in subject {subject:?}"
+        );
+    }
+    let text = msg.body_text(0).unwrap();
+    for want in [
+        &"Net revenue".to_owned(),
+        &net,
+        &reports::format_money(e.revenue, &w.sim.expected.currency),
+        &format!("{}", e.tickets_sold),
+    ] {
+        assert!(text.contains(want.as_str()), "{want:?} not in\n{text}");
+    }
+    assert!(msg.body_html(0).unwrap().contains("<table>"));
+    // The PDF attached, byte for byte the stored one; XLSX and CSV as links.
+    let prefix = format!("reports/{}/{report_id}/", w.venue);
+    let keys = w.ports.objects.list_keys(&prefix).await.unwrap();
+    let stored = |ext: &str| {
+        let key = keys.iter().find(|k| k.ends_with(ext)).unwrap().clone();
+        let objects = w.ports.objects.clone();
+        async move { objects.get_object(&key).await.unwrap().unwrap() }
+    };
+    let attachments: Vec<_> = msg.attachments().collect();
+    assert_eq!(attachments.len(), 1);
+    assert_eq!(
+        attachments[0].content_type().map(|c| c.ctype()),
+        Some("application")
+    );
+    assert!(
+        attachments[0].attachment_name().unwrap().ends_with(".pdf"),
+        "{:?}",
+        attachments[0].attachment_name()
+    );
+    assert_eq!(attachments[0].contents(), stored(".pdf").await.as_slice());
+    let links = links_in(&text);
+    assert_eq!(links.len(), 2, "{links:?}");
+    for (link, ext) in links.iter().zip([".xlsx", ".csv"]) {
+        assert!(link.contains(ext), "{link}");
+        let body = reqwest::get(link).await.unwrap();
+        assert!(body.status().is_success(), "{link}: {}", body.status());
+        assert_eq!(body.bytes().await.unwrap().as_ref(), stored(ext).await);
+    }
+    let runs = get_ok(&w.local, &format!("/api/reports/{}/runs", w.venue)).await;
+    let deliveries = runs["runs"][0]["deliveries"].as_array().unwrap().clone();
+    assert_eq!(deliveries.len(), 2, "{deliveries:?}");
+    assert!(
+        deliveries
+            .iter()
+            .all(|d| d["status"] == "sent" && d["pdf"] == "attached")
+    );
+
+    // A PDF that would make the message too large goes as a link instead.
+    let mut small = w.ports.clone();
+    if let Some(m) = &mut small.mail {
+        m.max_message_bytes = 4_000;
+    }
+    let def = jobs::reports::ReportDef::from_doc(&created).unwrap();
+    let run = jobs::reports::run_report(&small, &def, w.period, Utc::now(), "manual", true)
+        .await
+        .unwrap();
+    assert_eq!(run.deliveries.len(), 2, "the earlier deliveries are kept");
+    assert_eq!(
+        inbox(&gm).await.len(),
+        1,
+        "the period's recipients were all reached already: nothing is sent again"
+    );
+    let mut fresh = def.clone();
+    fresh.report_id = unique("big");
+    let run = jobs::reports::run_report(&small, &fresh, w.period, Utc::now(), "manual", true)
+        .await
+        .unwrap();
+    assert!(
+        run.deliveries.iter().all(|d| d.pdf == "linked"),
+        "{:?}",
+        run.deliveries
+    );
+    let raw = inbox(&gm).await;
+    assert_eq!(raw.len(), 2);
+    let linked = raw
+        .iter()
+        .map(|r| MessageParser::default().parse(r.as_bytes()).unwrap())
+        .find(|m| m.attachment_count() == 0)
+        .expect("a message without attachment");
+    let pdf_link = links_in(&linked.body_text(0).unwrap())
+        .into_iter()
+        .find(|l| l.contains(".pdf"))
+        .expect("a PDF link");
+    let body = reqwest::get(&pdf_link)
+        .await
+        .unwrap()
+        .bytes()
+        .await
+        .unwrap();
+    assert!(body.starts_with(b"%PDF-"));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_report_whose_emails_keep_failing_pauses_itself_and_raises_an_alert() {
+    let w = world(32).await;
+    let gm = format!("gm-{}@inbox.example", w.venue);
+    let def = json!({"name": "Daily doors", "cadence": "once", "formats": ["pdf"],
+        "from": w.from, "to": w.to, "recipients": [gm]});
+    let (status, created) = call(
+        &w.local,
+        "POST",
+        &format!("/api/reports/{}", w.venue),
+        Some(def),
+    )
+    .await;
+    assert_eq!(status, http::StatusCode::CREATED, "{created}");
+    let id = created["reportId"].as_str().unwrap().to_owned();
+    // A sender SES has no identity for: every send is refused (MessageRejected).
+    let mut failing = w.ports.clone();
+    failing.mail = Some(jobs::Mail::new(Arc::new(storage::SesMailer::new(
+        &w.local.aws,
+        format!("nobody@{}.unverified.example", w.venue),
+    ))));
+    let mut at = w.to + Duration::hours(1);
+    for pass in 1..=jobs::reports::delivery::PAUSE_AFTER_FAILURES {
+        let s = run_due(&failing, at).await.unwrap();
+        assert!(s.failed >= 1, "pass {pass}: {s:?}");
+        let state = get_ok(&w.local, &format!("/api/reports/{}/{id}/delivery", w.venue)).await;
+        assert_eq!(state["consecutiveFailures"], json!(pass), "{state}");
+        assert_eq!(
+            state["paused"],
+            json!(pass == jobs::reports::delivery::PAUSE_AFTER_FAILURES)
+        );
+        at += Duration::hours(1);
+    }
+    assert!(inbox(&gm).await.is_empty());
+    let state = get_ok(&w.local, &format!("/api/reports/{}/{id}/delivery", w.venue)).await;
+    assert_eq!(state["pausedBy"], "failures");
+    assert!(
+        state["lastError"]
+            .as_str()
+            .unwrap()
+            .contains("Did not have authority"),
+        "{state}"
+    );
+    // The alert is listed with the venue's alerts, firing.
+    let alerts = get_ok(&w.local, &format!("/api/alerts/{}", w.venue)).await;
+    let text = alerts.to_string();
+    assert!(
+        text.contains(&format!("report-paused:{id}")) && text.contains("firing"),
+        "{text}"
+    );
+    // Paused: the next pass leaves it alone even with a working sender.
+    let s = run_due(&w.ports, at).await.unwrap();
+    assert!(s.paused >= 1, "{s:?}");
+    assert!(inbox(&gm).await.is_empty());
+    // Resuming it clears the count and resolves the alert.
+    let (status, _) = call(
+        &w.local,
+        "POST",
+        &format!("/api/reports/{}/{id}/resume", w.venue),
+        None,
+    )
+    .await;
+    assert_eq!(status, http::StatusCode::OK);
+    let alerts = get_ok(&w.local, &format!("/api/alerts/{}", w.venue)).await;
+    assert!(alerts.to_string().contains("resolved"), "{alerts}");
+    let s = run_due(&w.ports, at + Duration::hours(1)).await.unwrap();
+    assert!(s.emails_sent >= 1, "{s:?}");
+    assert_eq!(inbox(&gm).await.len(), 1);
+    let state = get_ok(&w.local, &format!("/api/reports/{}/{id}/delivery", w.venue)).await;
+    assert_eq!(
+        (&state["paused"], &state["consecutiveFailures"]),
+        (&json!(false), &json!(0))
+    );
+
+    // Recipients: paused, then removed.
+    let path = format!("/api/reports/{}/{id}/recipients/{gm}", w.venue);
+    let (status, def) = call(&w.local, "PUT", &path, Some(json!({"paused": true}))).await;
+    assert_eq!(status, http::StatusCode::OK, "{def}");
+    assert_eq!(def["pausedRecipients"], json!([gm]));
+    let (status, def) = call(&w.local, "DELETE", &path, None).await;
+    assert_eq!(status, http::StatusCode::OK, "{def}");
+    assert_eq!(
+        (def["recipients"].clone(), def["pausedRecipients"].clone()),
+        (json!([]), json!([]))
+    );
+    let (status, err) = call(&w.local, "DELETE", &path, None).await;
+    assert_eq!(status, http::StatusCode::NOT_FOUND, "{err}");
+    let (status, err) = call(
+        &w.local,
+        "PUT",
+        &format!("/api/reports/{}/{id}/recipients/not-an-address", w.venue),
+        None,
+    )
+    .await;
+    assert_eq!(status, http::StatusCode::BAD_REQUEST, "{err}");
+}

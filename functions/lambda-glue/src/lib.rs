@@ -7,10 +7,10 @@ use std::sync::Arc;
 use aws_lambda_events::event::sqs::{SqsBatchResponse, SqsEvent};
 use domain::EventType;
 use domain::ports::RealtimePush;
-use jobs::Ports;
+use jobs::{Mail, Ports};
 use lambda_runtime::{Error, LambdaEvent, service_fn};
 use serde_json::Value;
-use storage::{Aws, DynamoDocuments, DynamoReader, Names, S3Objects, SqsQueueStats};
+use storage::{Aws, DynamoDocuments, DynamoReader, Names, S3Objects, SesMailer, SqsQueueStats};
 
 /// Logging as `lambda_runtime::tracing::init_default_subscriber` sets it up
 /// (Lambda's advanced logging controls: `AWS_LAMBDA_LOG_FORMAT=JSON`,
@@ -75,6 +75,10 @@ pub fn job_ports(aws: &Aws, names: &Names, push: Option<Arc<dyn RealtimePush>>) 
         objects: Arc::new(S3Objects::new(aws.s3.clone(), names.reports_bucket.clone())),
         queues: Arc::new(SqsQueueStats::new(aws.sqs.clone(), names.dlq_urls.clone())),
         push,
+        mail: names
+            .report_sender
+            .as_ref()
+            .map(|sender| Mail::new(Arc::new(SesMailer::new(aws, sender.clone())))),
     }
 }
 

@@ -20,7 +20,9 @@ pub fn name(field: &str, raw: &str) -> ApiResult<String> {
 pub fn email(raw: &str) -> ApiResult<String> {
     let s = raw.trim();
     let ok = s.len() <= 254
-        && !s.chars().any(char::is_whitespace)
+        && !s.chars().any(|c| c.is_whitespace() || c.is_control())
+        // One address, never a header's worth: no lists, groups or quoting.
+        && !s.contains(['<', '>', '(', ')', '[', ']', ',', ';', ':', '"', '\\'])
         && s.split_once('@').is_some_and(|(local, domain)| {
             !local.is_empty()
                 && !domain.contains('@')

@@ -210,6 +210,16 @@ pub trait ObjectStore: Send + Sync {
     async fn presigned_get(&self, key: &str, expires_in_secs: u64) -> StoreResult<String>;
 }
 
+/// Outgoing email (report delivery). One message per call, to one recipient,
+/// as a complete MIME message; the sender is the adapter's configured one.
+#[async_trait]
+pub trait Mailer: Send + Sync {
+    /// The address messages are sent from.
+    fn sender(&self) -> &str;
+    /// Sends `raw` (RFC 5322) to `to`; returns the provider's message id.
+    async fn send_raw(&self, to: &str, raw: Vec<u8>) -> StoreResult<String>;
+}
+
 /// Depth of each type's dead-letter queue (`None` when unknown).
 #[async_trait]
 pub trait QueueStats: Send + Sync {

@@ -328,6 +328,68 @@ fn to_json<T: Serialize>(v: &T) -> Result<serde_json::Value, JobError> {
     serde_json::to_value(v).map_err(|e| JobError::Invalid(e.to_string()))
 }
 
+/// Raises (or resolves) an alert that no rule evaluates: the pipeline's own
+/// (a report that paused itself). It is stored and delivered like a rule's
+/// transition — state, history, a push to the venue's dashboards — under
+/// `rule_id`, which no rule document has, so the alerts job leaves it be.
+///
+/// # Errors
+/// A failed write of the state or the history.
+pub async fn raise(
+    ports: &Ports,
+    venue: &str,
+    rule_id: &str,
+    name: &str,
+    kind: TransitionKind,
+    message: String,
+    now: DateTime<Utc>,
+) -> Result<(), JobError> {
+    let state = AlertState {
+        rule_id: rule_id.to_owned(),
+        status: match kind {
+            TransitionKind::Fired => Status::Firing,
+            TransitionKind::Resolved => Status::Resolved,
+        },
+        since: now,
+        last_value: None,
+        message: message.clone(),
+    };
+    let stored = StoredState {
+        state,
+        name: name.to_owned(),
+        venue_id: venue.to_owned(),
+    };
+    ports
+        .docs
+        .put(STATE_KIND, venue, rule_id, &to_json(&stored)?, None)
+        .await?;
+    let notice = AlertNotice {
+        kind: "alert".into(),
+        venue_id: venue.to_owned(),
+        name: name.to_owned(),
+        transition: Transition {
+            rule_id: rule_id.to_owned(),
+            kind,
+            at: now,
+            value: None,
+            message,
+        },
+    };
+    let body = to_json(&notice)?;
+    tracing::info!(venue, rule = rule_id, ?kind, "pipeline alert");
+    let ttl = now + Duration::days(HISTORY_TTL_DAYS);
+    ports
+        .docs
+        .put(HISTORY_KIND, venue, &notice.history_id(), &body, Some(ttl))
+        .await?;
+    if let Some(push) = &ports.push
+        && let Err(e) = push.push(venue, &body).await
+    {
+        tracing::warn!(venue, rule = rule_id, error = %e, "pushing an alert to dashboards failed");
+    }
+    Ok(())
+}
+
 #[cfg(test)]
 mod tests {
     use domain::Metric;

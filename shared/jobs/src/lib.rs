@@ -11,7 +11,9 @@ pub mod reports;
 
 use std::sync::Arc;
 
-use domain::ports::{AnalyticsReader, DocumentStore, ObjectStore, QueueStats, RealtimePush};
+use domain::ports::{
+    AnalyticsReader, DocumentStore, Mailer, ObjectStore, QueueStats, RealtimePush,
+};
 
 /// The ports a job needs; the Lambda mains and the local runner build them
 /// from the `storage` adapters, tests from the same adapters against moto.
@@ -22,12 +24,40 @@ pub struct Ports {
     pub objects: Arc<dyn ObjectStore>,
     pub queues: Arc<dyn QueueStats>,
     pub push: Option<Arc<dyn RealtimePush>>,
+    /// Report email; `None` where delivery is off (no sender configured, or
+    /// a caller that never delivers, like the API).
+    pub mail: Option<Mail>,
+}
+
+/// Outgoing email and its size limit.
+#[derive(Clone)]
+pub struct Mail {
+    pub mailer: Arc<dyn Mailer>,
+    /// Largest raw message sent; a PDF that would make it larger goes as a
+    /// link. SES refuses raw messages over 10 MB (v1; the v2 API takes 40 MB).
+    pub max_message_bytes: usize,
+}
+
+impl Mail {
+    /// SES's limit for a raw message, base64 attachments included.
+    pub const SES_MAX_MESSAGE_BYTES: usize = 10 * 1024 * 1024;
+
+    pub fn new(mailer: Arc<dyn Mailer>) -> Self {
+        Mail {
+            mailer,
+            max_message_bytes: Self::SES_MAX_MESSAGE_BYTES,
+        }
+    }
 }
 
 impl std::fmt::Debug for Ports {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Ports")
             .field("push", &self.push.is_some())
+            .field(
+                "mail",
+                &self.mail.as_ref().map(|m| m.mailer.sender().to_owned()),
+            )
             .finish_non_exhaustive()
     }
 }
@@ -41,6 +71,8 @@ pub enum JobError {
     Render(#[from] ::reports::RenderError),
     #[error("invalid input: {0}")]
     Invalid(String),
+    #[error("email delivery failed: {0}")]
+    Delivery(String),
 }
 
 /// The jobs a schedule can name in its input (`{"job": "..."}`).

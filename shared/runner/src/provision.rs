@@ -64,6 +64,11 @@ pub async fn provision(aws: &Aws, stack: &Stack) -> anyhow::Result<Provisioned> 
             .with_context(|| format!("creating bucket {}", b.local_name))?;
         out.names.insert(b.logical_id.clone(), b.local_name.clone());
     }
+    for identity in &stack.email_identities {
+        storage::mail::ensure_email_identity(aws, identity)
+            .await
+            .with_context(|| format!("creating the SES identity {identity}"))?;
+    }
     // Dead-letter queues first: the others' redrive policies name their ARNs.
     let (plain, redriven): (Vec<_>, Vec<_>) =
         stack.queues.iter().partition(|q| q.redrive.is_none());

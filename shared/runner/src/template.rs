@@ -28,6 +28,8 @@ pub struct Stack {
     pub tables: Vec<TableSpec>,
     pub buckets: Vec<BucketSpec>,
     pub functions: Vec<FunctionSpec>,
+    /// `AWS::SES::EmailIdentity` identities (addresses or domains) to send from.
+    pub email_identities: Vec<String>,
     /// `Globals.Function.Environment.Variables`.
     pub global_env: BTreeMap<String, EnvValue>,
 }
@@ -186,6 +188,7 @@ impl Stack {
             tables: Vec::new(),
             buckets: Vec::new(),
             functions: Vec::new(),
+            email_identities: Vec::new(),
         };
 
         for (id, resource) in resources {
@@ -207,6 +210,19 @@ impl Stack {
                 }),
                 Some("AWS::Serverless::Function") => {
                     stack.functions.push(ctx.function(id, resource, props)?);
+                }
+                Some("AWS::SES::EmailIdentity") => {
+                    let identity = props
+                        .get("EmailIdentity")
+                        .and_then(|v| ctx.scalar_value(v))
+                        .filter(|v| !v.is_empty())
+                        .ok_or_else(|| {
+                            invalid(
+                                id,
+                                "EmailIdentity must be a literal or a parameter's default",
+                            )
+                        })?;
+                    stack.email_identities.push(identity);
                 }
                 _ => {}
             }

@@ -102,6 +102,9 @@ impl Aws {
     }
 }
 
+/// The template's default `ReportSender`, which the local stack provisions.
+pub const LOCAL_REPORT_SENDER: &str = "reports@venue-analytics.example";
+
 /// Table, bucket and queue names, as the template passes them to every function.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Names {
@@ -113,6 +116,9 @@ pub struct Names {
     pub app: String,
     pub quarantine_bucket: String,
     pub reports_bucket: String,
+    /// The address scheduled reports are emailed from (`REPORT_SENDER`);
+    /// `None` turns email delivery off.
+    pub report_sender: Option<String>,
     /// DLQ URL per event type, where known.
     pub dlq_urls: BTreeMap<EventType, String>,
 }
@@ -151,6 +157,7 @@ impl Names {
             app: req("APP_TABLE")?,
             quarantine_bucket: req("QUARANTINE_BUCKET")?,
             reports_bucket: req("REPORTS_BUCKET")?,
+            report_sender: get("REPORT_SENDER").filter(|v| !v.trim().is_empty()),
             dlq_urls,
         })
     }
@@ -166,6 +173,7 @@ impl Names {
             app: "app".into(),
             quarantine_bucket: "quarantine".into(),
             reports_bucket: "reports".into(),
+            report_sender: Some(LOCAL_REPORT_SENDER.into()),
             dlq_urls: BTreeMap::new(),
         }
     }

@@ -158,6 +158,21 @@ pub async fn run(args: Args) -> anyhow::Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
+/// Who the demo report is emailed to (the emulator keeps the message).
+pub fn demo_recipient(venue: &str) -> String {
+    let host: String = venue
+        .chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() {
+                c.to_ascii_lowercase()
+            } else {
+                '-'
+            }
+        })
+        .collect();
+    format!("gm@{}.example", host.trim_matches('-'))
+}
+
 /// Report id of the definition [`simulated_week`] keeps for the demo venue.
 pub const DEMO_REPORT_ID: &str = "weekly";
 
@@ -193,7 +208,8 @@ pub async fn simulated_week(
         formats: Format::ALL.iter().map(ToString::to_string).collect(),
         scope: "venue".into(),
         event_id: None,
-        recipients: Vec::new(),
+        recipients: vec![demo_recipient(venue)],
+        paused_recipients: Vec::new(),
         from: None,
         to: None,
     };
@@ -220,7 +236,7 @@ pub async fn simulated_week(
     );
     wait_for_rollups(&ports, venue, &period, expected).await?;
     let started = Instant::now();
-    let run = jobs::reports::run_report(&ports, &def, period, now, "manual")
+    let run = jobs::reports::run_report(&ports, &def, period, now, "manual", true)
         .await
         .context("rendering the demo report")?;
     print_run(&run, &names.reports_bucket, started.elapsed());
@@ -292,6 +308,19 @@ fn print_run(run: &ReportRun, bucket: &str, total: std::time::Duration) {
         println!(
             "  s3://{bucket}/{}  {:>9} bytes  rendered in {} ms",
             f.key, f.bytes, f.render_ms
+        );
+    }
+    for d in &run.deliveries {
+        println!(
+            "  email to {}: {} (PDF {}, {} bytes){}",
+            d.to,
+            d.status,
+            d.pdf,
+            d.bytes,
+            d.error
+                .as_deref()
+                .map(|e| format!(": {e}"))
+                .unwrap_or_default()
         );
     }
 }

@@ -43,6 +43,9 @@ pub struct ReportDefInput {
     pub event_id: Option<String>,
     #[serde(default)]
     pub recipients: Vec<String>,
+    /// Recipients kept on the list but not emailed (each must be in `recipients`).
+    #[serde(default)]
+    pub paused_recipients: Vec<String>,
     /// Start of a `once` report's range (required for `once`, ignored otherwise).
     #[serde(default)]
     pub from: Option<DateTime<Utc>>,
@@ -62,7 +65,11 @@ pub struct ReportDef {
     pub formats: Vec<String>,
     pub scope: String,
     pub event_id: Option<String>,
+    /// Who scheduled runs are emailed to (one message each).
     pub recipients: Vec<String>,
+    /// Recipients not emailed for now.
+    #[serde(default)]
+    pub paused_recipients: Vec<String>,
     /// The range of a `once` report.
     #[serde(default)]
     pub from: Option<DateTime<Utc>>,
@@ -151,11 +158,24 @@ pub fn validate_def(
         }
         _ => (None, None),
     };
-    let recipients = input
-        .recipients
-        .iter()
-        .map(|e| validate::email(e))
-        .collect::<ApiResult<Vec<_>>>()?;
+    let mut recipients: Vec<String> = Vec::new();
+    for r in &input.recipients {
+        let r = validate::email(r)?;
+        if !recipients.iter().any(|x| x.eq_ignore_ascii_case(&r)) {
+            recipients.push(r);
+        }
+    }
+    let mut paused_recipients: Vec<String> = Vec::new();
+    for p in &input.paused_recipients {
+        let Some(r) = recipients.iter().find(|r| r.eq_ignore_ascii_case(p.trim())) else {
+            return Err(ApiError::bad_request(format!(
+                "paused recipient {p:?} is not one of `recipients`"
+            )));
+        };
+        if !paused_recipients.contains(r) {
+            paused_recipients.push(r.clone());
+        }
+    }
     Ok(ReportDef {
         report_id,
         venue_id: venue_id.to_owned(),
@@ -166,6 +186,7 @@ pub fn validate_def(
         event_id: if scope == "show" { event_id } else { None },
         scope,
         recipients,
+        paused_recipients,
         from,
         to,
         created_at: origin.at,
@@ -194,6 +215,10 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(list_runs))
         .routes(routes!(get_report, update_report, delete_report))
         .routes(routes!(run_report))
+        .routes(routes!(put_recipient, delete_recipient))
+        .routes(routes!(delivery_state))
+        .routes(routes!(pause_report))
+        .routes(routes!(resume_report))
 }
 
 /// What `POST .../run` renders: the definition's current period by default.
@@ -219,6 +244,9 @@ pub fn job_ports(state: &AppState) -> jobs::Ports {
         objects: state.objects.clone(),
         queues: state.queues.clone(),
         push: None,
+        // The API renders on demand and never emails: delivery is the
+        // report Lambda's (which holds the SES grant).
+        mail: None,
     }
 }
 
@@ -228,6 +256,7 @@ pub fn job_error(e: jobs::JobError) -> ApiError {
         jobs::JobError::Invalid(m) => ApiError::BadRequest(m),
         jobs::JobError::Store(e) => e.into(),
         jobs::JobError::Render(e) => ApiError::Internal(e.to_string()),
+        jobs::JobError::Delivery(m) => ApiError::Internal(m),
     }
 }
 
@@ -310,7 +339,7 @@ pub async fn run_report(
         let def = jobs::reports::ReportDef::from_doc(&doc)
             .map_err(|e| ApiError::Internal(e.to_string()))?;
         let period = period_of(&def, &input, now)?;
-        jobs::reports::run_report(&ports, &def, period, now, "manual").await
+        jobs::reports::run_report(&ports, &def, period, now, "manual", false).await
     }
     .map_err(job_error)?;
     let doc = serde_json::to_value(&run).map_err(|e| ApiError::Internal(e.to_string()))?;
@@ -440,6 +469,198 @@ pub async fn delete_report(
     documents::delete(&state, DEF_KIND, access.id(), &id, "report definition").await
 }
 
+/// A recipient's setting (`PUT .../recipients/{email}`).
+#[derive(Debug, Clone, Default, PartialEq, Deserialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct RecipientInput {
+    /// Keep the address on the list but stop emailing it.
+    #[serde(default)]
+    pub paused: bool,
+}
+
+async fn stored_def(state: &AppState, venue: &str, id: &str) -> ApiResult<ReportDef> {
+    documents::get(state, DEF_KIND, venue, id)
+        .await?
+        .ok_or_else(|| ApiError::not_found(format!("no report definition {id:?}")))
+}
+
+/// Adds a recipient, or pauses or resumes one; answers the definition.
+#[utoipa::path(put, path = "/api/reports/{venueId}/{reportId}/recipients/{email}", tag = "reports", security(("bearer" = [])),
+    params(("venueId" = String, Path, description = "Venue id"), ("reportId" = String, Path, description = "Report definition id"), ("email" = String, Path, description = "Recipient address")),
+    request_body(content = RecipientInput, description = "`paused` (default false)"),
+    responses((status = 200, description = "The definition", body = ReportDef), VenueErrors))]
+#[tracing::instrument(skip_all)]
+pub async fn put_recipient(
+    State(state): State<AppState>,
+    access: VenueAccess,
+    ApiPath((_, id, email)): ApiPath<(String, String, String)>,
+    body: axum::body::Bytes,
+) -> ApiResult<Json<ReportDef>> {
+    let input: RecipientInput = if body.iter().all(u8::is_ascii_whitespace) {
+        RecipientInput::default()
+    } else {
+        serde_json::from_slice(&body)
+            .map_err(|e| ApiError::bad_request(format!("invalid JSON body: {e}")))?
+    };
+    let email = validate::email(&email)?;
+    let mut def = stored_def(&state, access.id(), &id).await?;
+    let known = def
+        .recipients
+        .iter()
+        .find(|r| r.eq_ignore_ascii_case(&email))
+        .cloned();
+    let email = match known {
+        Some(r) => r,
+        None if def.recipients.len() >= MAX_RECIPIENTS => {
+            return Err(ApiError::bad_request(format!(
+                "at most {MAX_RECIPIENTS} recipients"
+            )));
+        }
+        None => {
+            def.recipients.push(email.clone());
+            email
+        }
+    };
+    def.paused_recipients.retain(|p| p != &email);
+    if input.paused {
+        def.paused_recipients.push(email);
+    }
+    def.updated_at = state.now();
+    documents::put(&state, DEF_KIND, access.id(), &def.report_id, &def).await?;
+    Ok(Json(def))
+}
+
+/// Removes a recipient; answers the definition.
+#[utoipa::path(delete, path = "/api/reports/{venueId}/{reportId}/recipients/{email}", tag = "reports", security(("bearer" = [])),
+    params(("venueId" = String, Path, description = "Venue id"), ("reportId" = String, Path, description = "Report definition id"), ("email" = String, Path, description = "Recipient address")),
+    responses((status = 200, description = "The definition", body = ReportDef), VenueErrors))]
+#[tracing::instrument(skip_all)]
+pub async fn delete_recipient(
+    State(state): State<AppState>,
+    access: VenueAccess,
+    ApiPath((_, id, email)): ApiPath<(String, String, String)>,
+) -> ApiResult<Json<ReportDef>> {
+    let mut def = stored_def(&state, access.id(), &id).await?;
+    let before = def.recipients.len();
+    def.recipients
+        .retain(|r| !r.eq_ignore_ascii_case(email.trim()));
+    if def.recipients.len() == before {
+        return Err(ApiError::not_found(format!(
+            "{email:?} is not a recipient of {id:?}"
+        )));
+    }
+    def.paused_recipients
+        .retain(|p| !p.eq_ignore_ascii_case(email.trim()));
+    def.updated_at = state.now();
+    documents::put(&state, DEF_KIND, access.id(), &def.report_id, &def).await?;
+    Ok(Json(def))
+}
+
+/// A definition's delivery state: paused or not (by whom), failed runs in a
+/// row, the last error.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct DeliveryStateView {
+    pub report_id: String,
+    pub venue_id: String,
+    pub paused: bool,
+    pub paused_at: Option<DateTime<Utc>>,
+    /// `failures` when it paused itself, else who paused it.
+    pub paused_by: Option<String>,
+    pub consecutive_failures: u32,
+    /// Failed runs in a row at which a report pauses itself.
+    pub pause_after_failures: u32,
+    pub last_error: Option<String>,
+    pub last_run_id: Option<String>,
+    pub updated_at: Option<DateTime<Utc>>,
+}
+
+impl From<jobs::reports::delivery::DeliveryState> for DeliveryStateView {
+    fn from(s: jobs::reports::delivery::DeliveryState) -> Self {
+        DeliveryStateView {
+            report_id: s.report_id,
+            venue_id: s.venue_id,
+            paused: s.paused,
+            paused_at: s.paused_at,
+            paused_by: s.paused_by,
+            consecutive_failures: s.consecutive_failures,
+            pause_after_failures: jobs::reports::delivery::PAUSE_AFTER_FAILURES,
+            last_error: s.last_error,
+            last_run_id: s.last_run_id,
+            updated_at: s.updated_at,
+        }
+    }
+}
+
+/// The definition's delivery state.
+#[utoipa::path(get, path = "/api/reports/{venueId}/{reportId}/delivery", tag = "reports", security(("bearer" = [])),
+    params(("venueId" = String, Path, description = "Venue id"), ("reportId" = String, Path, description = "Report definition id")),
+    responses((status = 200, description = "Success", body = DeliveryStateView), VenueErrors))]
+#[tracing::instrument(skip_all)]
+pub async fn delivery_state(
+    State(state): State<AppState>,
+    access: VenueAccess,
+    ApiPath((_, id)): ApiPath<(String, String)>,
+) -> ApiResult<Json<DeliveryStateView>> {
+    stored_def(&state, access.id(), &id).await?;
+    let s = jobs::reports::delivery::load_state(&job_ports(&state), access.id(), &id)
+        .await
+        .map_err(job_error)?;
+    Ok(Json(s.into()))
+}
+
+async fn set_paused(
+    state: &AppState,
+    access: &VenueAccess,
+    id: &str,
+    paused: bool,
+) -> ApiResult<Json<DeliveryStateView>> {
+    let doc = state
+        .docs
+        .get(DEF_KIND, access.id(), id)
+        .await?
+        .ok_or_else(|| ApiError::not_found(format!("no report definition {id:?}")))?;
+    let def =
+        jobs::reports::ReportDef::from_doc(&doc).map_err(|e| ApiError::Internal(e.to_string()))?;
+    let s = jobs::reports::delivery::set_paused(
+        &job_ports(state),
+        &def,
+        paused,
+        &access.claims.sub,
+        state.now(),
+    )
+    .await
+    .map_err(job_error)?;
+    Ok(Json(s.into()))
+}
+
+/// Pauses the schedule: no runs, no emails, until resumed.
+#[utoipa::path(post, path = "/api/reports/{venueId}/{reportId}/pause", tag = "reports", security(("bearer" = [])),
+    params(("venueId" = String, Path, description = "Venue id"), ("reportId" = String, Path, description = "Report definition id")),
+    responses((status = 200, description = "The delivery state", body = DeliveryStateView), VenueErrors))]
+#[tracing::instrument(skip_all)]
+pub async fn pause_report(
+    State(state): State<AppState>,
+    access: VenueAccess,
+    ApiPath((_, id)): ApiPath<(String, String)>,
+) -> ApiResult<Json<DeliveryStateView>> {
+    set_paused(&state, &access, &id, true).await
+}
+
+/// Resumes the schedule; clears the failure count (and the alert of a
+/// report that paused itself).
+#[utoipa::path(post, path = "/api/reports/{venueId}/{reportId}/resume", tag = "reports", security(("bearer" = [])),
+    params(("venueId" = String, Path, description = "Venue id"), ("reportId" = String, Path, description = "Report definition id")),
+    responses((status = 200, description = "The delivery state", body = DeliveryStateView), VenueErrors))]
+#[tracing::instrument(skip_all)]
+pub async fn resume_report(
+    State(state): State<AppState>,
+    access: VenueAccess,
+    ApiPath((_, id)): ApiPath<(String, String)>,
+) -> ApiResult<Json<DeliveryStateView>> {
+    set_paused(&state, &access, &id, false).await
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -456,6 +677,7 @@ mod tests {
             scope: None,
             event_id: None,
             recipients: vec!["gm@venue.example".into()],
+            paused_recipients: vec![],
             from: None,
             to: None,
         };
@@ -486,6 +708,23 @@ mod tests {
             check(&|i| (i.scope, i.event_id) = (Some("show".into()), Some("s1".into()))).is_ok()
         );
         assert!(check(&|i| i.recipients = vec!["x".into()]).is_err());
+        assert!(
+            check(&|i| i.paused_recipients = vec!["other@venue.example".into()]).is_err(),
+            "only a recipient can be paused"
+        );
+        assert_eq!(
+            check(&|i| i.paused_recipients = vec!["GM@venue.example".into()])
+                .unwrap()
+                .paused_recipients,
+            vec!["gm@venue.example"]
+        );
+        assert_eq!(
+            check(&|i| i.recipients = vec!["a@x.example".into(), "A@x.example".into()])
+                .unwrap()
+                .recipients,
+            vec!["a@x.example"],
+            "one message per address"
+        );
         let once = |from: &str, to: &str| {
             check(&|i| {
                 (i.cadence, i.from, i.to) = ("once".into(), Some(at(from)), Some(at(to)));

@@ -44,6 +44,9 @@ pub struct ReportDef {
     pub event_id: Option<String>,
     #[serde(default)]
     pub recipients: Vec<String>,
+    /// Recipients kept on the list but not sent to.
+    #[serde(default)]
+    pub paused_recipients: Vec<String>,
     /// Start of a `once` range.
     #[serde(default)]
     pub from: Option<DateTime<Utc>>,

@@ -8,6 +8,7 @@
 
 mod data;
 mod def;
+pub mod delivery;
 mod period;
 mod run;
 pub mod segments;
@@ -21,5 +22,5 @@ pub use period::{
 };
 pub use run::{
     DueSummary, FAILED, ReportRun, RunFile, SUCCEEDED, adhoc_report_id, content_disposition,
-    run_adhoc, run_due, run_report,
+    file_name, run_adhoc, run_due, run_report,
 };

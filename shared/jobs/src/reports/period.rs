@@ -136,6 +136,7 @@ mod tests {
             scope: "venue".into(),
             event_id: None,
             recipients: vec![],
+            paused_recipients: vec![],
             from: None,
             to: None,
         }

@@ -10,6 +10,7 @@ use serde::{Deserialize, Serialize};
 
 use super::data::build_report_data;
 use super::def::{Cadence, DEF_KIND, RUN_KIND, ReportDef};
+use super::delivery::{self, Delivery, Outgoing};
 use super::period::{Period, due_runs};
 use crate::{JobError, Ports};
 
@@ -55,6 +56,9 @@ pub struct ReportRun {
     pub duration_ms: u64,
     /// `schedule` or `manual`.
     pub trigger: String,
+    /// The emails of this period, every recipient's latest attempt.
+    #[serde(default)]
+    pub deliveries: Vec<Delivery>,
 }
 
 /// What one [`run_due`] pass did.
@@ -67,14 +71,20 @@ pub struct DueSummary {
     /// Due periods that already have a successful run.
     pub skipped: usize,
     pub failed: usize,
+    /// Definitions not run because they are paused.
+    pub paused: usize,
+    /// Reports that paused themselves in this pass.
+    pub paused_now: usize,
+    pub emails_sent: usize,
+    pub emails_failed: usize,
 }
 
 fn millis(since: Instant) -> u64 {
     u64::try_from(since.elapsed().as_millis()).unwrap_or(u64::MAX)
 }
 
-/// `attachment; filename="..."` with a plain-ASCII file name.
-pub fn content_disposition(venue: &str, name: &str, period: &Period, format: Format) -> String {
+/// `{venue}_{name}_{period}.{ext}`, plain ASCII.
+pub fn file_name(venue: &str, name: &str, period: &Period, format: Format) -> String {
     let clean = |s: &str| -> String {
         let s: String = s
             .chars()
@@ -92,7 +102,7 @@ pub fn content_disposition(venue: &str, name: &str, period: &Period, format: For
             .join("-")
     };
     format!(
-        "attachment; filename=\"{}_{}_{}.{}\"",
+        "{}_{}_{}.{}",
         clean(venue),
         clean(name),
         period.slug(),
@@ -100,15 +110,27 @@ pub fn content_disposition(venue: &str, name: &str, period: &Period, format: For
     )
 }
 
+/// `attachment; filename="..."` with a plain-ASCII file name.
+pub fn content_disposition(venue: &str, name: &str, period: &Period, format: Format) -> String {
+    format!(
+        "attachment; filename=\"{}\"",
+        file_name(venue, name, period, format)
+    )
+}
+
 /// Renders `def` for `period` in each of its formats, stores the files under
 /// their period keys (overwriting an earlier run of the same period) and
-/// upserts the run document. A failure is recorded in the run document too.
+/// upserts the run document. With `deliver`, it then emails the run to the
+/// definition's active recipients (those an earlier attempt of the period
+/// reached are not sent to again); a failed email fails the run. A failure
+/// is recorded in the run document too.
 pub async fn run_report(
     ports: &Ports,
     def: &ReportDef,
     period: Period,
     now: DateTime<Utc>,
     trigger: &str,
+    deliver: bool,
 ) -> Result<ReportRun, JobError> {
     let started = Instant::now();
     let mut run = ReportRun {
@@ -130,8 +152,20 @@ pub async fn run_report(
         build_ms: 0,
         duration_ms: 0,
         trigger: trigger.to_owned(),
+        deliveries: Vec::new(),
     };
-    let result = render_and_store(ports, def, period, now, &mut run).await;
+    let earlier = if deliver {
+        earlier_deliveries(ports, def, &run.run_id).await?
+    } else {
+        Vec::new()
+    };
+    let result = match render_and_store(ports, def, period, now, &mut run).await {
+        Ok(rendered) if deliver => {
+            send(ports, def, &period, &mut run, &rendered, earlier, now).await
+        }
+        Ok(_) => Ok(()),
+        Err(e) => Err(e),
+    };
     run.duration_ms = millis(started);
     run.finished_at =
         now + chrono::Duration::milliseconds(i64::try_from(run.duration_ms).unwrap_or(0));
@@ -150,13 +184,77 @@ pub async fn run_report(
     result.map(|()| run)
 }
 
+/// The deliveries an earlier attempt of this run recorded.
+async fn earlier_deliveries(
+    ports: &Ports,
+    def: &ReportDef,
+    run_id: &str,
+) -> Result<Vec<Delivery>, JobError> {
+    Ok(ports
+        .docs
+        .get(RUN_KIND, &def.venue_id, run_id)
+        .await?
+        .and_then(|doc| doc.get("deliveries").cloned())
+        .and_then(|d| serde_json::from_value(d).ok())
+        .unwrap_or_default())
+}
+
+/// Emails the rendered run; keeps the earlier attempts' successes and fails
+/// when any recipient's message failed.
+async fn send(
+    ports: &Ports,
+    def: &ReportDef,
+    period: &Period,
+    run: &mut ReportRun,
+    rendered: &Rendered,
+    earlier: Vec<Delivery>,
+    now: DateTime<Utc>,
+) -> Result<(), JobError> {
+    let sent_before: Vec<Delivery> = earlier
+        .into_iter()
+        .filter(|d| d.status == delivery::SENT)
+        .collect();
+    let already: Vec<String> = sent_before.iter().map(|d| d.to.clone()).collect();
+    let out = Outgoing {
+        def,
+        period,
+        run,
+        data: &rendered.data,
+        pdf: rendered.pdf.as_deref(),
+    };
+    let fresh = delivery::deliver(ports, &out, &already, now).await?;
+    run.deliveries = sent_before.into_iter().chain(fresh).collect();
+    let failed: Vec<String> = run
+        .deliveries
+        .iter()
+        .filter(|d| d.status == delivery::FAILED)
+        .map(|d| format!("{}: {}", d.to, d.error.as_deref().unwrap_or("failed")))
+        .collect();
+    if failed.is_empty() {
+        Ok(())
+    } else {
+        Err(JobError::Delivery(format!(
+            "{} of {} emails failed ({})",
+            failed.len(),
+            run.deliveries.len(),
+            failed.join("; ")
+        )))
+    }
+}
+
+/// What a render leaves for delivery.
+struct Rendered {
+    data: Arc<ReportData>,
+    pdf: Option<Vec<u8>>,
+}
+
 async fn render_and_store(
     ports: &Ports,
     def: &ReportDef,
     period: Period,
     now: DateTime<Utc>,
     run: &mut ReportRun,
-) -> Result<(), JobError> {
+) -> Result<Rendered, JobError> {
     let formats = def.parsed_formats()?;
     let build = Instant::now();
     let mut data: ReportData = build_report_data(
@@ -174,6 +272,7 @@ async fn render_and_store(
     }
     run.build_ms = millis(build);
     let data = Arc::new(data);
+    let mut pdf = None;
     for format in formats {
         let render = Instant::now();
         let shared = Arc::clone(&data);
@@ -183,6 +282,9 @@ async fn render_and_store(
         let render_ms = millis(render);
         let key = period.object_key(&def.venue_id, &def.report_id, format);
         let size = bytes.len();
+        if format == Format::Pdf {
+            pdf = Some(bytes.clone());
+        }
         let disposition = content_disposition(&def.venue_id, &def.name, &period, format);
         ports
             .objects
@@ -198,7 +300,7 @@ async fn render_and_store(
             render_ms,
         });
     }
-    Ok(())
+    Ok(Rendered { data, pdf })
 }
 
 /// Report id of on-demand runs: `adhoc` for the venue, `adhoc-show-{eventId}` for a show.
@@ -235,16 +337,19 @@ pub async fn run_adhoc(
         scope: if show.is_some() { "show" } else { "venue" }.into(),
         event_id: show.map(str::to_owned),
         recipients: Vec::new(),
+        paused_recipients: Vec::new(),
         from: Some(from),
         to: Some(to),
     };
     let period = Period::new(from, to, def.tz()?);
-    run_report(ports, &def, period, now, "manual").await
+    run_report(ports, &def, period, now, "manual", false).await
 }
 
 /// The scheduled job: every venue's definitions, each due period rendered
-/// once (a period with a successful run is skipped; a failed one is retried
-/// on the next pass). One definition's failure does not stop the others.
+/// and emailed once (a period with a successful run is skipped; a failed one
+/// is retried on the next pass). One definition's failure does not stop the
+/// others; a paused definition is left alone, and one that fails
+/// [`delivery::PAUSE_AFTER_FAILURES`] passes in a row pauses itself.
 pub async fn run_due(ports: &Ports, now: DateTime<Utc>) -> Result<DueSummary, JobError> {
     let mut summary = DueSummary::default();
     for venue in ports.reader.venues().await? {
@@ -263,12 +368,22 @@ pub async fn run_due(ports: &Ports, now: DateTime<Utc>) -> Result<DueSummary, Jo
             })
             .collect();
         summary.definitions += defs.len();
+        let mut paused = std::collections::BTreeSet::new();
         for (def, start, end) in due_runs(&defs, now) {
+            if paused.contains(&def.report_id) {
+                continue;
+            }
+            if delivery::load_state(ports, &def.venue_id, &def.report_id)
+                .await?
+                .paused
+            {
+                summary.paused += 1;
+                paused.insert(def.report_id.clone());
+                continue;
+            }
             let period = Period::new(start, end, def.tz()?);
-            let done = ports
-                .docs
-                .get(RUN_KIND, &def.venue_id, &period.run_id(&def.report_id))
-                .await?;
+            let run_id = period.run_id(&def.report_id);
+            let done = ports.docs.get(RUN_KIND, &def.venue_id, &run_id).await?;
             if done
                 .as_ref()
                 .and_then(|d| d.get("status"))
@@ -278,14 +393,43 @@ pub async fn run_due(ports: &Ports, now: DateTime<Utc>) -> Result<DueSummary, Jo
                 summary.skipped += 1;
                 continue;
             }
-            match run_report(ports, &def, period, now, "schedule").await {
-                Ok(_) => summary.rendered += 1,
-                Err(_) => summary.failed += 1,
+            let result = run_report(ports, &def, period, now, "schedule", true).await;
+            let error = match &result {
+                Ok(run) => {
+                    summary.rendered += 1;
+                    count_emails(&mut summary, &run.deliveries);
+                    None
+                }
+                Err(e) => {
+                    summary.failed += 1;
+                    if let Some(run) = ports.docs.get(RUN_KIND, &def.venue_id, &run_id).await?
+                        && let Some(d) = run.get("deliveries").cloned()
+                    {
+                        let earlier: Vec<Delivery> = serde_json::from_value(d).unwrap_or_default();
+                        count_emails(&mut summary, &earlier);
+                    }
+                    Some(e.to_string())
+                }
+            };
+            if delivery::record_outcome(ports, &def, &run_id, error.as_deref(), now).await? {
+                summary.paused_now += 1;
+                paused.insert(def.report_id.clone());
             }
         }
     }
     tracing::info!(?summary, "scheduled reports pass");
     Ok(summary)
+}
+
+fn count_emails(summary: &mut DueSummary, deliveries: &[Delivery]) {
+    summary.emails_sent += deliveries
+        .iter()
+        .filter(|d| d.status == delivery::SENT)
+        .count();
+    summary.emails_failed += deliveries
+        .iter()
+        .filter(|d| d.status == delivery::FAILED)
+        .count();
 }
 
 #[cfg(test)]
