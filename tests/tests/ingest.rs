@@ -1035,8 +1035,9 @@ async fn a_show_paces_against_the_median_of_the_venues_earlier_shows() {
     let venue = unique("venue");
     let now = Utc::now();
     let day = chrono::Duration::days(1);
-    // Three earlier shows (10, 20 and 40 days ago) and the next one in 10 days.
-    let shows: Vec<(String, DateTime<Utc>)> = [-10, -20, -40, 10]
+    // Three earlier shows (10, 20 and 40 days ago), the next one in 10 days
+    // and one more in 12 (for the pacing alert).
+    let shows: Vec<(String, DateTime<Utc>)> = [-10, -20, -40, 10, 12]
         .iter()
         .map(|d| (unique("show"), now + day * *d))
         .collect();
@@ -1068,6 +1069,8 @@ async fn a_show_paces_against_the_median_of_the_venues_earlier_shows() {
     let (next, starts) = &shows[3];
     purchases.push(purchase(next, *starts - day * 20, 25));
     purchases.push(purchase(next, now - chrono::Duration::hours(1), 5));
+    let (later, _) = &shows[4];
+    purchases.push(purchase(later, now - chrono::Duration::hours(2), 2));
     let refund = event(
         EventType::TicketRefund,
         &unique("r"),
@@ -1119,4 +1122,62 @@ async fn a_show_paces_against_the_median_of_the_venues_earlier_shows() {
     )
     .await;
     assert_eq!(s, 404);
+
+    // Alert rules "pacing behind by 50% within 14 days out": the show 12 days
+    // out has 2 tickets where the earlier four (10, 20, 30 and the next
+    // show's 24) had a median of 22 → 90.9% behind, fires; the next show,
+    // ahead, does not.
+    let ports = runner::schedules::job_ports(&local.aws, &local.names, None);
+    for (id, event_id) in [("pace-any", None), ("pace-next", Some(next.clone()))] {
+        let rule = insights::alerts::AlertRule {
+            id: id.into(),
+            venue_id: venue.clone(),
+            name: format!("Pacing {id}"),
+            kind: insights::alerts::RuleKind::PacingBehind {
+                event_id,
+                days_before: 14,
+                behind_pct: 50.0,
+            },
+            enabled: true,
+            webhook_url: None,
+        };
+        rule.validate().unwrap();
+        ports
+            .docs
+            .put(
+                jobs::alerts::RULE_KIND,
+                &venue,
+                id,
+                &serde_json::json!({"createdAt": Utc::now(), "updatedAt": Utc::now(), "createdBy": "tests"})
+                    .as_object()
+                    .unwrap()
+                    .clone()
+                    .into_iter()
+                    .chain(serde_json::to_value(&rule).unwrap().as_object().unwrap().clone())
+                    .collect(),
+                None,
+            )
+            .await
+            .unwrap();
+    }
+    jobs::alerts::run(&ports, Utc::now()).await.unwrap();
+    let alerts = get_json(&local, &format!("/api/alerts/{venue}")).await;
+    let state = |id: &str| {
+        alerts["states"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|s| s["ruleId"] == id)
+            .unwrap_or_else(|| panic!("no state for {id}: {alerts}"))
+            .clone()
+    };
+    let any = state("pace-any");
+    assert_eq!(any["status"], "firing", "{any}");
+    let behind = any["lastValue"].as_f64().unwrap();
+    assert!((behind - 20.0 / 22.0 * 100.0).abs() < 1e-9, "{any}");
+    assert!(
+        any["message"].as_str().unwrap().contains(later.as_str()),
+        "{any}"
+    );
+    assert_eq!(state("pace-next")["status"], "ok", "{alerts}");
 }

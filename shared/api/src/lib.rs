@@ -19,7 +19,7 @@ pub mod jwks;
 mod jwt_crypto;
 pub mod model;
 pub mod openapi;
-pub mod pacing;
+pub use domain::pacing;
 pub mod routes;
 pub mod series;
 pub mod sign_in;

@@ -7,6 +7,7 @@ pub mod aggregate;
 pub mod decode;
 pub mod event;
 pub mod ids;
+pub mod pacing;
 pub mod ports;
 pub mod rollup;
 pub mod schema;

@@ -16,11 +16,12 @@ use std::collections::BTreeMap;
 use std::time::Duration as StdDuration;
 
 use chrono::{DateTime, Duration, SecondsFormat, Utc};
-use domain::ports::{FlowRecord, RollupRow};
+use domain::pacing;
+use domain::ports::{FlowRecord, RollupRow, ShowRecord, VenueRecord};
 use domain::{EventType, Granularity};
 use insights::alerts::{
-    AlertRule, AlertState, FlowObs, Observations, RuleKind, Status, Transition, TransitionKind,
-    evaluate, step,
+    AlertRule, AlertState, FlowObs, Observations, PacingObs, RuleKind, Status, Transition,
+    TransitionKind, evaluate, step,
 };
 use serde::{Deserialize, Serialize};
 
@@ -111,7 +112,9 @@ pub fn lookback_minutes(rule: &AlertRule) -> u32 {
             baseline_minutes,
             ..
         } => window_minutes + baseline_minutes,
-        RuleKind::FlowSilent { .. } | RuleKind::DlqNotEmpty { .. } => 0,
+        RuleKind::FlowSilent { .. }
+        | RuleKind::DlqNotEmpty { .. }
+        | RuleKind::PacingBehind { .. } => 0,
     }
 }
 
@@ -157,7 +160,95 @@ pub fn observations(
         series,
         flows,
         dlq_depths,
+        pacing: Vec::new(),
     }
+}
+
+/// Where each upcoming show a pacing rule watches stands today: read only
+/// for venues with such a rule, only for shows within the rules' reach (a
+/// daily query for the show and one per earlier show compared, ≤ 12).
+async fn pacing_obs(
+    ports: &Ports,
+    venue: &VenueRecord,
+    rules: &[AlertRule],
+    now: DateTime<Utc>,
+) -> Result<Vec<PacingObs>, JobError> {
+    let watch: Vec<(Option<&str>, u32)> = rules
+        .iter()
+        .filter(|r| r.enabled)
+        .filter_map(|r| match &r.kind {
+            RuleKind::PacingBehind {
+                event_id,
+                days_before,
+                ..
+            } => Some((event_id.as_deref(), *days_before)),
+            _ => None,
+        })
+        .collect();
+    if watch.is_empty() {
+        return Ok(Vec::new());
+    }
+    let tz: chrono_tz::Tz = venue
+        .timezone
+        .as_deref()
+        .and_then(|t| t.parse().ok())
+        .unwrap_or(chrono_tz::UTC);
+    let days_out = |show: &ShowRecord| {
+        (show.starts_at.with_timezone(&tz).date_naive() - now.with_timezone(&tz).date_naive())
+            .num_days()
+    };
+    let mut out = Vec::new();
+    for show in venue.shows.iter().filter(|s| s.starts_at >= now) {
+        let d = days_out(show);
+        let reach = watch
+            .iter()
+            .filter(|(e, _)| e.is_none_or(|e| e == show.event_id))
+            .map(|(_, n)| i64::from(*n))
+            .max();
+        if reach.is_none_or(|n| d > n) {
+            continue;
+        }
+        let earlier = pacing::comparables(&venue.shows, show, false);
+        let reads = std::iter::once(show)
+            .chain(earlier.iter().copied())
+            .map(|s| {
+                ports.reader.rollups(
+                    &venue.venue_id,
+                    Some(&s.event_id),
+                    Granularity::Day,
+                    0,
+                    i64::MAX,
+                )
+            });
+        let all = futures::future::try_join_all(reads).await?;
+        let earlier_rows: Vec<pacing::ShowRows<'_>> = earlier
+            .iter()
+            .zip(&all[1..])
+            .map(|(s, rows)| pacing::ShowRows { show: s, rows })
+            .collect();
+        let p = pacing::assemble(
+            &venue.venue_id,
+            "",
+            tz,
+            &pacing::ShowRows {
+                show,
+                rows: &all[0],
+            },
+            &earlier_rows,
+            d,
+            now,
+        );
+        if let Some(at) = p.now {
+            out.push(PacingObs {
+                event_id: show.event_id.clone(),
+                name: show.name.clone(),
+                days_before: at.days_before,
+                tickets: at.tickets,
+                median: at.median,
+            });
+        }
+    }
+    Ok(out)
 }
 
 /// Evaluate every venue's rules at `now`, store states and deliver transitions.
@@ -209,12 +300,13 @@ pub async fn run(ports: &Ports, now: DateTime<Utc>) -> Result<Summary, JobError>
         } else {
             Vec::new()
         };
-        let obs = observations(
+        let mut obs = observations(
             &rows,
             flows.clone().unwrap_or_default(),
             dlq.clone().unwrap_or_default(),
             now,
         );
+        obs.pacing = pacing_obs(ports, venue, &rules, now).await?;
         for rule in &rules {
             advance(ports, &client, venue_id, rule, &obs, now, &mut summary).await?;
         }

@@ -136,10 +136,15 @@ pub async fn alert_overview(
         documents::list::<AlertStateView>(&state, STATE_KIND, access.id()),
         async { Ok::<_, ApiError>(state.docs.list(HISTORY_KIND, access.id()).await?) },
     )?;
-    // States of deleted rules are not shown; names come from the rules.
+    // States of deleted rules are not shown; names come from the rules. The
+    // pipeline's own alerts (a report that paused itself) have no rule and
+    // carry their name.
     let states: Vec<AlertStateView> = states
         .into_iter()
         .filter_map(|mut s| {
+            if jobs::reports::delivery::is_pipeline_alert(&s.rule_id) {
+                return Some(s);
+            }
             let rule = rules.iter().find(|r| r.rule.id == s.rule_id)?;
             s.name = Some(rule.rule.name.clone());
             Some(s)

@@ -18,6 +18,35 @@ pub struct Observations {
     pub flows: Vec<FlowObs>,
     /// Messages waiting in each event type's dead-letter queue.
     pub dlq_depths: BTreeMap<String, i64>,
+    /// Where each upcoming show stands against the venue's earlier shows
+    /// (only read when a pacing rule needs it).
+    #[serde(default)]
+    pub pacing: Vec<PacingObs>,
+}
+
+/// One upcoming show's pacing today.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct PacingObs {
+    pub event_id: String,
+    pub name: String,
+    /// Venue-local days until the show's day.
+    pub days_before: i64,
+    /// Net tickets so far.
+    pub tickets: i64,
+    /// The earlier shows' median at the same distance (`None`: none to compare).
+    pub median: Option<f64>,
+}
+
+impl PacingObs {
+    /// How far behind the median, in percent of it (negative: ahead).
+    #[must_use]
+    pub fn behind_pct(&self) -> Option<f64> {
+        #[allow(clippy::cast_precision_loss)]
+        self.median
+            .filter(|m| *m > 0.0)
+            .map(|m| (m - self.tickets as f64) / m * 100.0)
+    }
 }
 
 /// Last event seen of one event type.
@@ -188,6 +217,56 @@ pub fn evaluate(rule: &AlertRule, obs: &Observations) -> Evaluation {
                 met(rate, text)
             } else {
                 ok(Some(rate), text)
+            }
+        }
+        RuleKind::PacingBehind {
+            event_id,
+            days_before,
+            behind_pct,
+        } => {
+            let watched: Vec<&PacingObs> = obs
+                .pacing
+                .iter()
+                .filter(|p| event_id.as_ref().is_none_or(|e| *e == p.event_id))
+                .filter(|p| (0..=i64::from(*days_before)).contains(&p.days_before))
+                .collect();
+            let mut behind: Vec<(&PacingObs, f64)> = watched
+                .iter()
+                .filter_map(|p| p.behind_pct().map(|b| (*p, b)))
+                .filter(|(_, b)| *b >= *behind_pct)
+                .collect();
+            behind.sort_by(|a, b| b.1.total_cmp(&a.1));
+            let describe = |p: &PacingObs, b: f64| {
+                format!(
+                    "{} is {b:.1}% behind at {} days out ({} tickets vs median {:.0})",
+                    p.name,
+                    p.days_before,
+                    p.tickets,
+                    p.median.unwrap_or(0.0)
+                )
+            };
+            match behind.first() {
+                Some((p, b)) => {
+                    let mut text = describe(p, *b);
+                    if behind.len() > 1 {
+                        text.push_str(&format!(" and {} more show(s)", behind.len() - 1));
+                    }
+                    met(*b, text)
+                }
+                None if watched.is_empty() => ok(
+                    None,
+                    format!("no show within {days_before} days to compare"),
+                ),
+                None => ok(
+                    watched
+                        .iter()
+                        .filter_map(|p| p.behind_pct())
+                        .reduce(f64::max),
+                    format!(
+                        "{} show(s) within {days_before} days, none {behind_pct}% behind",
+                        watched.len()
+                    ),
+                ),
             }
         }
     }

@@ -6,6 +6,8 @@ mod evaluate;
 mod rules;
 mod state;
 
-pub use evaluate::{Evaluation, FlowObs, Observations, evaluate};
-pub use rules::{AlertRule, EVENT_TYPES, MAX_WINDOW_MINUTES, METRICS, Op, RuleKind};
+pub use evaluate::{Evaluation, FlowObs, Observations, PacingObs, evaluate};
+pub use rules::{
+    AlertRule, EVENT_TYPES, MAX_PACING_DAYS, MAX_WINDOW_MINUTES, METRICS, Op, RuleKind,
+};
 pub use state::{AlertState, Status, Transition, TransitionKind, step};

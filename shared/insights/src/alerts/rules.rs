@@ -107,7 +107,20 @@ pub enum RuleKind {
         rejection_rate: f64,
         min_scans: i64,
     },
+    /// From `days_before` days out until it starts, a show (one, or every
+    /// upcoming show of the venue) is behind the median of the venue's
+    /// earlier shows at the same distance by at least `behind_pct` percent
+    /// of net tickets.
+    PacingBehind {
+        #[serde(default)]
+        event_id: Option<String>,
+        days_before: u32,
+        behind_pct: f64,
+    },
 }
+
+/// Furthest out a pacing rule may start watching.
+pub const MAX_PACING_DAYS: u32 = 400;
 
 impl AlertRule {
     /// Check the rule; every problem found is reported.
@@ -175,6 +188,25 @@ impl AlertRule {
                 }
                 if *min_scans < 1 {
                     errors.push(format!("minScans must be at least 1, got {min_scans}"));
+                }
+            }
+            RuleKind::PacingBehind {
+                event_id,
+                days_before,
+                behind_pct,
+            } => {
+                if event_id.as_deref().is_some_and(|e| e.trim().is_empty()) {
+                    errors.push("eventId must not be empty (omit it for every show)".into());
+                }
+                if *days_before > MAX_PACING_DAYS {
+                    errors.push(format!(
+                        "daysBefore must be at most {MAX_PACING_DAYS}, got {days_before}"
+                    ));
+                }
+                if !(behind_pct.is_finite() && *behind_pct > 0.0 && *behind_pct <= 100.0) {
+                    errors.push(format!(
+                        "behindPct must be a percentage in (0, 100], got {behind_pct}"
+                    ));
                 }
             }
         }

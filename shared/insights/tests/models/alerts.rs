@@ -2,8 +2,8 @@ use std::collections::BTreeMap;
 
 use chrono::Duration;
 use insights::alerts::{
-    AlertRule, Evaluation, FlowObs, Observations, Op, RuleKind, Status, TransitionKind, evaluate,
-    step,
+    AlertRule, Evaluation, FlowObs, Observations, Op, PacingObs, RuleKind, Status, TransitionKind,
+    evaluate, step,
 };
 
 use super::t0;
@@ -38,6 +38,7 @@ fn obs(series: &[(&str, &[f64])]) -> Observations {
             .collect(),
         flows: Vec::new(),
         dlq_depths: BTreeMap::new(),
+        pacing: Vec::new(),
     }
 }
 
@@ -293,4 +294,52 @@ fn state_machine_transitions_only_on_change() {
         (s.status, s.rule_id.as_str(), t.map(|t| t.kind)),
         (Status::Firing, "r1", Some(TransitionKind::Fired))
     );
+}
+
+#[test]
+fn pacing_fires_only_within_reach_and_only_when_far_enough_behind() {
+    let show = |id: &str, days: i64, tickets: i64, median: Option<f64>| PacingObs {
+        event_id: id.into(),
+        name: format!("Show {id}"),
+        days_before: days,
+        tickets,
+        median,
+    };
+    let kind = |event_id: Option<&str>| RuleKind::PacingBehind {
+        event_id: event_id.map(str::to_owned),
+        days_before: 30,
+        behind_pct: 20.0,
+    };
+    let mut o = obs(&[]);
+    // 25% behind, 10 days out: fires, naming the show and the numbers.
+    o.pacing = vec![
+        show("a", 10, 150, Some(200.0)),
+        show("b", 45, 0, Some(500.0)),
+    ];
+    let e = evaluate(&rule(kind(None)), &o);
+    assert!(e.condition_met, "{e:?}");
+    assert_eq!(e.value, Some(25.0));
+    assert!(
+        e.message.contains("Show a") && e.message.contains("10 days out"),
+        "{}",
+        e.message
+    );
+    // Show b is 100% behind but 45 days out: beyond the rule's reach.
+    let e = evaluate(&rule(kind(Some("b"))), &o);
+    assert!(!e.condition_met, "{e:?}");
+    // 19% behind is not 20%; ahead is never behind; no earlier show, no verdict.
+    o.pacing = vec![
+        show("a", 10, 162, Some(200.0)),
+        show("c", 3, 300, Some(200.0)),
+        show("d", 1, 0, None),
+    ];
+    let e = evaluate(&rule(kind(None)), &o);
+    assert!(!e.condition_met, "{e:?}");
+    assert_eq!(e.value, Some(19.0));
+    let bad = rule(RuleKind::PacingBehind {
+        event_id: Some(" ".into()),
+        days_before: 401,
+        behind_pct: 0.0,
+    });
+    assert_eq!(bad.validate().unwrap_err().len(), 3);
 }

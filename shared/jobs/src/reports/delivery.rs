@@ -70,9 +70,16 @@ pub struct DeliveryState {
 /// Who pauses a report that keeps failing.
 pub const PAUSED_BY_FAILURES: &str = "failures";
 
+const ALERT_PREFIX: &str = "report-paused:";
+
 /// The alert a self-paused report raises (no rule document has this id).
 pub fn alert_id(report_id: &str) -> String {
-    format!("report-paused:{report_id}")
+    format!("{ALERT_PREFIX}{report_id}")
+}
+
+/// Whether an alert state is the pipeline's own (not a rule's).
+pub fn is_pipeline_alert(rule_id: &str) -> bool {
+    rule_id.starts_with(ALERT_PREFIX)
 }
 
 fn to_json<T: Serialize>(v: &T) -> Result<serde_json::Value, JobError> {

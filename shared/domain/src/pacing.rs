@@ -2,12 +2,11 @@
 //! revenue) by days before it starts, against the venue's earlier comparable
 //! shows at the same distance (median and range). Pure: rows in, curve out.
 
+use crate::Metric;
+use crate::ports::{RollupRow, ShowRecord};
 use chrono::{DateTime, Utc};
 use chrono_tz::Tz;
-use domain::Metric;
-use domain::ports::{RollupRow, ShowRecord};
 use serde::Serialize;
-use utoipa::ToSchema;
 
 /// Default and largest horizon, days before the show.
 pub const DEFAULT_HORIZON: i64 = 60;
@@ -17,7 +16,8 @@ pub const MAX_COMPARABLES: usize = 12;
 
 /// One day before the show: this show's running totals, and the earlier
 /// shows' at the same distance.
-#[derive(Debug, Clone, PartialEq, Serialize, ToSchema)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct PacingPoint {
     /// 0 = the show's own day.
@@ -33,7 +33,8 @@ pub struct PacingPoint {
 }
 
 /// A show compared with.
-#[derive(Debug, Clone, PartialEq, Serialize, ToSchema)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct Comparable {
     pub event_id: String,
@@ -45,7 +46,8 @@ pub struct Comparable {
 }
 
 /// Where the show stands today against the median.
-#[derive(Debug, Clone, PartialEq, Serialize, ToSchema)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct PacingNow {
     pub days_before: i64,
@@ -58,7 +60,8 @@ pub struct PacingNow {
 }
 
 /// `GET /api/analytics/{venueId}/pacing`.
-#[derive(Debug, Clone, PartialEq, Serialize, ToSchema)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct Pacing {
     pub venue_id: String,
@@ -240,7 +243,20 @@ pub fn comparables<'a>(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::summary::tests::{at, row};
+    use crate::Dimension;
+
+    fn at(s: &str) -> DateTime<Utc> {
+        DateTime::parse_from_rfc3339(s).unwrap().with_timezone(&Utc)
+    }
+
+    fn row(t: &str, base: &[(Metric, i64)], _: &[(Metric, Dimension, &str, i64)]) -> RollupRow {
+        RollupRow {
+            bucket: at(t).timestamp(),
+            base: base.iter().copied().collect(),
+            breakdowns: Vec::new(),
+            currency: Some("EUR".into()),
+        }
+    }
 
     fn show(id: &str, starts: &str, capacity: Option<u32>) -> ShowRecord {
         ShowRecord {
