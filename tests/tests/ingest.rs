@@ -1027,6 +1027,13 @@ async fn periods_compare_with_the_previous_one_and_a_year_back_and_doors_read_pe
     assert_eq!(checkins["peak"]["t"].as_str(), Some(at(0).as_str()));
 }
 
+fn ports_reader(local: &LocalStack) -> Arc<dyn domain::ports::AnalyticsReader> {
+    Arc::new(storage::DynamoReader::new(
+        local.aws.dynamodb.clone(),
+        local.names.clone(),
+    ))
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_show_paces_against_the_median_of_the_venues_earlier_shows() {
     use serde_json::json;
@@ -1122,6 +1129,27 @@ async fn a_show_paces_against_the_median_of_the_venues_earlier_shows() {
     )
     .await;
     assert_eq!(s, 404);
+
+    // The show report carries the same pacing (and says where it stands).
+    let data = jobs::reports::build_report_data(
+        ports_reader(&local).as_ref(),
+        &venue,
+        Some(next),
+        now - day * 30,
+        now,
+        domain::Granularity::Hour,
+        now,
+    )
+    .await
+    .unwrap();
+    let pacing = data.pacing.expect("a show report has pacing");
+    assert_eq!(pacing.comparables, 3);
+    assert_eq!(
+        pacing.standing.as_deref(),
+        Some("29 tickets at 10 days out, ahead of the median of 3 earlier shows by 9 (45.0%)")
+    );
+    let twenty = pacing.points.iter().find(|x| x.days_before == 20).unwrap();
+    assert_eq!((twenty.tickets, twenty.median), (Some(25), Some(20.0)));
 
     // Alert rules "pacing behind by 50% within 14 days out": the show 12 days
     // out has 2 tickets where the earlier four (10, 20, 30 and the next

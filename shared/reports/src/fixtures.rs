@@ -54,7 +54,42 @@ pub fn show_week(seed: u64) -> ReportData {
     });
     let doors = local_midnight(show_day, tz) + Duration::hours(18);
     data.checkins = door_curve(doors, data.kpis.scans_admitted);
+    data.pacing = Some(pacing_curve(data.kpis.tickets_sold));
     data
+}
+
+/// Pacing over 45 days: this show ends at `tickets`; five earlier shows
+/// followed the same S-curve scaled from 70% to 130% of it.
+fn pacing_curve(tickets: i64) -> crate::ShowPacing {
+    let share = |d: i64| {
+        let x = (45 - d) as f64 / 45.0;
+        x * x * (3.0 - 2.0 * x)
+    };
+    let scales = [0.7, 0.85, 1.0, 1.15, 1.3];
+    let points = (0..=45)
+        .rev()
+        .map(|d| {
+            let theirs: Vec<i64> = scales
+                .iter()
+                .map(|s| (s * 1.05 * tickets as f64 * share(d)).round() as i64)
+                .collect();
+            crate::PacingPoint {
+                days_before: d,
+                tickets: Some((tickets as f64 * share(d).powf(1.3)).round() as i64),
+                median: Some(theirs[2] as f64),
+                min: theirs.first().copied(),
+                max: theirs.last().copied(),
+            }
+        })
+        .collect();
+    crate::ShowPacing {
+        comparables: scales.len(),
+        points,
+        standing: Some(format!(
+            "{tickets} tickets on the day, behind the median of 5 earlier shows by {} (4.8%)",
+            (tickets as f64 * 0.05).round()
+        )),
+    }
 }
 
 /// Check-ins at each gate over three hours from `doors`: a surge in the
@@ -419,6 +454,7 @@ impl Simulation {
             entry_points: self.entry_points,
             segments,
             checkins: Vec::new(),
+            pacing: None,
         }
     }
 }

@@ -26,7 +26,10 @@ pub use csv_report::render_csv;
 pub use error::RenderError;
 pub use format::Format;
 pub use headline::{Headline, HeadlineFigure, headline};
-pub use model::{Breakdown, CurrencyAmount, GateCheckins, Kpis, ReportData, RollupRow, SegmentRow};
+pub use model::{
+    Breakdown, CurrencyAmount, GateCheckins, Kpis, PacingPoint, ReportData, RollupRow, SegmentRow,
+    ShowPacing,
+};
 pub use money::{currency_exponent, format_decimal, format_money, minor_to_major};
 pub use pdf::render_pdf;
 pub use xlsx::render_xlsx;

@@ -49,6 +49,34 @@ pub struct ReportData {
     /// per gate, busiest gate first (empty for venue reports).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub checkins: Vec<GateCheckins>,
+    /// A show report's pacing against the venue's earlier shows.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub pacing: Option<ShowPacing>,
+}
+
+/// A show's cumulative net tickets by days before it, against the venue's
+/// earlier shows at the same distance.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ShowPacing {
+    /// Earlier shows compared with.
+    pub comparables: usize,
+    /// From the furthest day shown down to the show's day (0).
+    pub points: Vec<PacingPoint>,
+    /// Where the show stood when the report was made, in words.
+    pub standing: Option<String>,
+}
+
+/// One day before the show.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct PacingPoint {
+    pub days_before: i64,
+    /// `None` for days still ahead.
+    pub tickets: Option<i64>,
+    pub median: Option<f64>,
+    pub min: Option<i64>,
+    pub max: Option<i64>,
 }
 
 /// One gate's admitted scans per 5-minute bucket.

@@ -9,7 +9,8 @@ use std::collections::BTreeMap;
 
 use chrono::{DateTime, Utc};
 use chrono_tz::Tz;
-use domain::ports::{AnalyticsReader, RollupRow as StoredRow, VenueRecord};
+use domain::pacing;
+use domain::ports::{AnalyticsReader, RollupRow as StoredRow, ShowRecord, VenueRecord};
 use domain::totals::{
     self, CurrencyTotals, currency_totals, div_round, in_currency, ratio, reporting_currency,
     sum_all,
@@ -115,6 +116,10 @@ pub async fn build_report_data(
         },
     )?;
     let checkins = doors.map_or_else(Vec::new, |(f, t)| checkins(&door_rows, f, t));
+    let pacing = match show.and_then(|s| record.shows.iter().find(|r| r.event_id == s)) {
+        Some(s) => Some(show_pacing(reader, &record, s, tz, now).await?),
+        None => None,
+    };
     // Every amount of the report is in one currency; money in others is
     // listed beside it, never added to it.
     let fallback = record.currency.as_deref().unwrap_or(DEFAULT_CURRENCY);
@@ -183,6 +188,104 @@ pub async fn build_report_data(
         entry_points: entry_points(summary_rows),
         segments: segments::summary(&customers),
         checkins,
+        pacing,
+    })
+}
+
+/// The show's pacing against the venue's earlier shows (net tickets; one
+/// daily query per show, in parallel), from two days before the first sale
+/// of any of them.
+async fn show_pacing(
+    reader: &dyn AnalyticsReader,
+    venue: &VenueRecord,
+    show: &ShowRecord,
+    tz: Tz,
+    now: DateTime<Utc>,
+) -> Result<reports::ShowPacing, JobError> {
+    let earlier = pacing::comparables(&venue.shows, show, false);
+    let reads = std::iter::once(show)
+        .chain(earlier.iter().copied())
+        .map(|s| {
+            reader.rollups(
+                &venue.venue_id,
+                Some(&s.event_id),
+                Granularity::Day,
+                0,
+                i64::MAX,
+            )
+        });
+    let all = futures::future::try_join_all(reads).await?;
+    let earlier_rows: Vec<pacing::ShowRows<'_>> = earlier
+        .iter()
+        .zip(&all[1..])
+        .map(|(s, rows)| pacing::ShowRows { show: s, rows })
+        .collect();
+    let p = pacing::assemble(
+        &venue.venue_id,
+        "",
+        tz,
+        &pacing::ShowRows {
+            show,
+            rows: &all[0],
+        },
+        &earlier_rows,
+        pacing::DEFAULT_HORIZON,
+        now,
+    );
+    let first_sale = p
+        .points
+        .iter()
+        .position(|x| x.tickets.unwrap_or(0) != 0 || x.max.unwrap_or(0) != 0)
+        .unwrap_or(p.points.len());
+    let start = first_sale
+        .saturating_sub(2)
+        .min(p.points.len().saturating_sub(8));
+    let points: Vec<reports::PacingPoint> = p.points[start..]
+        .iter()
+        .map(|x| reports::PacingPoint {
+            days_before: x.days_before,
+            tickets: x.tickets,
+            median: x.median,
+            min: x.min,
+            max: x.max,
+        })
+        .collect();
+    // Today while the show is ahead, else its day.
+    let (at, tickets, median) = match &p.now {
+        Some(n) => (n.days_before, n.tickets, n.median),
+        None => {
+            let day = p.points.last();
+            (
+                0,
+                day.and_then(|x| x.tickets).unwrap_or(0),
+                day.and_then(|x| x.median),
+            )
+        }
+    };
+    let when = if at == 0 {
+        "on the show's day".to_owned()
+    } else {
+        format!("at {at} days out")
+    };
+    let n = earlier.len();
+    let standing = Some(match median {
+        #[allow(clippy::cast_precision_loss)]
+        Some(m) if m > 0.0 => {
+            let diff = tickets as f64 - m;
+            format!(
+                "{tickets} tickets {when}, {} the median of {n} earlier show{} by {:.0} ({:.1}%)",
+                if diff >= 0.0 { "ahead of" } else { "behind" },
+                if n == 1 { "" } else { "s" },
+                diff.abs(),
+                diff.abs() / m * 100.0
+            )
+        }
+        _ => format!("{tickets} tickets {when}; no earlier show to compare"),
+    });
+    Ok(reports::ShowPacing {
+        comparables: n,
+        points,
+        standing,
     })
 }
 

@@ -9,6 +9,8 @@ use super::theme::{AXIS, GRID, H3, MUTED, RULE, Rgb, SMALL};
 pub(crate) enum SeriesStyle {
     Bars,
     Line,
+    /// A thin line without the area fill, for reference lines over another.
+    Trace,
 }
 
 pub(crate) struct Series {
@@ -116,6 +118,9 @@ pub(crate) fn draw(canvas: &mut Canvas, frame: Frame, spec: &ChartSpec<'_>) {
     let center = |i: usize| plot_left + slot * (i as f32 + 0.5);
 
     draw_bars(canvas, &spec.series, points, slot, center, &to_y);
+    for series in spec.series.iter().filter(|s| s.style == SeriesStyle::Trace) {
+        draw_line(canvas, series, center, &to_y);
+    }
     for series in spec.series.iter().filter(|s| s.style == SeriesStyle::Line) {
         draw_line(canvas, series, center, &to_y);
     }
@@ -140,7 +145,7 @@ fn value_range(series: &[Series], points: usize) -> (f64, f64) {
             match s.style {
                 SeriesStyle::Bars if value >= 0.0 => up += value,
                 SeriesStyle::Bars => down += value,
-                SeriesStyle::Line => {
+                SeriesStyle::Line | SeriesStyle::Trace => {
                     max = max.max(value);
                     min = min.min(value);
                 }
@@ -198,6 +203,12 @@ fn draw_line(
         .enumerate()
         .map(|(i, &v)| (center(i), to_y(v)))
         .collect();
+    if series.style == SeriesStyle::Trace {
+        if points.len() > 1 {
+            canvas.polyline(&points, 1.0, series.color);
+        }
+        return;
+    }
     if let (Some(first), Some(last)) = (points.first(), points.last()) {
         let base = to_y(0.0);
         let mut area = Vec::with_capacity(points.len() + 2);
@@ -226,7 +237,7 @@ fn draw_legend(canvas: &mut Canvas, right: f32, baseline: f32, series: &[Series]
         x -= 12.0;
         match s.style {
             SeriesStyle::Bars => canvas.fill_rect(x, baseline - 6.5, 8.0, 8.0, s.color),
-            SeriesStyle::Line => canvas.line(
+            SeriesStyle::Line | SeriesStyle::Trace => canvas.line(
                 (x - 2.0, baseline - 2.5),
                 (x + 9.0, baseline - 2.5),
                 2.0,

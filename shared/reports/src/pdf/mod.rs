@@ -28,9 +28,10 @@ pub fn render_pdf(data: &ReportData) -> Result<Vec<u8>, RenderError> {
     doc.new_page();
     sections::velocity_chart(&mut doc, &ctx, kind, &buckets);
     sections::scans_chart(&mut doc, kind, &buckets);
-    if !data.checkins.is_empty() {
+    if !data.checkins.is_empty() || data.pacing.is_some() {
         doc.new_page();
         sections::checkins_chart(&mut doc, &ctx);
+        sections::pacing_chart(&mut doc, &ctx);
     }
     doc.new_page();
     sections::tables(&mut doc, &ctx);

@@ -126,6 +126,57 @@ pub(crate) fn checkins_chart(doc: &mut Document, ctx: &ReportContext<'_>) {
     place(doc, half_page_chart_height(), &spec);
 }
 
+/// A show's cumulative net tickets by days before it, over the median and
+/// range of the venue's earlier shows at the same distance.
+pub(crate) fn pacing_chart(doc: &mut Document, ctx: &ReportContext<'_>) {
+    let Some(p) = &ctx.data.pacing else {
+        return;
+    };
+    let y_label = |v: f64| crate::money::format_compact(v);
+    let known: Vec<f64> = p
+        .points
+        .iter()
+        .map_while(|x| x.tickets.map(|t| t as f64))
+        .collect();
+    let mut series = vec![Series {
+        name: "This show".into(),
+        color: TEAL,
+        style: SeriesStyle::Line,
+        values: known,
+    }];
+    if p.comparables > 0 {
+        let trace = |name: &'static str, color, f: fn(&crate::PacingPoint) -> Option<f64>| Series {
+            name: name.into(),
+            color,
+            style: SeriesStyle::Trace,
+            values: p.points.iter().map(|x| f(x).unwrap_or(0.0)).collect(),
+        };
+        series.push(trace("Median", NAVY, |x| x.median));
+        series.push(trace("Lowest", SAGE, |x| x.min.map(|v| v as f64)));
+        series.push(trace("Highest", AMBER, |x| x.max.map(|v| v as f64)));
+    }
+    let subtitle = match (&p.standing, p.comparables) {
+        (Some(s), _) => format!("net tickets by days before the show; {s}"),
+        (None, 0) => "net tickets by days before the show; no earlier show to compare".into(),
+        (None, n) => format!("net tickets by days before the show, against {n} earlier show(s)"),
+    };
+    let spec = ChartSpec {
+        title: "Pacing against earlier shows",
+        subtitle: &subtitle,
+        x_labels: p
+            .points
+            .iter()
+            .map(|x| match x.days_before {
+                0 => "show day".to_owned(),
+                d => format!("D-{d}"),
+            })
+            .collect(),
+        series,
+        y_label: &y_label,
+    };
+    place(doc, half_page_chart_height(), &spec);
+}
+
 /// Height for each of two charts sharing one page.
 pub(crate) fn half_page_chart_height() -> f32 {
     (CONTENT_BOTTOM - MARGIN_TOP - 2.0 * CHART_GAP) / 2.0

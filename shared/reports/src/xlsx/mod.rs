@@ -63,6 +63,9 @@ pub fn render_xlsx(data: &ReportData) -> Result<Vec<u8>, RenderError> {
     if !data.checkins.is_empty() {
         table::write_checkins(workbook.add_worksheet(), &ctx, &styles)?;
     }
+    if let Some(pacing) = &data.pacing {
+        table::write_pacing(workbook.add_worksheet(), pacing, &styles)?;
+    }
     Ok(workbook.save_to_buffer()?)
 }
 

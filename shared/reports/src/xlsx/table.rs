@@ -316,6 +316,53 @@ pub(crate) fn write_checkins(
     Ok(())
 }
 
+/// A show's pacing: one row per day before the show.
+pub(crate) fn write_pacing(
+    sheet: &mut Worksheet,
+    pacing: &crate::ShowPacing,
+    styles: &Styles,
+) -> Result<(), RenderError> {
+    sheet.set_name("Pacing")?;
+    let headers = [
+        ("Days before show", 17.0),
+        ("Net tickets", 13.0),
+        ("Median of earlier shows", 24.0),
+        ("Lowest", 10.0),
+        ("Highest", 10.0),
+    ];
+    for (col, (title, width)) in headers.iter().enumerate() {
+        let col = col as ColNum;
+        let style = if col == 0 {
+            &styles.header
+        } else {
+            &styles.header_right
+        };
+        sheet.write_string_with_format(0, col, *title, style)?;
+        sheet.set_column_width(col, *width)?;
+    }
+    for (i, p) in pacing.points.iter().enumerate() {
+        let row = i as RowNum + 1;
+        sheet.write_number_with_format(row, 0, p.days_before as f64, &styles.count)?;
+        let cells = [
+            p.tickets.map(|v| v as f64),
+            p.median,
+            p.min.map(|v| v as f64),
+            p.max.map(|v| v as f64),
+        ];
+        for (c, v) in cells.into_iter().enumerate() {
+            if let Some(v) = v {
+                sheet.write_number_with_format(row, c as ColNum + 1, v, &styles.count)?;
+            }
+        }
+    }
+    if let Some(standing) = &pacing.standing {
+        let row = pacing.points.len() as RowNum + 2;
+        sheet.write_string(row, 0, standing)?;
+    }
+    sheet.set_freeze_panes(1, 0)?;
+    Ok(())
+}
+
 pub(crate) fn write_breakdown(
     sheet: &mut Worksheet,
     styles: &Styles,
