@@ -31,6 +31,8 @@ enum Command {
     Report(commands::report::Args),
     /// Run a scheduled job now (reports, exports, insights, alerts) and print its summary.
     Job(commands::job::Args),
+    /// List (or save as .eml) the report emails the local emulator's SES accepted.
+    Outbox(commands::outbox::Args),
 }
 
 fn main() -> std::process::ExitCode {
@@ -61,6 +63,7 @@ fn main() -> std::process::ExitCode {
             Command::Token(a) => commands::token::run(&a),
             Command::Job(a) => commands::job::run(a).await,
             Command::Report(a) => commands::report::run(a).await,
+            Command::Outbox(a) => commands::outbox::run(a).await,
         }
     });
     match result {

@@ -2,6 +2,7 @@
 
 pub mod flows;
 pub mod job;
+pub mod outbox;
 pub mod publish;
 pub mod report;
 pub mod simulate;

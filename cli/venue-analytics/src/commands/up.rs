@@ -51,6 +51,10 @@ pub async fn run(args: Args) -> anyhow::Result<ExitCode> {
             .await
             {
                 eprintln!("warning: the simulated week's report failed: {e:#}");
+            } else {
+                println!(
+                    "the report was emailed through the emulator's SES: `venue-analytics outbox --save DIR` lists it and writes it as .eml"
+                );
             }
         }
         let cfg = api::auth::AuthConfig::local()?;
