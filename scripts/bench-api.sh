@@ -81,7 +81,7 @@ echo "ingested in $(( $(date +%s) - started )) s; running the insights job"
 "$bin" job insights | jq -c '{venues, customers, written, failed}'
 
 printf '\n%-44s %10s %10s %10s %8s\n' "route ($profile build, $concurrency connections, $duration)" "req/s" "p50 ms" "p99 ms" "non-200"
-for route in "/api/dashboards/$venue" "/api/metrics/$venue?metric=revenue&granularity=hour" "/api/customers/$venue" "/api/customers/$venue?limit=1000"; do
+for route in "/api/dashboards/$venue" "/api/metrics/$venue?metric=revenue&granularity=1h" "/api/customers/$venue" "/api/customers/$venue?limit=1000"; do
   get "$route" >/dev/null
   oha -z "$duration" -c "$concurrency" --no-tui --output-format json \
     -H "Authorization: Bearer $token" "$base$route" >"$work/oha.json"
