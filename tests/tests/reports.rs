@@ -85,6 +85,19 @@ async fn call(
     )
 }
 
+/// Creates a report definition through the API; answers it.
+async fn create_report(w: &World, def: Value) -> Value {
+    let (status, created) = call(
+        &w.local,
+        "POST",
+        &format!("/api/reports/{}", w.venue),
+        Some(def),
+    )
+    .await;
+    assert_eq!(status, http::StatusCode::CREATED, "{created}");
+    created
+}
+
 async fn get_ok(local: &LocalStack, path: &str) -> Value {
     let (status, body) = call(local, "GET", path, None).await;
     assert!(status.is_success(), "GET {path} → {status}: {body}");
@@ -246,14 +259,7 @@ async fn scheduled_runs_are_idempotent_and_download_through_the_api() {
     let w = world(22).await;
     let def = json!({"name": "Launch week", "cadence": "once", "formats": ["pdf", "xlsx", "csv"],
         "from": w.from, "to": w.to});
-    let (status, created) = call(
-        &w.local,
-        "POST",
-        &format!("/api/reports/{}", w.venue),
-        Some(def),
-    )
-    .await;
-    assert_eq!(status, http::StatusCode::CREATED, "{created}");
+    let created = create_report(&w, def).await;
     let report_id = created["reportId"].as_str().unwrap().to_owned();
     let prefix = format!("reports/{}/{report_id}/", w.venue);
 
@@ -380,34 +386,14 @@ async fn exports_render_inline_or_as_a_pending_job() {
     assert_eq!(status, http::StatusCode::BAD_REQUEST, "{bad}");
 }
 
-/// Every message the emulator's SES accepted: (destinations, raw MIME).
-async fn outbox() -> Vec<(Vec<String>, String)> {
-    let url = format!("{}/moto-api/data.json", tests::endpoint());
-    let data: Value = reqwest::get(&url).await.unwrap().json().await.unwrap();
-    data["ses"]["RawMessage"]
-        .as_array()
-        .cloned()
-        .unwrap_or_default()
-        .into_iter()
-        .map(|m| {
-            let to = m["destinations"]
-                .as_array()
-                .unwrap()
-                .iter()
-                .map(|d| d.as_str().unwrap().to_owned())
-                .collect();
-            (to, m["raw_data"].as_str().unwrap().to_owned())
-        })
-        .collect()
-}
-
 /// The messages sent to `to`.
 async fn inbox(to: &str) -> Vec<String> {
-    outbox()
+    runner::emulator::sent_mail(&tests::endpoint())
         .await
+        .unwrap()
         .into_iter()
-        .filter(|(dest, _)| dest.iter().any(|d| d.contains(to)))
-        .map(|(_, raw)| raw)
+        .filter(|m| m.to.iter().any(|d| d.contains(to)))
+        .map(|m| m.raw)
         .collect()
 }
 
@@ -430,14 +416,7 @@ async fn scheduled_reports_reach_their_recipients_through_ses() {
     );
     let def = json!({"name": "Launch week", "cadence": "once", "formats": ["pdf", "xlsx", "csv"],
         "from": w.from, "to": w.to, "recipients": [gm, ops, away], "pausedRecipients": [away]});
-    let (status, created) = call(
-        &w.local,
-        "POST",
-        &format!("/api/reports/{}", w.venue),
-        Some(def),
-    )
-    .await;
-    assert_eq!(status, http::StatusCode::CREATED, "{created}");
+    let created = create_report(&w, def).await;
     let report_id = created["reportId"].as_str().unwrap().to_owned();
     assert!(w.ports.mail.is_some(), "the local stack has a sender");
 
@@ -577,14 +556,7 @@ async fn a_report_whose_emails_keep_failing_pauses_itself_and_raises_an_alert() 
     let gm = format!("gm-{}@inbox.example", w.venue);
     let def = json!({"name": "Daily doors", "cadence": "once", "formats": ["pdf"],
         "from": w.from, "to": w.to, "recipients": [gm]});
-    let (status, created) = call(
-        &w.local,
-        "POST",
-        &format!("/api/reports/{}", w.venue),
-        Some(def),
-    )
-    .await;
-    assert_eq!(status, http::StatusCode::CREATED, "{created}");
+    let created = create_report(&w, def).await;
     let id = created["reportId"].as_str().unwrap().to_owned();
     // A sender SES has no identity for: every send is refused (MessageRejected).
     let mut failing = w.ports.clone();

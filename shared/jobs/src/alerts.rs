@@ -16,7 +16,6 @@ use std::collections::BTreeMap;
 use std::time::Duration as StdDuration;
 
 use chrono::{DateTime, Duration, SecondsFormat, Utc};
-use domain::pacing;
 use domain::ports::{FlowRecord, RollupRow, ShowRecord, VenueRecord};
 use domain::{EventType, Granularity};
 use insights::alerts::{
@@ -208,36 +207,7 @@ async fn pacing_obs(
         if reach.is_none_or(|n| d > n) {
             continue;
         }
-        let earlier = pacing::comparables(&venue.shows, show, false);
-        let reads = std::iter::once(show)
-            .chain(earlier.iter().copied())
-            .map(|s| {
-                ports.reader.rollups(
-                    &venue.venue_id,
-                    Some(&s.event_id),
-                    Granularity::Day,
-                    0,
-                    i64::MAX,
-                )
-            });
-        let all = futures::future::try_join_all(reads).await?;
-        let earlier_rows: Vec<pacing::ShowRows<'_>> = earlier
-            .iter()
-            .zip(&all[1..])
-            .map(|(s, rows)| pacing::ShowRows { show: s, rows })
-            .collect();
-        let p = pacing::assemble(
-            &venue.venue_id,
-            "",
-            tz,
-            &pacing::ShowRows {
-                show,
-                rows: &all[0],
-            },
-            &earlier_rows,
-            d,
-            now,
-        );
+        let p = crate::pacing::read(ports.reader.as_ref(), venue, show, tz, d, now).await?;
         if let Some(at) = p.now {
             out.push(PacingObs {
                 event_id: show.event_id.clone(),

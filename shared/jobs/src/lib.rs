@@ -5,6 +5,7 @@
 pub mod alerts;
 pub mod customer_base;
 pub mod insights;
+pub mod pacing;
 
 pub mod exports;
 pub mod reports;

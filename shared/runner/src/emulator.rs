@@ -99,3 +99,45 @@ pub fn ensure(endpoint: &str, venv: &Path, log_dir: &Path) -> anyhow::Result<Emu
     tracing::info!(endpoint, "started moto server");
     Ok(emulator)
 }
+
+/// One message the emulator's SES accepted.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SentMail {
+    /// As the emulator lists them: the envelope recipients and the `To`
+    /// header's addresses (so an address may appear twice).
+    pub to: Vec<String>,
+    /// The raw MIME message.
+    pub raw: String,
+}
+
+/// Every message the emulator's SES accepted, oldest first (moto's
+/// `/moto-api/data.json`; only an emulator keeps sent mail).
+pub async fn sent_mail(endpoint: &str) -> anyhow::Result<Vec<SentMail>> {
+    let url = format!("{}/moto-api/data.json", endpoint.trim_end_matches('/'));
+    let resp = reqwest::get(&url)
+        .await
+        .with_context(|| format!("reading {url}; is `venue-analytics up` running?"))?;
+    if !resp.status().is_success() {
+        bail!(
+            "{url} answered {}: only the local emulator keeps sent mail (on AWS, look in the recipients' inboxes)",
+            resp.status()
+        );
+    }
+    let data: serde_json::Value = resp.json().await.context("parsing the emulator's state")?;
+    Ok(data["ses"]["RawMessage"]
+        .as_array()
+        .map(Vec::as_slice)
+        .unwrap_or_default()
+        .iter()
+        .map(|m| SentMail {
+            to: m["destinations"]
+                .as_array()
+                .map(Vec::as_slice)
+                .unwrap_or_default()
+                .iter()
+                .filter_map(|d| d.as_str().map(str::to_owned))
+                .collect(),
+            raw: m["raw_data"].as_str().unwrap_or_default().to_owned(),
+        })
+        .collect())
+}

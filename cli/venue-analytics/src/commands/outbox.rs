@@ -5,8 +5,9 @@
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use anyhow::{Context, bail};
+use anyhow::Context;
 use mail_parser::{MessageParser, MimeHeaders};
+use runner::emulator::{SentMail, sent_mail};
 
 #[derive(clap::Args)]
 pub struct Args {
@@ -18,49 +19,12 @@ pub struct Args {
     save: Option<PathBuf>,
 }
 
-/// One sent message as the emulator keeps it.
-pub struct Sent {
-    pub to: Vec<String>,
-    pub raw: String,
-}
-
-/// Every message the emulator's SES accepted, oldest first.
-pub async fn sent(endpoint: &str) -> anyhow::Result<Vec<Sent>> {
-    let url = format!("{}/moto-api/data.json", endpoint.trim_end_matches('/'));
-    let resp = reqwest::get(&url)
-        .await
-        .with_context(|| format!("reading {url}; is `venue-analytics up` running?"))?;
-    if !resp.status().is_success() {
-        bail!(
-            "{url} answered {}: only the local emulator keeps sent mail (on AWS, look in the recipients' inboxes)",
-            resp.status()
-        );
-    }
-    let data: serde_json::Value = resp.json().await.context("parsing the emulator's state")?;
-    Ok(data["ses"]["RawMessage"]
-        .as_array()
-        .map(Vec::as_slice)
-        .unwrap_or_default()
-        .iter()
-        .map(|m| Sent {
-            to: m["destinations"]
-                .as_array()
-                .map(Vec::as_slice)
-                .unwrap_or_default()
-                .iter()
-                .filter_map(|d| d.as_str().map(str::to_owned))
-                .collect(),
-            raw: m["raw_data"].as_str().unwrap_or_default().to_owned(),
-        })
-        .collect())
-}
-
 pub async fn run(args: Args) -> anyhow::Result<ExitCode> {
     let endpoint = std::env::var("AWS_ENDPOINT_URL")
         .ok()
         .filter(|e| !e.is_empty())
         .unwrap_or_else(|| runner::emulator::DEFAULT_ENDPOINT.to_owned());
-    let messages: Vec<Sent> = sent(&endpoint)
+    let messages: Vec<SentMail> = sent_mail(&endpoint)
         .await?
         .into_iter()
         .filter(|m| {

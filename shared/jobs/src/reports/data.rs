@@ -202,36 +202,7 @@ async fn show_pacing(
     tz: Tz,
     now: DateTime<Utc>,
 ) -> Result<reports::ShowPacing, JobError> {
-    let earlier = pacing::comparables(&venue.shows, show, false);
-    let reads = std::iter::once(show)
-        .chain(earlier.iter().copied())
-        .map(|s| {
-            reader.rollups(
-                &venue.venue_id,
-                Some(&s.event_id),
-                Granularity::Day,
-                0,
-                i64::MAX,
-            )
-        });
-    let all = futures::future::try_join_all(reads).await?;
-    let earlier_rows: Vec<pacing::ShowRows<'_>> = earlier
-        .iter()
-        .zip(&all[1..])
-        .map(|(s, rows)| pacing::ShowRows { show: s, rows })
-        .collect();
-    let p = pacing::assemble(
-        &venue.venue_id,
-        "",
-        tz,
-        &pacing::ShowRows {
-            show,
-            rows: &all[0],
-        },
-        &earlier_rows,
-        pacing::DEFAULT_HORIZON,
-        now,
-    );
+    let p = crate::pacing::read(reader, venue, show, tz, pacing::DEFAULT_HORIZON, now).await?;
     let first_sale = p
         .points
         .iter()
@@ -267,7 +238,7 @@ async fn show_pacing(
     } else {
         format!("at {at} days out")
     };
-    let n = earlier.len();
+    let n = p.comparables.len();
     let standing = Some(match median {
         #[allow(clippy::cast_precision_loss)]
         Some(m) if m > 0.0 => {
