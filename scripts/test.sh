@@ -31,6 +31,9 @@ step() { printf '\n== %s ==\n' "$*"; }
 step "setup"
 scripts/setup.sh
 
+step "emulator launcher (differential test against moto's own update path)"
+.venv/bin/python scripts/test_moto_server.py 2000
+
 step "format and lints"
 cargo fmt --all -- --check
 cargo clippy --workspace --all-targets --quiet -- -D warnings

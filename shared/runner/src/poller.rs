@@ -29,16 +29,17 @@ pub async fn run(
     sqs: aws_sdk_sqs::Client,
     config: PollerConfig,
     pipeline: Arc<Pipeline>,
-    mut shutdown: watch::Receiver<bool>,
+    shutdown: watch::Receiver<bool>,
 ) {
     loop {
         if *shutdown.borrow() {
             return;
         }
-        let batch = tokio::select! {
-            b = receive_batch(&sqs, &config) => b,
-            _ = shutdown.changed() => return,
-        };
+        // Never dropped mid-flight: an abandoned long poll still takes
+        // messages on the queue's side, and they would stay invisible for the
+        // visibility timeout. A receive waits at most 2 s, so stopping does too;
+        // a batch received while stopping is still handled, as Lambda would.
+        let batch = receive_batch(&sqs, &config).await;
         let records = match batch {
             Ok(r) => r,
             Err(e) => {
