@@ -292,10 +292,20 @@ impl Loaded {
     }
 }
 
-/// One query of at most `live_fit_max + 1` customers; the nightly document
-/// only when there are more. Bounded whatever the venue's history.
+/// The nightly document first: a venue it counts as large is served from it
+/// and its pages alone. Otherwise one query of at most `live_fit_max + 1`
+/// customers decides (a venue can outgrow the limit during the day). Bounded
+/// whatever the venue's history, and a large venue's request never reads
+/// `live_fit_max` customers.
 pub async fn load(state: &AppState, venue: &str, now: DateTime<Utc>) -> ApiResult<Loaded> {
     let max = state.live_fit_max;
+    let stored = stored_base(state, venue).await?;
+    if stored
+        .as_ref()
+        .is_some_and(|b| usize::try_from(b.customers).unwrap_or(0) > max)
+    {
+        return Ok(Loaded::Large { base: stored });
+    }
     let page = state.reader.customers_page(venue, max + 1, None).await?;
     if page.rows.len() <= max && page.next.is_none() {
         let base = base_of(&page.rows, now);
@@ -304,18 +314,20 @@ pub async fn load(state: &AppState, venue: &str, now: DateTime<Utc>) -> ApiResul
             base,
         });
     }
-    let base = match state
+    Ok(Loaded::Large { base: stored })
+}
+
+async fn stored_base(state: &AppState, venue: &str) -> ApiResult<Option<CustomerBase>> {
+    let Some(doc) = state
         .docs
         .get(customer_base::KIND, venue, customer_base::ID)
         .await?
-    {
-        Some(doc) => Some(
-            serde_json::from_value(doc)
-                .map_err(|e| ApiError::Internal(format!("stored customer base unreadable: {e}")))?,
-        ),
-        None => None,
+    else {
+        return Ok(None);
     };
-    Ok(Loaded::Large { base })
+    serde_json::from_value(doc)
+        .map(Some)
+        .map_err(|e| ApiError::Internal(format!("stored customer base unreadable: {e}")))
 }
 
 pub fn segment_id(insight: &CustomerInsight) -> String {
