@@ -22,6 +22,12 @@ import boto3
 from botocore.exceptions import ClientError
 from moto import mock_aws
 
+# In-process only: an endpoint set for the Rust tests would send boto3 past moto's mock.
+for _var in [v for v in os.environ if v.startswith("AWS_ENDPOINT_URL")]:
+    del os.environ[_var]
+os.environ.setdefault("AWS_ACCESS_KEY_ID", "test")
+os.environ.setdefault("AWS_SECRET_ACCESS_KEY", "test")
+
 HERE = os.path.dirname(os.path.abspath(__file__))
 spec = importlib.util.spec_from_file_location("moto_server", os.path.join(HERE, "moto_server.py"))
 launcher = importlib.util.module_from_spec(spec)
