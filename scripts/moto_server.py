@@ -413,7 +413,10 @@ class _Executor:
                 continue
             if size + _size(name) + _size(value) > 405000:
                 raise ItemSizeTooLarge
-            size += _size(value) - (_size(current) if current is not None else -_size(name))
+            if current is None:
+                size += _size(name) + _size(value)
+            else:
+                size += _size(value) - _size(current)
             dict.__setitem__(attrs, name, value)
         return None
 
