@@ -433,6 +433,16 @@ impl EventData<'_> {
         }
     }
 
+    /// The (venue, customer) whose metrics the event moves: purchases and
+    /// refunds. Ingest keeps such an event's dedupe token in that customer's item.
+    pub fn customer(&self) -> Option<(&str, &str)> {
+        match self {
+            EventData::TicketPurchase(d) => Some((&d.venue_id, &d.user_id)),
+            EventData::TicketRefund(d) => Some((&d.venue_id, &d.user_id)),
+            _ => None,
+        }
+    }
+
     /// The show the event belongs to, if any.
     pub fn show_id(&self) -> Option<&str> {
         match self {

@@ -8,6 +8,9 @@
 //! guarded by a condition stating what it assumes of the stored times; when the
 //! guard fails, the cancellation returns the stored item, and the chunk is
 //! retried with updates that move only the bound that needs moving.
+//!
+//! Purchases and refunds keep their dedupe token in that customer item
+//! instead of a marker of their own (`customer_dedupe`).
 
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -30,6 +33,9 @@ use pipeline::{CommitContext, CommitOutcome, IngestStore, Known, QuarantineRecor
 use sha2::{Digest, Sha256};
 
 use crate::config::Names;
+use crate::customer_dedupe::{
+    DedupeState, MARKERS_UNTIL, ORDERS, SEEN_COUNT, SEEN_LIMIT, token_attr, token_value,
+};
 use crate::error::classify;
 use crate::items::{Item, UpdateBuilder, get_s, get_time, n, s};
 use crate::keys;
@@ -96,7 +102,20 @@ pub struct DynamoIngest {
     /// Stored first/last purchase times learned from failed customer guards,
     /// by (venue, customer); dropped once the customer's chunk commits.
     learned: Arc<Mutex<HashMap<(String, String), PurchaseBounds>>>,
+    /// How each customer's events are deduplicated, as last read (the
+    /// pre-check, a failed condition) or written; a guess the conditions check.
+    dedupe: Arc<Mutex<HashMap<(String, String), DedupeState>>>,
 }
+
+/// How one chunk deduplicates a customer's events: their tokens, and whether
+/// they also take markers (the customer is in marker mode).
+struct CustomerEvents {
+    markers: bool,
+    /// (batch index, token attribute) of each of the customer's events.
+    tokens: Vec<(usize, String)>,
+}
+
+type CustomerModes<'e> = HashMap<(&'e str, &'e str), CustomerEvents>;
 
 /// A customer's stored first and last purchase times.
 #[derive(Debug, Clone, Copy, Default)]
@@ -110,6 +129,41 @@ fn sortable(t: DateTime<Utc>) -> AttributeValue {
     s(t.to_rfc3339_opts(SecondsFormat::Millis, true))
 }
 
+/// Until when markers written `now` may exist.
+fn markers_until(now: DateTime<Utc>) -> i64 {
+    (now + DEDUPE_RETENTION).timestamp()
+}
+
+/// A customer update's dedupe part: every event's token must be absent; in
+/// token mode the tokens are written (within the limit, and only while no
+/// marker of the customer can exist), in marker mode `markersUntil` is.
+fn dedupe_tokens(u: &mut UpdateBuilder, m: &CustomerEvents, now: DateTime<Utc>) {
+    if m.markers {
+        u.set(MARKERS_UNTIL, n(markers_until(now)));
+    } else {
+        for (_, t) in &m.tokens {
+            u.set(t, n(token_value(now)));
+        }
+        u.add(SEEN_COUNT, m.tokens.len());
+        let (until, orders, seen) = (u.name(MARKERS_UNTIL), u.name(ORDERS), u.name(SEEN_COUNT));
+        let at = u.value(n(now.timestamp()));
+        let room = u.value(n(
+            SEEN_LIMIT - i64::try_from(m.tokens.len()).unwrap_or(SEEN_LIMIT)
+        ));
+        u.require(format!("(attribute_not_exists({until}) OR {until} < {at})"));
+        u.require(format!(
+            "(attribute_not_exists({orders}) OR attribute_exists({seen}) OR attribute_exists({until}))"
+        ));
+        u.require(format!(
+            "(attribute_not_exists({seen}) OR {seen} <= {room})"
+        ));
+    }
+    for (_, t) in &m.tokens {
+        let t = u.name(t);
+        u.require(format!("attribute_not_exists({t})"));
+    }
+}
+
 /// The actions of one transaction and, index for index, what each is for.
 #[derive(Default)]
 struct Actions {
@@ -121,7 +175,8 @@ struct Actions {
 enum ActionRef {
     Event(usize),
     Session(domain::aggregate::CountedSession),
-    Customer(String, String),
+    /// A customer update, with the (batch index, token) of each of its events.
+    Customer(String, String, Vec<(usize, String)>),
     /// The metadata update of the venue update at this batch index (guarded by `updatedAt`).
     VenueUpdate(usize),
     Other,
@@ -139,6 +194,7 @@ impl DynamoIngest {
             names,
             counters: Arc::default(),
             learned: Arc::default(),
+            dedupe: Arc::default(),
         }
     }
 
@@ -236,31 +292,74 @@ impl DynamoIngest {
         events: &[Event<'_>],
         plan: &ChunkPlan<'_>,
         ctx: &CommitContext,
+        modes: &CustomerModes<'_>,
     ) -> (Vec<TransactWriteItem>, Vec<ActionRef>) {
         let mut out = Actions {
             items: Vec::with_capacity(100),
             refs: Vec::with_capacity(100),
         };
-        self.event_markers(&mut out, events, plan, ctx);
+        self.event_markers(&mut out, events, plan, ctx, modes);
         self.session_markers(&mut out, plan);
         self.rollup_updates(&mut out, plan, ctx);
-        self.customer_updates(&mut out, plan);
+        self.customer_updates(&mut out, plan, ctx, modes);
         self.flow_updates(&mut out, plan, ctx);
         self.venue_updates(&mut out, events, plan);
         (out.items, out.refs)
     }
 
-    /// Dedupe markers: a chunk whose event was already counted fails as a whole.
+    /// Each customer's events of the chunk and whether they take markers.
+    fn customer_modes<'e>(
+        &self,
+        events: &'e [Event<'_>],
+        plan: &ChunkPlan<'_>,
+        now: DateTime<Utc>,
+    ) -> CustomerModes<'e> {
+        let mut modes = CustomerModes::new();
+        for &i in &plan.events {
+            let e = &events[i];
+            if let Some(customer) = e.data.customer() {
+                modes
+                    .entry(customer)
+                    .or_insert_with(|| CustomerEvents {
+                        markers: false,
+                        tokens: Vec::new(),
+                    })
+                    .tokens
+                    .push((i, token_attr(&e.source, &e.id)));
+            }
+        }
+        let known = self.dedupe.lock().unwrap_or_else(PoisonError::into_inner);
+        for ((venue, customer), m) in &mut modes {
+            let state = known
+                .get(&((*venue).to_owned(), (*customer).to_owned()))
+                .copied()
+                .unwrap_or_default();
+            m.markers = state.uses_markers(now, m.tokens.len());
+        }
+        modes
+    }
+
+    /// Dedupe markers: a chunk whose event was already counted fails as a
+    /// whole. A customer's events in token mode have none (their customer
+    /// update is the guard).
     fn event_markers(
         &self,
         out: &mut Actions,
         events: &[Event<'_>],
         plan: &ChunkPlan<'_>,
         ctx: &CommitContext,
+        modes: &CustomerModes<'_>,
     ) {
         let expires = ctx.now + DEDUPE_RETENTION;
         for &i in &plan.events {
             let e = &events[i];
+            if e.data
+                .customer()
+                .and_then(|c| modes.get(&c))
+                .is_some_and(|m| !m.markers)
+            {
+                continue;
+            }
             out.items.push(self.marker(
                 keys::event_marker(&e.source, &e.id),
                 expires,
@@ -323,8 +422,15 @@ impl DynamoIngest {
         }
     }
 
-    /// Customer metrics, with the first/last purchase guards.
-    fn customer_updates(&self, out: &mut Actions, plan: &ChunkPlan<'_>) {
+    /// Customer metrics, with the first/last purchase guards and the
+    /// events' dedupe tokens.
+    fn customer_updates(
+        &self,
+        out: &mut Actions,
+        plan: &ChunkPlan<'_>,
+        ctx: &CommitContext,
+        modes: &CustomerModes<'_>,
+    ) {
         let learned = self.learned.lock().unwrap_or_else(PoisonError::into_inner);
         for ((venue, customer), d) in &plan.customers {
             let mut u = UpdateBuilder::default();
@@ -372,6 +478,13 @@ impl DynamoIngest {
                     u.set_guarded("lastPurchaseAt", sortable(last_at), "<=");
                 }
             }
+            let tokens = modes
+                .get(&(*venue, *customer))
+                .map(|m| {
+                    dedupe_tokens(&mut u, m, ctx.now);
+                    m.tokens.clone()
+                })
+                .unwrap_or_default();
             out.items.push(self.update(
                 &self.names.customers,
                 (*venue).to_owned(),
@@ -381,6 +494,7 @@ impl DynamoIngest {
             out.refs.push(ActionRef::Customer(
                 (*venue).to_owned(),
                 (*customer).to_owned(),
+                tokens,
             ));
         }
     }
@@ -475,6 +589,80 @@ impl DynamoIngest {
         }
     }
 
+    /// Remembers how customers are deduplicated (bounded like `learned`).
+    fn remember_dedupe(&self, states: impl IntoIterator<Item = ((String, String), DedupeState)>) {
+        let mut known = self.dedupe.lock().unwrap_or_else(PoisonError::into_inner);
+        for (key, state) in states {
+            if known.len() >= MAX_LEARNED && !known.contains_key(&key) {
+                known.clear();
+            }
+            known.insert(key, state);
+        }
+    }
+
+    /// What a committed chunk changed in its customers' dedupe state.
+    fn committed_dedupe(&self, modes: &CustomerModes<'_>, now: DateTime<Utc>) {
+        let known = self.dedupe.lock().unwrap_or_else(PoisonError::into_inner);
+        let states: Vec<_> = modes
+            .iter()
+            .filter_map(|((venue, customer), m)| {
+                let key = ((*venue).to_owned(), (*customer).to_owned());
+                let mut state = known.get(&key).copied()?;
+                if m.markers {
+                    state.markers_until = Some(markers_until(now));
+                    state.legacy = false;
+                } else {
+                    state.seen += i64::try_from(m.tokens.len()).unwrap_or(i64::MAX);
+                }
+                Some((key, state))
+            })
+            .collect();
+        drop(known);
+        self.remember_dedupe(states);
+    }
+
+    /// `BatchGetItem` of `keys` from `table`, 100 at a time; keys left
+    /// unprocessed are asked again a few times, then stay unread.
+    async fn batch_get(
+        &self,
+        table: &str,
+        keys: Vec<Item>,
+        projection: Option<&str>,
+    ) -> StoreResult<Vec<Item>> {
+        let mut found = Vec::new();
+        for chunk in keys.chunks(100) {
+            let mut pending = Some(
+                KeysAndAttributes::builder()
+                    .set_keys(Some(chunk.to_vec()))
+                    .set_projection_expression(projection.map(str::to_owned))
+                    .build()
+                    .map_err(|e| StoreError::Permanent(e.to_string()))?,
+            );
+            for _ in 0..3 {
+                let Some(req) = pending.take() else { break };
+                let asked = req.keys().len();
+                let started = std::time::Instant::now();
+                let mut out = self
+                    .client
+                    .batch_get_item()
+                    .request_items(table, req)
+                    .send()
+                    .await
+                    .map_err(|e| classify("pre-check", e))?;
+                self.count_read(asked, started);
+                if let Some(items) = out.responses.as_mut().and_then(|r| r.remove(table)) {
+                    found.extend(items);
+                }
+                pending = out
+                    .unprocessed_keys()
+                    .and_then(|u| u.get(table))
+                    .filter(|k| !k.keys().is_empty())
+                    .cloned();
+            }
+        }
+        Ok(found)
+    }
+
     async fn transact(
         &self,
         actions: Vec<TransactWriteItem>,
@@ -550,9 +738,11 @@ fn request_token(actions: &[TransactWriteItem]) -> String {
 
 #[async_trait]
 impl IngestStore for DynamoIngest {
-    /// One `BatchGetItem` per 100 markers (keys only), eventually consistent:
-    /// a marker written a moment ago may be missed, and then the
-    /// transaction's condition catches it as before.
+    /// Eventually consistent `BatchGetItem`s, 100 keys each: first the
+    /// customer items of the batch's purchases and refunds (their tokens, and
+    /// whether markers of theirs may exist), then the markers (keys only) of
+    /// the other events, of customers in marker mode, and of sessions. What
+    /// a read misses, the transaction's conditions catch as before.
     async fn known(&self, events: &[Event<'_>], plans: &[ChunkPlan<'_>]) -> StoreResult<Known> {
         // Each marker, and what it stands for (in-batch duplicates are
         // already gone, so an event marker names one index).
@@ -560,13 +750,21 @@ impl IngestStore for DynamoIngest {
             Event(usize),
             Session(domain::aggregate::CountedSession),
         }
+        let now = Utc::now();
         let mut wanted: HashMap<String, Marked> = HashMap::new();
+        let mut by_customer: HashMap<(String, String), Vec<usize>> = HashMap::new();
         for plan in plans {
             for &i in &plan.events {
-                wanted.insert(
-                    keys::event_marker(&events[i].source, &events[i].id),
-                    Marked::Event(i),
-                );
+                let e = &events[i];
+                match e.data.customer() {
+                    Some((venue, customer)) => by_customer
+                        .entry((venue.to_owned(), customer.to_owned()))
+                        .or_default()
+                        .push(i),
+                    None => {
+                        wanted.insert(keys::event_marker(&e.source, &e.id), Marked::Event(i));
+                    }
+                }
             }
             for sess in &plan.sessions {
                 wanted.insert(
@@ -575,54 +773,45 @@ impl IngestStore for DynamoIngest {
                 );
             }
         }
-        let keys: Vec<String> = wanted.keys().cloned().collect();
         let mut known = Known::default();
-        for chunk in keys.chunks(100) {
-            let mut request = KeysAndAttributes::builder().projection_expression("pk");
-            for k in chunk {
-                request = request.keys(HashMap::from([("pk".to_owned(), s(k.clone()))]));
-            }
-            let mut pending = Some(
-                request
-                    .build()
-                    .map_err(|e| StoreError::Permanent(e.to_string()))?,
-            );
-            // Unprocessed keys are asked again a few times; the rest stay unknown.
-            for _ in 0..3 {
-                let Some(req) = pending.take() else { break };
-                let asked = req.keys().len();
-                let started = std::time::Instant::now();
-                let out = self
-                    .client
-                    .batch_get_item()
-                    .request_items(&self.names.dedupe, req)
-                    .send()
-                    .await
-                    .map_err(|e| classify("pre-check markers", e))?;
-                self.count_read(asked, started);
-                for item in out
-                    .responses()
-                    .and_then(|r| r.get(&self.names.dedupe))
-                    .into_iter()
-                    .flatten()
-                {
-                    let Some(pk) = get_s(item, "pk") else {
-                        continue;
-                    };
-                    match wanted.get(pk) {
-                        Some(Marked::Event(i)) => known.events.push(*i),
-                        Some(Marked::Session(session)) => known.sessions.push(session.clone()),
-                        None => {}
+        if !by_customer.is_empty() {
+            let keys = by_customer
+                .keys()
+                .map(|(v, c)| HashMap::from([("pk".to_owned(), s(v)), ("sk".to_owned(), s(c))]))
+                .collect();
+            let items = self.batch_get(&self.names.customers, keys, None).await?;
+            let mut states = Vec::with_capacity(items.len());
+            for item in &items {
+                let (Some(venue), Some(customer)) = (get_s(item, "pk"), get_s(item, "sk")) else {
+                    continue;
+                };
+                let key = (venue.to_owned(), customer.to_owned());
+                let state = DedupeState::from_item(item);
+                for &i in by_customer.get(&key).into_iter().flatten() {
+                    let e = &events[i];
+                    if item.contains_key(&token_attr(&e.source, &e.id)) {
+                        known.events.push(i);
+                    } else if state.markers_may_exist(now) {
+                        wanted.insert(keys::event_marker(&e.source, &e.id), Marked::Event(i));
                     }
                 }
-                pending = out
-                    .unprocessed_keys()
-                    .and_then(|u| u.get(&self.names.dedupe))
-                    .filter(|k| !k.keys().is_empty())
-                    .cloned();
+                states.push((key, state));
+            }
+            self.remember_dedupe(states);
+        }
+        let keys = wanted
+            .keys()
+            .map(|k| HashMap::from([("pk".to_owned(), s(k.clone()))]))
+            .collect();
+        for item in self.batch_get(&self.names.dedupe, keys, Some("pk")).await? {
+            match get_s(&item, "pk").and_then(|pk| wanted.get(pk)) {
+                Some(Marked::Event(i)) => known.events.push(*i),
+                Some(Marked::Session(session)) => known.sessions.push(session.clone()),
+                None => {}
             }
         }
         known.events.sort_unstable();
+        known.events.dedup();
         Ok(known)
     }
 
@@ -672,11 +861,13 @@ impl IngestStore for DynamoIngest {
         ctx: &CommitContext,
     ) -> StoreResult<CommitOutcome> {
         for _ in 0..CUSTOMER_GUARD_ATTEMPTS {
-            let (actions, refs) = self.build_actions(events, plan, ctx);
+            let modes = self.customer_modes(events, plan, ctx.now);
+            let (actions, refs) = self.build_actions(events, plan, ctx, &modes);
             let token = request_token(&actions);
             let cancelled = match self.transact(actions, token).await {
                 Ok(()) => {
                     self.forget(plan);
+                    self.committed_dedupe(&modes, ctx.now);
                     return Ok(CommitOutcome::Committed);
                 }
                 Err(SdkError::ServiceError(e))
@@ -708,7 +899,21 @@ impl IngestStore for DynamoIngest {
                     (Some("ConditionalCheckFailed"), ActionRef::VenueUpdate(i)) => {
                         stale_updates.push(*i);
                     }
-                    (Some("ConditionalCheckFailed"), ActionRef::Customer(v, c)) => {
+                    (Some("ConditionalCheckFailed"), ActionRef::Customer(v, c, tokens)) => {
+                        if let Some(item) = reason.item() {
+                            // Events whose token is stored were counted already;
+                            // the stored state decides the mode of the next attempt.
+                            duplicates.extend(
+                                tokens
+                                    .iter()
+                                    .filter(|(_, t)| item.contains_key(t))
+                                    .map(|(i, _)| *i),
+                            );
+                            self.remember_dedupe([(
+                                (v.clone(), c.clone()),
+                                DedupeState::from_item(item),
+                            )]);
+                        }
                         let stored = reason.item().map_or_else(PurchaseBounds::default, |item| {
                             PurchaseBounds {
                                 first: get_time(item, "firstPurchaseAt"),
@@ -743,6 +948,8 @@ impl IngestStore for DynamoIngest {
                     "transaction cancelled: {code}"
                 )));
             }
+            duplicates.sort_unstable();
+            duplicates.dedup();
             if !duplicates.is_empty() || !known_sessions.is_empty() || !stale_updates.is_empty() {
                 // The pipeline re-plans; the next attempt uses what the guards taught.
                 return Ok(CommitOutcome::Conflicts {

@@ -102,6 +102,30 @@ impl UpdateBuilder {
         self
     }
 
+    /// The placeholder of `attr`, the same one each time it is asked for.
+    pub fn name(&mut self, attr: &str) -> String {
+        if let Some((k, _)) = self.names.iter().find(|(_, v)| *v == attr) {
+            return k.clone();
+        }
+        let name = format!("#a{}", self.names.len());
+        self.names.insert(name.clone(), attr.to_owned());
+        name
+    }
+
+    /// A placeholder for a value the conditions use.
+    pub fn value(&mut self, value: AttributeValue) -> String {
+        let val = format!(":c{}", self.values.len());
+        self.values.insert(val.clone(), value);
+        val
+    }
+
+    /// One more condition, joined to the guards with `AND` (placeholders from
+    /// [`UpdateBuilder::name`] and [`UpdateBuilder::value`]).
+    pub fn require(&mut self, condition: String) -> &mut Self {
+        self.conditions.push(condition);
+        self
+    }
+
     /// The guards of the `set_*guarded` calls, joined with `AND`.
     pub fn condition(&self) -> Option<String> {
         (!self.conditions.is_empty()).then(|| self.conditions.join(" AND "))

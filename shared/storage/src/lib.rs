@@ -4,6 +4,7 @@
 //! there is no "if local" code path here.
 
 pub mod config;
+pub mod customer_dedupe;
 pub mod documents;
 pub mod error;
 pub mod ingest;

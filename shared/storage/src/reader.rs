@@ -13,8 +13,9 @@ use domain::totals::DEFAULT_CURRENCY;
 use domain::{EventType, Granularity, Metric};
 
 use crate::config::Names;
+use crate::customer_dedupe;
 use crate::error::classify;
-use crate::items::{Item, get_f64, get_i64, get_s, get_time, s};
+use crate::items::{Item, get_f64, get_i64, get_s, get_time, n, s};
 use crate::keys;
 
 #[derive(Clone)]
@@ -141,7 +142,8 @@ fn customer_from_item(item: &Item) -> Option<CustomerRow> {
         customer_id: get_s(item, "sk")?.to_owned(),
         spend,
         spend_by_currency,
-        orders: get_i64(item, "orders").unwrap_or(0),
+        // An item without orders is an erased customer's dedupe state.
+        orders: get_i64(item, customer_dedupe::ORDERS)?,
         tickets: get_i64(item, "tickets").unwrap_or(0),
         currency,
         first_purchase_at: get_time(item, "firstPurchaseAt"),
@@ -365,18 +367,83 @@ impl AnalyticsReader for DynamoReader {
         Ok(out.item().and_then(customer_from_item))
     }
 
+    /// Replaces the item with its dedupe state only (`customer_dedupe`:
+    /// tokens, their count, `markersUntil` — no personal data), so a
+    /// redelivered purchase of the erased customer is still known. The put is
+    /// conditional on that state being unchanged since it was read.
     async fn erase_customer(&self, venue: &str, customer: &str) -> StoreResult<bool> {
-        let out = self
-            .client
-            .delete_item()
-            .table_name(&self.names.customers)
-            .key("pk", s(venue))
-            .key("sk", s(customer))
-            .return_values(aws_sdk_dynamodb::types::ReturnValue::AllOld)
-            .send()
-            .await
-            .map_err(|e| classify("erase customer", e))?;
-        Ok(out.attributes().is_some_and(|a| !a.is_empty()))
+        for _ in 0..5 {
+            let out = self
+                .client
+                .get_item()
+                .table_name(&self.names.customers)
+                .key("pk", s(venue))
+                .key("sk", s(customer))
+                .consistent_read(true)
+                .send()
+                .await
+                .map_err(|e| classify("read customer to erase", e))?;
+            let Some(item) = out.item() else {
+                return Ok(false);
+            };
+            let existed = item.contains_key(customer_dedupe::ORDERS);
+            let state = customer_dedupe::DedupeState::from_item(item);
+            let mut kept: Item = item
+                .iter()
+                .filter(|(k, _)| {
+                    matches!(k.as_str(), "pk" | "sk")
+                        || customer_dedupe::is_token_attr(k)
+                        || *k == customer_dedupe::SEEN_COUNT
+                        || *k == customer_dedupe::MARKERS_UNTIL
+                })
+                .map(|(k, v)| (k.clone(), v.clone()))
+                .collect();
+            if state.legacy {
+                // Its events' markers may exist: it stays in marker mode as long as they do.
+                kept.insert(
+                    customer_dedupe::MARKERS_UNTIL.into(),
+                    n((Utc::now() + crate::ingest::DEDUPE_RETENTION).timestamp()),
+                );
+            }
+            kept.insert("erasedAt".into(), s(Utc::now().to_rfc3339()));
+            let unchanged = |attr: &str, placeholder: &str| match item.get(attr) {
+                Some(_) => format!("#{placeholder} = :{placeholder}"),
+                None => format!("attribute_not_exists(#{placeholder})"),
+            };
+            let mut put = self
+                .client
+                .put_item()
+                .table_name(&self.names.customers)
+                .set_item(Some(kept))
+                .condition_expression(format!(
+                    "{} AND {} AND {}",
+                    unchanged(customer_dedupe::SEEN_COUNT, "seen"),
+                    unchanged(customer_dedupe::MARKERS_UNTIL, "until"),
+                    unchanged(customer_dedupe::ORDERS, "orders"),
+                ))
+                .expression_attribute_names("#seen", customer_dedupe::SEEN_COUNT)
+                .expression_attribute_names("#until", customer_dedupe::MARKERS_UNTIL)
+                .expression_attribute_names("#orders", customer_dedupe::ORDERS);
+            for (attr, placeholder) in [
+                (customer_dedupe::SEEN_COUNT, ":seen"),
+                (customer_dedupe::MARKERS_UNTIL, ":until"),
+                (customer_dedupe::ORDERS, ":orders"),
+            ] {
+                if let Some(v) = item.get(attr) {
+                    put = put.expression_attribute_values(placeholder, v.clone());
+                }
+            }
+            match put.send().await {
+                Ok(_) => return Ok(existed),
+                Err(e)
+                    if e.as_service_error()
+                        .is_some_and(|e| e.is_conditional_check_failed_exception()) => {}
+                Err(e) => return Err(classify("erase customer", e)),
+            }
+        }
+        Err(StoreError::Transient(
+            "the customer kept changing while it was erased; try again".into(),
+        ))
     }
 
     async fn put_customer_insight(
@@ -385,18 +452,29 @@ impl AnalyticsReader for DynamoReader {
         customer: &str,
         insight: serde_json::Value,
     ) -> StoreResult<()> {
-        self.client
+        let result = self
+            .client
             .update_item()
             .table_name(&self.names.customers)
             .key("pk", s(venue))
             .key("sk", s(customer))
             .update_expression("SET insight = :i")
-            .condition_expression("attribute_exists(pk)")
+            // Never onto an erased customer (its item keeps only dedupe state).
+            .condition_expression("attribute_exists(orders)")
             .expression_attribute_values(":i", s(insight.to_string()))
             .send()
-            .await
-            .map_err(|e| classify("put insight", e))?;
-        Ok(())
+            .await;
+        match result {
+            Ok(_) => Ok(()),
+            // Erased since the job read it: nothing to derive for it any more.
+            Err(e)
+                if e.as_service_error()
+                    .is_some_and(|e| e.is_conditional_check_failed_exception()) =>
+            {
+                Ok(())
+            }
+            Err(e) => Err(classify("put insight", e)),
+        }
     }
 }
 

@@ -1,0 +1,136 @@
+//! Exactly-once for purchases and refunds without a marker item of their
+//! own: the customer item the transaction updates anyway carries each
+//! event's dedupe *token* (`e#{12 base64url chars of SHA-256("{source}#{id}")}`
+//! = the day it was counted), written on the condition that it is absent.
+//! That saves a marker put — 2 WCU in a transaction — per purchase.
+//!
+//! A customer id that buys all the time (a box office's "guest") must not
+//! grow one item without end, so a customer holds at most [`SEEN_LIMIT`]
+//! tokens; past it, the customer is in *marker mode*: its events get markers
+//! like every other event, and its item records `markersUntil`, the latest
+//! expiry of those markers. Token mode is allowed only while no marker of the
+//! customer can still exist: `markersUntil` absent or past, and the item is
+//! not a *legacy* one (written before tokens: it has `orders` but neither
+//! `seenEvents` nor `markersUntil`). Every customer update, in either mode,
+//! requires its events' tokens to be absent. So an event counted in one mode
+//! is a duplicate in the other, whichever order the deliveries come in.
+
+use base64::Engine as _;
+use chrono::{DateTime, Utc};
+use sha2::{Digest, Sha256};
+
+use crate::items::{Item, get_i64};
+
+/// Most dedupe tokens a customer item holds before its events use markers.
+pub const SEEN_LIMIT: i64 = 16;
+/// The number of tokens the item holds.
+pub const SEEN_COUNT: &str = "seenEvents";
+/// Unix seconds until which markers of this customer's events may exist.
+pub const MARKERS_UNTIL: &str = "markersUntil";
+/// Present on every customer item ingest ever wrote; absent on an erased one.
+pub const ORDERS: &str = "orders";
+const TOKEN_PREFIX: &str = "e#";
+
+/// The attribute that says a customer item counted the event `source`/`id`.
+pub fn token_attr(source: &str, id: &str) -> String {
+    let mut h = Sha256::new();
+    h.update(source.as_bytes());
+    h.update(b"#");
+    h.update(id.as_bytes());
+    let digest = h.finalize();
+    let mut out = String::with_capacity(TOKEN_PREFIX.len() + 12);
+    out.push_str(TOKEN_PREFIX);
+    base64::engine::general_purpose::URL_SAFE_NO_PAD.encode_string(&digest[..9], &mut out);
+    out
+}
+
+pub fn is_token_attr(attr: &str) -> bool {
+    attr.starts_with(TOKEN_PREFIX)
+}
+
+/// The token's value: the Unix day it was counted (for a later pruning pass).
+pub fn token_value(now: DateTime<Utc>) -> i64 {
+    now.timestamp().div_euclid(86_400)
+}
+
+/// What a stored customer item says about how its events are deduplicated.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct DedupeState {
+    /// Tokens held.
+    pub seen: i64,
+    pub markers_until: Option<i64>,
+    /// Written before tokens existed: markers of its events may exist.
+    pub legacy: bool,
+}
+
+impl DedupeState {
+    pub fn from_item(item: &Item) -> Self {
+        let seen = get_i64(item, SEEN_COUNT);
+        let markers_until = get_i64(item, MARKERS_UNTIL);
+        DedupeState {
+            seen: seen.unwrap_or(0),
+            markers_until,
+            legacy: item.contains_key(ORDERS) && seen.is_none() && markers_until.is_none(),
+        }
+    }
+
+    /// Whether markers of this customer's events may still exist at `now`.
+    pub fn markers_may_exist(&self, now: DateTime<Utc>) -> bool {
+        self.legacy || self.markers_until.is_some_and(|t| t >= now.timestamp())
+    }
+
+    /// Whether `new` more events must use markers (token mode would break the
+    /// rule above, or pass the limit).
+    pub fn uses_markers(&self, now: DateTime<Utc>, new: usize) -> bool {
+        self.markers_may_exist(now)
+            || self.seen + i64::try_from(new).unwrap_or(i64::MAX) > SEEN_LIMIT
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::items::n;
+
+    #[test]
+    fn tokens_are_short_distinct_and_independent_of_the_separator() {
+        let a = token_attr("box-office", "1");
+        assert_eq!(a.len(), 14);
+        assert!(is_token_attr(&a));
+        // "a#b" + "c" and "a" + "b#c" cannot both be ids (ids never hold '#'),
+        // but the token must still tell sources and ids apart.
+        assert_ne!(
+            token_attr("box-office", "12"),
+            token_attr("box-office1", "2")
+        );
+        assert_ne!(a, token_attr("web", "1"));
+        assert_eq!(a, token_attr("box-office", "1"));
+    }
+
+    #[test]
+    fn a_state_reads_legacy_markers_and_limits() {
+        let now = DateTime::from_timestamp(1_000_000, 0).unwrap();
+        let empty = DedupeState::from_item(&Item::new());
+        assert!(!empty.uses_markers(now, SEEN_LIMIT as usize));
+        assert!(empty.uses_markers(now, SEEN_LIMIT as usize + 1));
+
+        let legacy = DedupeState::from_item(&Item::from([(ORDERS.to_owned(), n(3))]));
+        assert!(legacy.legacy && legacy.uses_markers(now, 1));
+
+        let tokens = DedupeState::from_item(&Item::from([
+            (ORDERS.to_owned(), n(3)),
+            (SEEN_COUNT.to_owned(), n(3)),
+        ]));
+        assert!(!tokens.legacy && !tokens.uses_markers(now, 13));
+        assert!(tokens.uses_markers(now, 14));
+
+        let marked = |until: i64| {
+            DedupeState::from_item(&Item::from([
+                (ORDERS.to_owned(), n(3)),
+                (MARKERS_UNTIL.to_owned(), n(until)),
+            ]))
+        };
+        assert!(marked(1_000_000).uses_markers(now, 1));
+        assert!(!marked(999_999).uses_markers(now, 1));
+    }
+}
