@@ -35,7 +35,7 @@ pub enum CommitOutcome {
 /// What storage already holds of a batch; see [`IngestStore::known`].
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Known {
-    /// Batch indexes of events whose dedupe marker exists.
+    /// Batch indexes of events already counted (their marker, or their token in the customer item, exists).
     pub events: Vec<usize>,
     /// Sessions already counted.
     pub sessions: Vec<domain::aggregate::CountedSession>,
