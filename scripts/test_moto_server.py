@@ -1,13 +1,17 @@
-"""Differential test of the emulator launcher's update fast path.
+"""Differential test of the emulator launcher's update fast path and its
+condition lexing cache.
 
 Generates updates the way clients write them — plain `ADD`/`SET`/
 `if_not_exists` actions (ours) mixed with everything the fast path must hand
 back to moto (REMOVE, nested paths, arithmetic, list_append, undefined or
 unused placeholders, key attributes, overlapping paths, ADD on strings or
-sets, malformed numbers, syntax errors) — against generated stored items,
+sets, malformed numbers, syntax errors), half of them with a generated
+condition (functions, comparisons, BETWEEN/IN, AND/OR/NOT, parentheses,
+nested paths, syntax errors; the same texts recur with other names and
+values) — against generated stored items,
 and runs each one twice through boto3 on the in-process emulator: once with
 the launcher's patches, once with moto's own parser, validator and executor
-restored. The oracle is moto itself: both runs must leave the same item and
+restored (and its condition lexer). The oracle is moto itself: both runs must leave the same item and
 raise the same error (code and message).
 
 Usage: .venv/bin/python scripts/test_moto_server.py [cases [seed]]   (default 3000)
@@ -34,10 +38,11 @@ launcher = importlib.util.module_from_spec(spec)
 spec.loader.exec_module(launcher)  # applies the patches; does not start a server
 
 ddb = launcher.ddb
+CONDITIONS = launcher.ConditionExpressionParser
 PATCHED = (ddb.UpdateExpressionParser, ddb.UpdateExpressionValidator, ddb.UpdateExpressionExecutor,
-           launcher.ddb_responses.UpdateExpressionParser)
+           launcher.ddb_responses.UpdateExpressionParser, CONDITIONS._lex_condition_expression)
 ORIGINAL = (launcher.UpdateExpressionParser, launcher._RealValidator, launcher._RealExecutor,
-            launcher.UpdateExpressionParser)
+            launcher.UpdateExpressionParser, launcher._RealLex)
 
 
 applied = 0
@@ -56,7 +61,7 @@ launcher._Executor.execute = _counting_execute
 
 def use(parts):
     (ddb.UpdateExpressionParser, ddb.UpdateExpressionValidator, ddb.UpdateExpressionExecutor,
-     launcher.ddb_responses.UpdateExpressionParser) = parts
+     launcher.ddb_responses.UpdateExpressionParser, CONDITIONS._lex_condition_expression) = parts
 
 
 ATTRS = ["count", "spend", "name", "wd3", "tier#GA", "rf.$#INR", "x[0]", "lastAt", "nested"]
@@ -159,15 +164,63 @@ def update(rng):
         expression = expression.replace(",", ",,", 1) or "SET"
     if rng.random() < 0.03:
         names["#unused"] = "zzz"
-    return expression, names, values
+    condition = condition_of(rng, names, name_ph, value_ph) if rng.random() < 0.5 else None
+    return expression, names, values, condition
 
 
-def run(client, table, item, expr, names, values, transact):
+def condition_of(rng, names, name_ph, value_ph):
+    """A condition over the update's placeholders, now and then malformed."""
+
+    def clause(depth):
+        r = rng.random()
+        if depth < 2 and r < 0.25:
+            op = rng.choice([" AND ", " OR ", " and ", " Or "])
+            return f"({clause(depth + 1)}{op}{clause(depth + 1)})"
+        if depth < 2 and r < 0.32:
+            return f"NOT {clause(depth + 1)}"
+        n = name_ph() if rng.random() < 0.9 else rng.choice(["plain", "#nested.a", "#nested.b[0]"])
+        if n.startswith("#nested"):
+            names["#nested"] = "nested"
+        choice = rng.randrange(9)
+        if choice == 0:
+            return f"attribute_not_exists({n})"
+        if choice == 1:
+            return f"attribute_exists({n})"
+        if choice == 2:
+            return f"{n} {rng.choice(['<', '<=', '=', '<>', '>=', '>'])} {value_ph()}"
+        if choice == 3:
+            return f"size({n}) > {value_ph()}"
+        if choice == 4:
+            return f"begins_with({n}, {value_ph()})"
+        if choice == 5:
+            return f"contains({n}, {value_ph()})"
+        if choice == 6:
+            return f"{n} BETWEEN {value_ph()} AND {value_ph()}"
+        if choice == 7:
+            return f"{n} IN ({value_ph()}, {value_ph()})"
+        return f"attribute_type({n}, {value_ph()})"
+
+    text = clause(0)
+    r = rng.random()
+    if r < 0.02:
+        text = text + ")"
+    elif r < 0.04:
+        text = "(" + text
+    elif r < 0.06:
+        text = text + " AND AND " + clause(1)
+    elif r < 0.08:
+        text = text.replace("(", " ( ", 1) + " !"
+    return text
+
+
+def run(client, table, item, expr, names, values, condition, transact):
     if item is not None:
         client.put_item(TableName=table, Item=item)
     else:
         client.delete_item(TableName=table, Key=KEY)
     args = {"TableName": table, "Key": KEY, "UpdateExpression": expr}
+    if condition is not None:
+        args["ConditionExpression"] = condition
     if names:
         args["ExpressionAttributeNames"] = names
     if values:
@@ -203,20 +256,20 @@ def main():
             )
         for case in range(cases):
             item = stored_item(rng)
-            expr, names, values = update(rng)
+            expr, names, values, condition = update(rng)
             transact = rng.random() < 0.5
             use(PATCHED)
-            fast = run(client, "fast", item, expr, names, values, transact)
+            fast = run(client, "fast", item, expr, names, values, condition, transact)
             use(ORIGINAL)
             try:
-                reference = run(client, "moto", item, expr, names, values, transact)
+                reference = run(client, "moto", item, expr, names, values, condition, transact)
             finally:
                 use(PATCHED)
             if fast[0] is not None:
                 key = fast[0][1].split(":")[0][:60] if fast[0][0] == "ValidationException" else fast[0][0]
                 errors[key] = errors.get(key, 0) + 1
             if fast != reference:
-                print(f"case {case}: {expr!r} names={names} values={values}")
+                print(f"case {case}: {expr!r} if {condition!r} names={names} values={values}")
                 print(f"  stored:    {item}")
                 print(f"  fast path: {fast}")
                 print(f"  moto:      {reference}")
