@@ -265,6 +265,15 @@ async fn hot_customer(
     let out = lambda(local).handle(&again).await;
     assert_eq!((out.committed, out.duplicates), (0, all.len()), "{out:?}");
     assert_counted_once(local, &venue, customer, &all).await;
+
+    // A burst of 100 in one batch: planned without markers, a customer in
+    // marker mode needs 100 of them, past a transaction's 100 actions; the
+    // chunk is planned again with them counted.
+    let burst = purchases(&mut rng, 100);
+    let batch = burst.iter().map(|p| message(&venue, customer, p)).collect();
+    assert_eq!(settle(&lambda(local), batch).await, (100, 0));
+    let everything: Vec<Purchase> = all.iter().chain(&burst).cloned().collect();
+    assert_counted_once(local, &venue, customer, &everything).await;
     out
 }
 

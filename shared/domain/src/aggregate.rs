@@ -46,6 +46,24 @@ pub struct Learned {
     /// Batch indexes of venue updates older than the stored venue metadata:
     /// they are acknowledged (marker and flow) but write no venue data.
     pub stale_updates: HashSet<usize>,
+    /// (venue, customer) pairs whose purchases and refunds take a dedupe
+    /// marker: the customer item holds no more tokens (storage's marker mode).
+    /// Every other event of a customer costs no marker action.
+    pub marker_customers: HashSet<(String, String)>,
+}
+
+impl Learned {
+    /// Whether the event's transaction holds a marker for it: every event
+    /// but a purchase or refund of a customer in token mode.
+    pub fn needs_marker(&self, e: &Event<'_>) -> bool {
+        e.data.customer().is_none_or(|(venue, customer)| {
+            !self.marker_customers.is_empty()
+                && self
+                    .marker_customers
+                    .iter()
+                    .any(|(v, c)| v == venue && c == customer)
+        })
+    }
 }
 
 /// Venue contexts for a batch, by venue id. Unknown venues count in UTC.
@@ -265,15 +283,19 @@ pub struct ChunkPlan<'e> {
 }
 
 impl ChunkPlan<'_> {
-    /// Transaction actions this plan needs: a marker per event and session,
-    /// an update per rollup, customer and flow (summary + arrival bucket), a put per venue and show.
-    pub fn action_count(&self, events: &[Event<'_>]) -> usize {
+    /// Transaction actions this plan needs: a marker per event that needs
+    /// one (see [`Learned::needs_marker`]) and per session, an update per
+    /// rollup, customer and flow (summary + arrival bucket), a put per venue and show.
+    pub fn action_count(&self, events: &[Event<'_>], learned: &Learned) -> usize {
         let venue_actions: usize = self
             .venue_updates
             .iter()
             .map(|&i| venue_update_actions(&events[i]))
             .sum();
-        self.events.len()
+        self.events
+            .iter()
+            .filter(|&&i| learned.needs_marker(&events[i]))
+            .count()
             + self.rollups.len()
             + self.customers.len()
             + self.sessions.len()

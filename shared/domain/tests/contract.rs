@@ -189,7 +189,10 @@ fn chunking_conserves_totals() {
         let mut sessions = 0;
         let mut seen = 0;
         for p in &plans {
-            assert!(p.action_count(&events) <= budget, "chunk over budget");
+            assert!(
+                p.action_count(&events, &known) <= budget,
+                "chunk over budget"
+            );
             seen += p.events.len();
             for (k, c) in &p.rollups {
                 if k.show.is_some() && k.granularity == domain::Granularity::Day {

@@ -178,8 +178,13 @@ impl Pipeline {
             self.config.transaction_budget,
         );
         match self.store.known(&events, &plans).await {
-            Ok(known) if !known.events.is_empty() || !known.sessions.is_empty() => {
+            Ok(known)
+                if !known.events.is_empty()
+                    || !known.sessions.is_empty()
+                    || !known.marker_customers.is_empty() =>
+            {
                 outcome.duplicates += known.events.len();
+                learned.marker_customers.extend(known.marker_customers);
                 // Already committed: still written to the idempotent sink (see below).
                 sink_events.extend(&known.events);
                 learned.sessions.extend(known.sessions);
@@ -216,10 +221,17 @@ impl Pipeline {
                         duplicates,
                         known_sessions,
                         stale_updates,
+                        marker_customers,
                     }) => {
+                        // A chunk planned before its customers were known to be in
+                        // marker mode may need more actions than a transaction holds.
+                        learned.marker_customers.extend(marker_customers);
+                        let over_budget = plan.action_count(&events, &learned)
+                            > self.config.transaction_budget;
                         if duplicates.is_empty()
                             && known_sessions.is_empty()
                             && stale_updates.is_empty()
+                            && !over_budget
                         {
                             tracing::warn!(
                                 "transaction cancelled without a named conflict; retrying the chunk's messages"

@@ -21,7 +21,8 @@ pub enum CommitOutcome {
     /// Every write of the chunk landed, atomically.
     Committed,
     /// Nothing landed: some events were already committed (their dedupe
-    /// markers exist) or some sessions were already counted. Re-plan without them.
+    /// markers exist) or some sessions were already counted, or the chunk
+    /// needs markers the plan did not count. Re-plan with what it taught.
     Conflicts {
         /// Batch indexes of events whose markers exist.
         duplicates: Vec<usize>,
@@ -29,6 +30,8 @@ pub enum CommitOutcome {
         known_sessions: Vec<domain::aggregate::CountedSession>,
         /// Batch indexes of venue updates older than the stored metadata.
         stale_updates: Vec<usize>,
+        /// (venue, customer) pairs whose events need markers (marker mode).
+        marker_customers: Vec<(String, String)>,
     },
 }
 
@@ -39,6 +42,8 @@ pub struct Known {
     pub events: Vec<usize>,
     /// Sessions already counted.
     pub sessions: Vec<domain::aggregate::CountedSession>,
+    /// (venue, customer) pairs whose purchases and refunds take markers.
+    pub marker_customers: Vec<(String, String)>,
 }
 
 /// Atomic, idempotent writes of pre-aggregated chunks.

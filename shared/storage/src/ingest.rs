@@ -787,6 +787,10 @@ impl IngestStore for DynamoIngest {
                 };
                 let key = (venue.to_owned(), customer.to_owned());
                 let state = DedupeState::from_item(item);
+                let batch = by_customer.get(&key).map_or(0, Vec::len);
+                if state.uses_markers(now, batch) {
+                    known.marker_customers.push(key.clone());
+                }
                 for &i in by_customer.get(&key).into_iter().flatten() {
                     let e = &events[i];
                     if item.contains_key(&token_attr(&e.source, &e.id)) {
@@ -863,6 +867,19 @@ impl IngestStore for DynamoIngest {
         for _ in 0..CUSTOMER_GUARD_ATTEMPTS {
             let modes = self.customer_modes(events, plan, ctx.now);
             let (actions, refs) = self.build_actions(events, plan, ctx, &modes);
+            if actions.len() > domain::aggregate::MAX_TRANSACTION_ACTIONS {
+                // The plan counted no markers for customers now in marker mode.
+                return Ok(CommitOutcome::Conflicts {
+                    duplicates: Vec::new(),
+                    known_sessions: Vec::new(),
+                    stale_updates: Vec::new(),
+                    marker_customers: modes
+                        .iter()
+                        .filter(|(_, m)| m.markers)
+                        .map(|((v, c), _)| ((*v).to_owned(), (*c).to_owned()))
+                        .collect(),
+                });
+            }
             let token = request_token(&actions);
             let cancelled = match self.transact(actions, token).await {
                 Ok(()) => {
@@ -956,6 +973,7 @@ impl IngestStore for DynamoIngest {
                     duplicates,
                     known_sessions,
                     stale_updates,
+                    marker_customers: Vec::new(),
                 });
             }
             // Only customer guards failed: retry with what they taught.

@@ -26,6 +26,8 @@ pub struct ChunkBuilder<'e, 'c> {
     carried: FxHashSet<SessionKey<'e>>,
     budget: usize,
     events: Vec<usize>,
+    /// Events of the chunk whose marker is an action (see `Learned::needs_marker`).
+    markers: usize,
     leaves: Vec<Leaf<'e>>,
     /// Positions in `leaves`. It starts empty for every chunk: its iteration
     /// order decides which leaf gives a rollup its currency.
@@ -49,8 +51,10 @@ pub struct ChunkBuilder<'e, 'c> {
 
 /// Where an event goes, found before deciding whether it fits.
 struct Placement<'e> {
-    /// Actions the event would add: its marker plus any keys not yet in the chunk.
+    /// Actions the event would add: its marker (when it needs one) plus any
+    /// keys not yet in the chunk.
     new_actions: usize,
+    marker: bool,
     /// The event cannot join this chunk (a second update of one venue).
     must_close: bool,
     /// A venue update that writes venue data (not stale).
@@ -77,6 +81,7 @@ impl<'e, 'c> ChunkBuilder<'e, 'c> {
             carried: FxHashSet::default(),
             budget: MAX_TRANSACTION_ACTIONS,
             events: Vec::new(),
+            markers: 0,
             leaves: Vec::new(),
             leaf_index: FxHashMap::default(),
             last_leaf: None,
@@ -110,7 +115,7 @@ impl<'e, 'c> ChunkBuilder<'e, 'c> {
     }
 
     fn actions(&self) -> usize {
-        self.events.len()
+        self.markers
             + self.derived.len()
             + self.customers.len()
             + self.sessions.len()
@@ -187,7 +192,8 @@ impl<'e, 'c> ChunkBuilder<'e, 'c> {
             .flows
             .iter()
             .position(|f| f.event_type == t && f.source == e.source.as_ref());
-        let mut new_actions = 1 + 2 * usize::from(flow.is_none());
+        let marker = self.learned.needs_marker(e);
+        let mut new_actions = usize::from(marker) + 2 * usize::from(flow.is_none());
         if let EventData::VenueUpdate(v) = &e.data {
             let writes_venue = !self.learned.stale_updates.contains(&index);
             let mut must_close = false;
@@ -197,6 +203,7 @@ impl<'e, 'c> ChunkBuilder<'e, 'c> {
             }
             return Placement {
                 new_actions,
+                marker,
                 must_close,
                 writes_venue,
                 flow,
@@ -206,6 +213,7 @@ impl<'e, 'c> ChunkBuilder<'e, 'c> {
         let Some(venue) = e.data.venue_id() else {
             return Placement {
                 new_actions,
+                marker,
                 must_close: false,
                 writes_venue: false,
                 flow,
@@ -243,6 +251,7 @@ impl<'e, 'c> ChunkBuilder<'e, 'c> {
         }
         Placement {
             new_actions,
+            marker,
             must_close: false,
             writes_venue: false,
             flow,
@@ -276,6 +285,7 @@ impl<'e, 'c> ChunkBuilder<'e, 'c> {
 
     fn add(&mut self, index: usize, e: &'e Event<'_>, placement: Placement<'e>) {
         self.events.push(index);
+        self.markers += usize::from(placement.marker);
         match placement.flow {
             Some(i) => {
                 let f = &mut self.flows[i];
@@ -364,6 +374,7 @@ impl<'e, 'c> ChunkBuilder<'e, 'c> {
         self.last_leaf = None;
         self.derived.clear();
         self.venue_actions = 0;
+        self.markers = 0;
         self.updated_venues.clear();
         let mut customers: Vec<_> = self.customers.drain().collect();
         customers.sort_unstable_by(|a, b| a.0.cmp(&b.0));

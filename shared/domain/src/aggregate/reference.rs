@@ -65,6 +65,7 @@ pub struct ChunkBuilder<'e, 'c> {
     carried: Option<&'c FxHashSet<SessionKey<'e>>>,
     budget: usize,
     events: Vec<usize>,
+    markers: usize,
     leaves: FxHashMap<LeafKey<'e>, Leaf<'e>>,
     derived: FxHashSet<RollupKey<'e>>,
     customers: FxHashMap<(&'e str, &'e str), CustomerDelta<'e>>,
@@ -85,6 +86,7 @@ impl<'e, 'c> ChunkBuilder<'e, 'c> {
             carried: None,
             budget: MAX_TRANSACTION_ACTIONS,
             events: Vec::new(),
+            markers: 0,
             leaves: FxHashMap::default(),
             derived: FxHashSet::default(),
             customers: FxHashMap::default(),
@@ -108,7 +110,7 @@ impl<'e, 'c> ChunkBuilder<'e, 'c> {
     }
 
     fn actions(&self) -> usize {
-        self.events.len()
+        self.markers
             + self.derived.len()
             + self.customers.len()
             + self.sessions.len()
@@ -158,8 +160,20 @@ impl<'e, 'c> ChunkBuilder<'e, 'c> {
     }
 
     /// Actions the event would add: its marker plus any keys not yet in the chunk.
+    /// Purchases and refunds carry their dedupe token in the customer item,
+    /// unless their customer is in marker mode.
+    fn needs_marker(&self, e: &Event<'_>) -> bool {
+        match e.data.customer() {
+            Some((v, c)) => self
+                .learned
+                .marker_customers
+                .contains(&(v.to_owned(), c.to_owned())),
+            None => true,
+        }
+    }
+
     fn new_actions(&mut self, index: usize, e: &'e Event<'_>) -> usize {
-        let mut n = 1;
+        let mut n = usize::from(self.needs_marker(e));
         if let EventData::VenueUpdate(_) = &e.data {
             let venue = if self.writes_venue(index, e) {
                 venue_update_actions(e)
@@ -230,6 +244,7 @@ impl<'e, 'c> ChunkBuilder<'e, 'c> {
 
     fn add(&mut self, index: usize, e: &'e Event<'_>) {
         self.events.push(index);
+        self.markers += usize::from(self.needs_marker(e));
         let source: &'e str = &e.source;
         let t = e.event_type();
         match self

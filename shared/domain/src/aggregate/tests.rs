@@ -223,6 +223,10 @@ fn known_sessions(contexts: &VenueContexts, sessions: &[usize]) -> Learned {
         });
         // Some venue updates are older than the stored metadata.
         known.stale_updates.insert(s * 7);
+        // Some customers' purchases and refunds take markers.
+        known
+            .marker_customers
+            .insert((venue.to_owned(), format!("user-{}", s % 5)));
     }
     known
 }
