@@ -226,8 +226,8 @@ impl Pipeline {
                         // A chunk planned before its customers were known to be in
                         // marker mode may need more actions than a transaction holds.
                         learned.marker_customers.extend(marker_customers);
-                        let over_budget = plan.action_count(&events, &learned)
-                            > self.config.transaction_budget;
+                        let over_budget =
+                            plan.action_count(&events, &learned) > self.config.transaction_budget;
                         if duplicates.is_empty()
                             && known_sessions.is_empty()
                             && stale_updates.is_empty()

@@ -3,7 +3,7 @@
 //! | table     | pk                              | sk                         |
 //! |-----------|---------------------------------|----------------------------|
 //! | rollups   | `{venue}#{show or *}#{1m..1d}`  | `{bucket:011}#{shard:02}`  |
-//! | customers | `{venue}`                       | `{customer}` (attrs `spend${ISO}`, `tier#{tier}`) |
+//! | customers | `{venue}`                       | `{customer}` (attrs `spend${ISO}`, `tier#{tier}`, dedupe tokens `e#{12 chars}`, `seenEvents`, `markersUntil`) |
 //! | dedupe    | `evt#{source}#{id}`, `sess#{venue}#{show or *}#{day}#{session}`, `rej#{queue}#{sha256}` | – |
 //! | flows     | `flow`                          | `{type}#{source}#{shard:02}` |
 //! | flows     | `arrivals`                      | `{5-minute bucket:011}#{type}#{source}#{shard:02}` |
