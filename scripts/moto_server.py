@@ -1,4 +1,4 @@
-"""Starts moto server with nine performance fixes and one correctness fix.
+"""Starts moto server with nine performance fixes and two correctness fixes.
 
 1. DynamoDB transactions.
 
@@ -525,6 +525,21 @@ def _lex_condition_expression(self):
 
 
 ConditionExpressionParser._lex_condition_expression = _lex_condition_expression
+
+# 11. SQS deletes (correctness). `Queue.delete_message` rebuilds the queue's
+# message list and assigns it back without the queue's lock, which sends hold:
+# a message sent, or deleted by another request, meanwhile was lost or came
+# back (with several pollers on one queue, deleted messages reappeared 30 s
+# later, after their visibility timeout). Here a delete holds the same lock.
+_RealDeleteMessage = sqs_models.Queue.delete_message
+
+
+def _delete_message(self, receipt_handle):
+    with self._messages_lock:
+        return _RealDeleteMessage(self, receipt_handle)
+
+
+sqs_models.Queue.delete_message = _delete_message
 
 if __name__ == "__main__":
     main(sys.argv[1:])

@@ -1,5 +1,5 @@
 """Differential test of the emulator launcher's update fast path and its
-condition lexing cache.
+condition lexing cache; and a check of its SQS delete fix (below).
 
 Generates updates the way clients write them — plain `ADD`/`SET`/
 `if_not_exists` actions (ours) mixed with everything the fast path must hand
@@ -280,5 +280,49 @@ def main():
         print(f"  {n:5} raised {e}")
 
 
+def sqs_deletes(messages=3000, workers=4):
+    """Concurrent sends, receives and deletes on one queue (the launcher's
+    SQS delete fix): every message sent is received, and none comes back
+    after its delete."""
+    import threading
+
+    with mock_aws():
+        sqs = boto3.client("sqs", region_name="us-east-1")
+        url = sqs.create_queue(QueueName="deletes", Attributes={"VisibilityTimeout": "30"})["QueueUrl"]
+        received, lock, done = set(), threading.Lock(), threading.Event()
+
+        def produce():
+            for start in range(0, messages, 10):
+                sqs.send_message_batch(QueueUrl=url, Entries=[
+                    {"Id": str(i), "MessageBody": f"m{start + i}"} for i in range(10)])
+            done.set()
+
+        def consume():
+            while True:
+                got = sqs.receive_message(QueueUrl=url, MaxNumberOfMessages=10).get("Messages", [])
+                if not got:
+                    if done.is_set():
+                        return
+                    continue
+                with lock:
+                    received.update(m["Body"] for m in got)
+                sqs.delete_message_batch(QueueUrl=url, Entries=[
+                    {"Id": str(i), "ReceiptHandle": m["ReceiptHandle"]} for i, m in enumerate(got)])
+
+        threads = [threading.Thread(target=produce)] + [threading.Thread(target=consume) for _ in range(workers)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+        attrs = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["All"])["Attributes"]
+        left = int(attrs["ApproximateNumberOfMessages"]) + int(attrs["ApproximateNumberOfMessagesNotVisible"])
+        lost = messages - len(received)
+        if lost or left:
+            print(f"SQS: {lost} of {messages} messages never received, {left} deleted ones back in the queue")
+            sys.exit(1)
+        print(f"SQS: {messages} messages sent, received and deleted by {workers} consumers at once; none lost or back")
+
+
 if __name__ == "__main__":
     main()
+    sqs_deletes()
