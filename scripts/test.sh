@@ -31,7 +31,7 @@ step() { printf '\n== %s ==\n' "$*"; }
 step "setup"
 scripts/setup.sh
 
-step "emulator launcher (differential test against moto's own update path)"
+step "emulator launcher (differential test against moto's own update and condition path; concurrent SQS deletes)"
 .venv/bin/python scripts/test_moto_server.py 2000
 
 step "format and lints"
