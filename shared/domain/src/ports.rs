@@ -160,7 +160,8 @@ pub trait AnalyticsReader: Send + Sync {
         Ok(CustomerPage { rows, next })
     }
     async fn customer(&self, venue: &str, customer: &str) -> StoreResult<Option<CustomerRow>>;
-    /// Erases a customer's personal metrics at a venue (aggregates stay). Returns whether it existed.
+    /// Erases a customer's personal metrics at a venue (aggregates stay, and
+    /// the dedupe state of its purchases). Returns whether it existed.
     async fn erase_customer(&self, venue: &str, customer: &str) -> StoreResult<bool>;
     /// Stores derived insight fields on a customer row.
     async fn put_customer_insight(

@@ -600,8 +600,10 @@ async fn forget_in_base(state: &AppState, venue: &str, customer: &str) -> ApiRes
     Ok(())
 }
 
-/// Erases a customer's personal metrics at the venue (aggregates stay) and
-/// records who asked, when, and the outcome in an `audit` document.
+/// Erases a customer's personal metrics at the venue (aggregates stay; so
+/// does the dedupe state ingest needs to count a redelivered purchase once:
+/// hashes of event ids, no personal data) and records who asked, when, and
+/// the outcome in an `audit` document.
 #[utoipa::path(delete, path = "/api/customers/{venueId}/{customerId}", tag = "customers", security(("bearer" = [])),
     params(("venueId" = String, Path, description = "Venue id"), ("customerId" = String, Path, description = "Customer (user) id")),
     responses((status = 204, description = "Erased"), VenueErrors))]
