@@ -96,7 +96,6 @@ async fn settle(p: &Pipeline, batch: Vec<Message>) -> (usize, usize) {
             return (committed, duplicates);
         }
         let out = p.handle(&pending).await;
-        eprintln!("batch of {}: {out:?}", pending.len());
         assert_eq!(out.quarantined, 0, "{out:?}");
         committed += out.committed;
         duplicates += out.duplicates;
