@@ -58,12 +58,14 @@ pub trait IngestStore: Send + Sync {
         plan: &ChunkPlan<'_>,
         ctx: &CommitContext,
     ) -> StoreResult<CommitOutcome>;
-    /// What storage already holds of a batch: events whose dedupe marker
-    /// exists (batch indexes) and sessions already counted, among the
-    /// plans' markers. Only an optimisation — the transaction's conditions
-    /// still decide — so that a redelivery or a session seen in an earlier
-    /// batch does not cancel a whole chunk (a cancelled transaction is paid
-    /// for and re-sent). The default knows nothing.
+    /// What storage already holds of a batch: events already counted (their
+    /// marker or their customer token exists; batch indexes), sessions
+    /// already counted, and customers whose events take markers. Only an
+    /// optimisation — the transaction's conditions still decide, and a chunk
+    /// that needs markers the plan did not count comes back as a conflict —
+    /// so that a redelivery or a session seen in an earlier batch does not
+    /// cancel a whole chunk (a cancelled transaction is paid for and re-sent).
+    /// The default knows nothing.
     async fn known(&self, _events: &[Event<'_>], _plans: &[ChunkPlan<'_>]) -> StoreResult<Known> {
         Ok(Known::default())
     }
