@@ -170,6 +170,17 @@ def update(rng):
 
 def condition_of(rng, names, name_ph, value_ph):
     """A condition over the update's placeholders, now and then malformed."""
+    forms = [
+        lambda n: f"attribute_not_exists({n})",
+        lambda n: f"attribute_exists({n})",
+        lambda n: f"{n} {rng.choice(['<', '<=', '=', '<>', '>=', '>'])} {value_ph()}",
+        lambda n: f"size({n}) > {value_ph()}",
+        lambda n: f"begins_with({n}, {value_ph()})",
+        lambda n: f"contains({n}, {value_ph()})",
+        lambda n: f"{n} BETWEEN {value_ph()} AND {value_ph()}",
+        lambda n: f"{n} IN ({value_ph()}, {value_ph()})",
+        lambda n: f"attribute_type({n}, {value_ph()})",
+    ]
 
     def clause(depth):
         r = rng.random()
@@ -181,24 +192,7 @@ def condition_of(rng, names, name_ph, value_ph):
         n = name_ph() if rng.random() < 0.9 else rng.choice(["plain", "#nested.a", "#nested.b[0]"])
         if n.startswith("#nested"):
             names["#nested"] = "nested"
-        choice = rng.randrange(9)
-        if choice == 0:
-            return f"attribute_not_exists({n})"
-        if choice == 1:
-            return f"attribute_exists({n})"
-        if choice == 2:
-            return f"{n} {rng.choice(['<', '<=', '=', '<>', '>=', '>'])} {value_ph()}"
-        if choice == 3:
-            return f"size({n}) > {value_ph()}"
-        if choice == 4:
-            return f"begins_with({n}, {value_ph()})"
-        if choice == 5:
-            return f"contains({n}, {value_ph()})"
-        if choice == 6:
-            return f"{n} BETWEEN {value_ph()} AND {value_ph()}"
-        if choice == 7:
-            return f"{n} IN ({value_ph()}, {value_ph()})"
-        return f"attribute_type({n}, {value_ph()})"
+        return rng.choice(forms)(n)
 
     text = clause(0)
     r = rng.random()

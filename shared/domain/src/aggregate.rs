@@ -57,11 +57,9 @@ impl Learned {
     /// but a purchase or refund of a customer in token mode.
     pub fn needs_marker(&self, e: &Event<'_>) -> bool {
         e.data.customer().is_none_or(|(venue, customer)| {
-            !self.marker_customers.is_empty()
-                && self
-                    .marker_customers
-                    .iter()
-                    .any(|(v, c)| v == venue && c == customer)
+            self.marker_customers
+                .iter()
+                .any(|(v, c)| v == venue && c == customer)
         })
     }
 }

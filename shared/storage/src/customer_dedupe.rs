@@ -48,6 +48,11 @@ pub fn is_token_attr(attr: &str) -> bool {
     attr.starts_with(TOKEN_PREFIX)
 }
 
+/// An attribute of the dedupe state (what an erased customer's item keeps).
+pub fn is_dedupe_attr(attr: &str) -> bool {
+    is_token_attr(attr) || attr == SEEN_COUNT || attr == MARKERS_UNTIL
+}
+
 /// The token's value: the Unix day it was counted (for a later pruning pass).
 pub fn token_value(now: DateTime<Utc>) -> i64 {
     now.timestamp().div_euclid(86_400)

@@ -600,25 +600,22 @@ impl DynamoIngest {
         }
     }
 
-    /// What a committed chunk changed in its customers' dedupe state.
+    /// What a committed chunk changed in the dedupe state of the customers
+    /// already remembered (the others stay unknown until read).
     fn committed_dedupe(&self, modes: &CustomerModes<'_>, now: DateTime<Utc>) {
-        let known = self.dedupe.lock().unwrap_or_else(PoisonError::into_inner);
-        let states: Vec<_> = modes
-            .iter()
-            .filter_map(|((venue, customer), m)| {
-                let key = ((*venue).to_owned(), (*customer).to_owned());
-                let mut state = known.get(&key).copied()?;
-                if m.markers {
-                    state.markers_until = Some(markers_until(now));
-                    state.legacy = false;
-                } else {
-                    state.seen += i64::try_from(m.tokens.len()).unwrap_or(i64::MAX);
-                }
-                Some((key, state))
-            })
-            .collect();
-        drop(known);
-        self.remember_dedupe(states);
+        let mut known = self.dedupe.lock().unwrap_or_else(PoisonError::into_inner);
+        for ((venue, customer), m) in modes {
+            let key = ((*venue).to_owned(), (*customer).to_owned());
+            let Some(state) = known.get_mut(&key) else {
+                continue;
+            };
+            if m.markers {
+                state.markers_until = Some(markers_until(now));
+                state.legacy = false;
+            } else {
+                state.seen += i64::try_from(m.tokens.len()).unwrap_or(i64::MAX);
+            }
+        }
     }
 
     /// `BatchGetItem` of `keys` from `table`, 100 at a time; keys left

@@ -25,6 +25,26 @@ pub struct DynamoReader {
 }
 
 impl DynamoReader {
+    /// One customer item as stored (a consistent read when `consistent`).
+    async fn customer_item(
+        &self,
+        venue: &str,
+        customer: &str,
+        consistent: bool,
+    ) -> StoreResult<Option<Item>> {
+        let out = self
+            .client
+            .get_item()
+            .table_name(&self.names.customers)
+            .key("pk", s(venue))
+            .key("sk", s(customer))
+            .consistent_read(consistent)
+            .send()
+            .await
+            .map_err(|e| classify("get customer", e))?;
+        Ok(out.item)
+    }
+
     pub fn new(client: aws_sdk_dynamodb::Client, names: Names) -> Self {
         DynamoReader { client, names }
     }
@@ -355,16 +375,8 @@ impl AnalyticsReader for DynamoReader {
     }
 
     async fn customer(&self, venue: &str, customer: &str) -> StoreResult<Option<CustomerRow>> {
-        let out = self
-            .client
-            .get_item()
-            .table_name(&self.names.customers)
-            .key("pk", s(venue))
-            .key("sk", s(customer))
-            .send()
-            .await
-            .map_err(|e| classify("get customer", e))?;
-        Ok(out.item().and_then(customer_from_item))
+        let item = self.customer_item(venue, customer, false).await?;
+        Ok(item.as_ref().and_then(customer_from_item))
     }
 
     /// Replaces the item with its dedupe state only (`customer_dedupe`:
@@ -373,28 +385,15 @@ impl AnalyticsReader for DynamoReader {
     /// conditional on that state being unchanged since it was read.
     async fn erase_customer(&self, venue: &str, customer: &str) -> StoreResult<bool> {
         for _ in 0..5 {
-            let out = self
-                .client
-                .get_item()
-                .table_name(&self.names.customers)
-                .key("pk", s(venue))
-                .key("sk", s(customer))
-                .consistent_read(true)
-                .send()
-                .await
-                .map_err(|e| classify("read customer to erase", e))?;
-            let Some(item) = out.item() else {
+            let Some(item) = self.customer_item(venue, customer, true).await? else {
                 return Ok(false);
             };
             let existed = item.contains_key(customer_dedupe::ORDERS);
-            let state = customer_dedupe::DedupeState::from_item(item);
+            let state = customer_dedupe::DedupeState::from_item(&item);
             let mut kept: Item = item
                 .iter()
                 .filter(|(k, _)| {
-                    matches!(k.as_str(), "pk" | "sk")
-                        || customer_dedupe::is_token_attr(k)
-                        || *k == customer_dedupe::SEEN_COUNT
-                        || *k == customer_dedupe::MARKERS_UNTIL
+                    matches!(k.as_str(), "pk" | "sk") || customer_dedupe::is_dedupe_attr(k)
                 })
                 .map(|(k, v)| (k.clone(), v.clone()))
                 .collect();
@@ -406,34 +405,32 @@ impl AnalyticsReader for DynamoReader {
                 );
             }
             kept.insert("erasedAt".into(), s(Utc::now().to_rfc3339()));
-            let unchanged = |attr: &str, placeholder: &str| match item.get(attr) {
-                Some(_) => format!("#{placeholder} = :{placeholder}"),
-                None => format!("attribute_not_exists(#{placeholder})"),
-            };
+            // Each of these as read: equal to the value, or still absent.
+            let mut unchanged = Vec::new();
             let mut put = self
                 .client
                 .put_item()
                 .table_name(&self.names.customers)
-                .set_item(Some(kept))
-                .condition_expression(format!(
-                    "{} AND {} AND {}",
-                    unchanged(customer_dedupe::SEEN_COUNT, "seen"),
-                    unchanged(customer_dedupe::MARKERS_UNTIL, "until"),
-                    unchanged(customer_dedupe::ORDERS, "orders"),
-                ))
-                .expression_attribute_names("#seen", customer_dedupe::SEEN_COUNT)
-                .expression_attribute_names("#until", customer_dedupe::MARKERS_UNTIL)
-                .expression_attribute_names("#orders", customer_dedupe::ORDERS);
-            for (attr, placeholder) in [
-                (customer_dedupe::SEEN_COUNT, ":seen"),
-                (customer_dedupe::MARKERS_UNTIL, ":until"),
-                (customer_dedupe::ORDERS, ":orders"),
+                .set_item(Some(kept));
+            for (attr, p) in [
+                (customer_dedupe::SEEN_COUNT, "seen"),
+                (customer_dedupe::MARKERS_UNTIL, "until"),
+                (customer_dedupe::ORDERS, "orders"),
             ] {
-                if let Some(v) = item.get(attr) {
-                    put = put.expression_attribute_values(placeholder, v.clone());
+                put = put.expression_attribute_names(format!("#{p}"), attr);
+                match item.get(attr) {
+                    Some(v) => {
+                        unchanged.push(format!("#{p} = :{p}"));
+                        put = put.expression_attribute_values(format!(":{p}"), v.clone());
+                    }
+                    None => unchanged.push(format!("attribute_not_exists(#{p})")),
                 }
             }
-            match put.send().await {
+            match put
+                .condition_expression(unchanged.join(" AND "))
+                .send()
+                .await
+            {
                 Ok(_) => return Ok(existed),
                 Err(e)
                     if e.as_service_error()
