@@ -23,6 +23,7 @@ use rustc_hash::FxHashMap;
 pub use builder::ChunkBuilder;
 
 use crate::event::{Event, EventData, EventType, TicketPurchase, TicketRefund};
+use crate::guard::{DedupeBucket, Guard, OwnedGuard};
 use crate::rollup::{Dimension, Granularity, Metric};
 
 /// Most actions DynamoDB accepts in one `TransactWriteItems`.
@@ -46,21 +47,20 @@ pub struct Learned {
     /// Batch indexes of venue updates older than the stored venue metadata:
     /// they are acknowledged (marker and flow) but write no venue data.
     pub stale_updates: HashSet<usize>,
-    /// (venue, customer) pairs whose purchases and refunds take a dedupe
-    /// marker: the customer item holds no more tokens (storage's marker mode).
-    /// Every other event of a customer costs no marker action.
-    pub marker_customers: HashSet<(String, String)>,
+    /// Guards in marker mode (storage's customer items and dedupe buckets
+    /// that hold no more tokens, or whose events may have markers from
+    /// before tokens): their events take a dedupe marker. Every other event
+    /// costs no marker action, only its guard's update.
+    pub marker_guards: HashSet<OwnedGuard>,
 }
 
 impl Learned {
-    /// Whether the event's transaction holds a marker for it: every event
-    /// but a purchase or refund of a customer in token mode.
+    /// Whether the event's transaction holds a marker for it: its guard is in marker mode.
     pub fn needs_marker(&self, e: &Event<'_>) -> bool {
-        e.data.customer().is_none_or(|(venue, customer)| {
-            self.marker_customers
-                .iter()
-                .any(|(v, c)| v == venue && c == customer)
-        })
+        !self.marker_guards.is_empty() && {
+            let g = Guard::of(e);
+            self.marker_guards.iter().any(|m| g.is(m))
+        }
     }
 }
 
@@ -278,12 +278,15 @@ pub struct ChunkPlan<'e> {
     pub flows: Vec<FlowDelta<'e>>,
     /// Indexes of `venue-update` events (each upserts venue metadata and its shows).
     pub venue_updates: Vec<usize>,
+    /// The distinct dedupe buckets of the chunk's events, sorted (each an update).
+    pub buckets: Vec<DedupeBucket<'e>>,
 }
 
 impl ChunkPlan<'_> {
     /// Transaction actions this plan needs: a marker per event that needs
     /// one (see [`Learned::needs_marker`]) and per session, an update per
-    /// rollup, customer and flow (summary + arrival bucket), a put per venue and show.
+    /// rollup, customer, dedupe bucket and flow (summary + arrival bucket), a
+    /// put per venue and show.
     pub fn action_count(&self, events: &[Event<'_>], learned: &Learned) -> usize {
         let venue_actions: usize = self
             .venue_updates
@@ -296,6 +299,7 @@ impl ChunkPlan<'_> {
             .count()
             + self.rollups.len()
             + self.customers.len()
+            + self.buckets.len()
             + self.sessions.len()
             + 2 * self.flows.len()
             + venue_actions

@@ -6,6 +6,7 @@
 pub mod aggregate;
 pub mod decode;
 pub mod event;
+pub mod guard;
 pub mod ids;
 pub mod pacing;
 pub mod ports;

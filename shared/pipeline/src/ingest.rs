@@ -181,10 +181,10 @@ impl Pipeline {
             Ok(known)
                 if !known.events.is_empty()
                     || !known.sessions.is_empty()
-                    || !known.marker_customers.is_empty() =>
+                    || !known.marker_guards.is_empty() =>
             {
                 outcome.duplicates += known.events.len();
-                learned.marker_customers.extend(known.marker_customers);
+                learned.marker_guards.extend(known.marker_guards);
                 // Already committed: still written to the idempotent sink (see below).
                 sink_events.extend(&known.events);
                 learned.sessions.extend(known.sessions);
@@ -221,11 +221,11 @@ impl Pipeline {
                         duplicates,
                         known_sessions,
                         stale_updates,
-                        marker_customers,
+                        marker_guards,
                     }) => {
-                        // A chunk planned before its customers were known to be in
+                        // A chunk planned before its guards were known to be in
                         // marker mode may need more actions than a transaction holds.
-                        learned.marker_customers.extend(marker_customers);
+                        learned.marker_guards.extend(marker_guards);
                         let over_budget =
                             plan.action_count(&events, &learned) > self.config.transaction_budget;
                         if duplicates.is_empty()

@@ -30,20 +30,20 @@ pub enum CommitOutcome {
         known_sessions: Vec<domain::aggregate::CountedSession>,
         /// Batch indexes of venue updates older than the stored metadata.
         stale_updates: Vec<usize>,
-        /// (venue, customer) pairs whose events need markers (marker mode).
-        marker_customers: Vec<(String, String)>,
+        /// Guards whose events need markers (marker mode).
+        marker_guards: Vec<domain::guard::OwnedGuard>,
     },
 }
 
 /// What storage already holds of a batch; see [`IngestStore::known`].
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Known {
-    /// Batch indexes of events already counted (their marker, or their token in the customer item, exists).
+    /// Batch indexes of events already counted (their marker, or their token in their guard, exists).
     pub events: Vec<usize>,
     /// Sessions already counted.
     pub sessions: Vec<domain::aggregate::CountedSession>,
-    /// (venue, customer) pairs whose purchases and refunds take markers.
-    pub marker_customers: Vec<(String, String)>,
+    /// Guards (customers, dedupe buckets) whose events take markers.
+    pub marker_guards: Vec<domain::guard::OwnedGuard>,
 }
 
 /// Atomic, idempotent writes of pre-aggregated chunks.
@@ -59,8 +59,8 @@ pub trait IngestStore: Send + Sync {
         ctx: &CommitContext,
     ) -> StoreResult<CommitOutcome>;
     /// What storage already holds of a batch: events already counted (their
-    /// marker or their customer token exists; batch indexes), sessions
-    /// already counted, and customers whose events take markers. Only an
+    /// marker or their token exists; batch indexes), sessions already
+    /// counted, and guards whose events take markers. Only an
     /// optimisation — the transaction's conditions still decide, and a chunk
     /// that needs markers the plan did not count comes back as a conflict —
     /// so that a redelivery or a session seen in an earlier batch does not

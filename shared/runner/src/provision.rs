@@ -42,10 +42,13 @@ impl Provisioned {
     }
 }
 
+/// The template's dedupe table (see `DynamoIngest::bucket_cutover`).
+const DEDUPE_TABLE: &str = "DedupeTable";
+
 pub async fn provision(aws: &Aws, stack: &Stack) -> anyhow::Result<Provisioned> {
     let mut out = Provisioned::default();
     for t in &stack.tables {
-        ensure_table(
+        let created = ensure_table(
             aws,
             &TableDef {
                 name: &t.local_name,
@@ -56,6 +59,13 @@ pub async fn provision(aws: &Aws, stack: &Stack) -> anyhow::Result<Provisioned> 
         )
         .await
         .with_context(|| format!("creating table {}", t.local_name))?;
+        if created && t.logical_id == DEDUPE_TABLE {
+            // A new dedupe table holds no markers from before dedupe
+            // buckets: every bucket may take tokens from the start.
+            storage::ingest::write_cutover(&aws.dynamodb, &t.local_name, 0, false)
+                .await
+                .context("recording the dedupe bucket cut-over")?;
+        }
         out.names.insert(t.logical_id.clone(), t.local_name.clone());
     }
     for b in &stack.buckets {

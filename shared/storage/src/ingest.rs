@@ -9,8 +9,9 @@
 //! guard fails, the cancellation returns the stored item, and the chunk is
 //! retried with updates that move only the bound that needs moving.
 //!
-//! Purchases and refunds keep their dedupe token in that customer item
-//! instead of a marker of their own (`customer_dedupe`).
+//! Events keep their dedupe token in a guard item instead of a marker of
+//! their own: purchases and refunds in that customer item, every other event
+//! in a dedupe bucket (`dedupe_tokens`).
 
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -26,6 +27,7 @@ use aws_sdk_dynamodb::types::{
 use chrono::{DateTime, Duration, SecondsFormat, Utc};
 use domain::aggregate::{ChunkPlan, VenueContext, VenueContexts};
 use domain::event::EventData;
+use domain::guard::{Guard, OwnedGuard};
 use domain::ports::{StoreError, StoreResult};
 use domain::rollup::breakdown_attr;
 use domain::{Event, EventType, Metric};
@@ -33,8 +35,8 @@ use pipeline::{CommitContext, CommitOutcome, IngestStore, Known, QuarantineRecor
 use sha2::{Digest, Sha256};
 
 use crate::config::Names;
-use crate::customer_dedupe::{
-    DedupeState, MARKERS_UNTIL, ORDERS, SEEN_COUNT, SEEN_LIMIT, token_attr, token_value,
+use crate::dedupe_tokens::{
+    DedupeState, MARKERS_UNTIL, ORDERS, SEEN_COUNT, token_attr, token_limit, token_value,
 };
 use crate::error::classify;
 use crate::items::{Item, UpdateBuilder, get_s, get_time, n, s};
@@ -42,6 +44,41 @@ use crate::keys;
 
 /// How long dedupe markers are kept: longer than any redelivery or publisher retry.
 pub const DEDUPE_RETENTION: Duration = Duration::days(35);
+
+/// How long after an existing deployment first meets buckets its events keep
+/// markers: old Lambdas finish their batches (15 minutes at most) and events
+/// may carry times up to `MAX_FUTURE_SKEW` ahead.
+const CUTOVER_MARGIN: Duration = Duration::minutes(30);
+
+/// Writes the bucket cut-over record (`only_if_absent`: a Lambda's
+/// proposal; otherwise the runner's, on a table it has just created).
+pub async fn write_cutover(
+    client: &aws_sdk_dynamodb::Client,
+    table: &str,
+    since: i64,
+    only_if_absent: bool,
+) -> StoreResult<()> {
+    let mut put = client
+        .put_item()
+        .table_name(table)
+        .item("pk", s(keys::BUCKET_CUTOVER_PK))
+        .item("since", n(since));
+    if only_if_absent {
+        put = put.condition_expression("attribute_not_exists(pk)");
+    }
+    match put.send().await {
+        Ok(_) => Ok(()),
+        Err(e)
+            if e.as_service_error()
+                .is_some_and(|e| e.is_conditional_check_failed_exception()) =>
+        {
+            Err(StoreError::Conflict(
+                "the bucket cut-over is already set".into(),
+            ))
+        }
+        Err(e) => Err(classify("write the bucket cut-over", e)),
+    }
+}
 
 /// Attempts of one chunk whose customer guards keep failing (each failure
 /// teaches the stored times, so the second attempt normally lands).
@@ -102,20 +139,24 @@ pub struct DynamoIngest {
     /// Stored first/last purchase times learned from failed customer guards,
     /// by (venue, customer); dropped once the customer's chunk commits.
     learned: Arc<Mutex<HashMap<(String, String), PurchaseBounds>>>,
-    /// How each customer's events are deduplicated, as last read (the
+    /// How each guard's events are deduplicated, as last read (the
     /// pre-check, a failed condition) or written; a guess the conditions check.
-    dedupe: Arc<Mutex<HashMap<(String, String), DedupeState>>>,
+    dedupe: Arc<Mutex<HashMap<OwnedGuard, DedupeState>>>,
+    /// Buckets of minutes before this Unix time are legacy (see [`Self::bucket_cutover`]).
+    cutover: Arc<tokio::sync::OnceCell<i64>>,
 }
 
-/// How one chunk deduplicates a customer's events: their tokens, and whether
-/// they also take markers (the customer is in marker mode).
-struct CustomerEvents {
+/// How one chunk deduplicates a guard's events: their tokens, and whether
+/// they also take markers (the guard is in marker mode).
+struct GuardEvents {
     markers: bool,
-    /// (batch index, token attribute) of each of the customer's events.
+    /// Most tokens the guard may hold.
+    limit: i64,
+    /// (batch index, token attribute) of each of the guard's events.
     tokens: Vec<(usize, String)>,
 }
 
-type CustomerModes<'e> = HashMap<(&'e str, &'e str), CustomerEvents>;
+type GuardModes<'e> = HashMap<Guard<'e>, GuardEvents>;
 
 /// A customer's stored first and last purchase times.
 #[derive(Debug, Clone, Copy, Default)]
@@ -134,10 +175,10 @@ fn markers_until(now: DateTime<Utc>) -> i64 {
     (now + DEDUPE_RETENTION).timestamp()
 }
 
-/// A customer update's dedupe part: every event's token must be absent; in
+/// A guard update's dedupe part: every event's token must be absent; in
 /// token mode the tokens are written (within the limit, and only while no
-/// marker of the customer can exist), in marker mode `markersUntil` is.
-fn dedupe_tokens(u: &mut UpdateBuilder, m: &CustomerEvents, now: DateTime<Utc>) {
+/// marker of the guard can exist), in marker mode `markersUntil` is.
+fn dedupe_tokens(u: &mut UpdateBuilder, m: &GuardEvents, now: DateTime<Utc>) {
     if m.markers {
         u.set(MARKERS_UNTIL, n(markers_until(now)));
     } else {
@@ -147,9 +188,7 @@ fn dedupe_tokens(u: &mut UpdateBuilder, m: &CustomerEvents, now: DateTime<Utc>) 
         u.add(SEEN_COUNT, m.tokens.len());
         let (until, orders, seen) = (u.name(MARKERS_UNTIL), u.name(ORDERS), u.name(SEEN_COUNT));
         let at = u.value(n(now.timestamp()));
-        let room = u.value(n(
-            SEEN_LIMIT - i64::try_from(m.tokens.len()).unwrap_or(SEEN_LIMIT)
-        ));
+        let room = u.value(n(m.limit - i64::try_from(m.tokens.len()).unwrap_or(m.limit)));
         u.require(format!("(attribute_not_exists({until}) OR {until} < {at})"));
         u.require(format!(
             "(attribute_not_exists({orders}) OR attribute_exists({seen}) OR attribute_exists({until}))"
@@ -175,8 +214,9 @@ struct Actions {
 enum ActionRef {
     Event(usize),
     Session(domain::aggregate::CountedSession),
-    /// A customer update, with the (batch index, token) of each of its events.
-    Customer(String, String, Vec<(usize, String)>),
+    /// A guard update (customer or bucket), with the (batch index, token)
+    /// of each of its events.
+    Guard(OwnedGuard, Vec<(usize, String)>),
     /// The metadata update of the venue update at this batch index (guarded by `updatedAt`).
     VenueUpdate(usize),
     Other,
@@ -195,7 +235,56 @@ impl DynamoIngest {
             counters: Arc::default(),
             learned: Arc::default(),
             dedupe: Arc::default(),
+            cutover: Arc::default(),
         }
+    }
+
+    /// Uses this bucket cut-over instead of the stored one (tests: a legacy
+    /// minute without touching the shared record).
+    #[must_use]
+    pub fn with_bucket_cutover(mut self, since: DateTime<Utc>) -> Self {
+        self.cutover = Arc::new(tokio::sync::OnceCell::new_with(Some(since.timestamp())));
+        self
+    }
+
+    /// The time from which events may be guarded by buckets: before it,
+    /// events may have been counted with markers by a version without buckets,
+    /// so buckets of earlier minutes are legacy (marker mode). Read once from
+    /// the dedupe table; a table without the record (an existing deployment
+    /// meeting this version) gets "now + [`CUTOVER_MARGIN`]", covering
+    /// Lambdas of the old version still running and events stamped up to
+    /// `MAX_FUTURE_SKEW` ahead. A table the runner creates starts at 0.
+    pub async fn bucket_cutover(&self) -> StoreResult<i64> {
+        self.cutover
+            .get_or_try_init(|| async {
+                if let Some(t) = self.stored_cutover().await? {
+                    return Ok(t);
+                }
+                let proposed = (Utc::now() + CUTOVER_MARGIN).timestamp();
+                match write_cutover(&self.client, &self.names.dedupe, proposed, true).await {
+                    Ok(()) => Ok(proposed),
+                    // Another Lambda wrote it first: use theirs.
+                    Err(StoreError::Conflict(_)) => self.stored_cutover().await?.ok_or_else(|| {
+                        StoreError::Transient("bucket cut-over vanished after a conflict".into())
+                    }),
+                    Err(e) => Err(e),
+                }
+            })
+            .await
+            .copied()
+    }
+
+    async fn stored_cutover(&self) -> StoreResult<Option<i64>> {
+        let out = self
+            .client
+            .get_item()
+            .table_name(&self.names.dedupe)
+            .key("pk", s(keys::BUCKET_CUTOVER_PK))
+            .consistent_read(true)
+            .send()
+            .await
+            .map_err(|e| classify("read the bucket cut-over", e))?;
+        Ok(out.item().and_then(|i| crate::items::get_i64(i, "since")))
     }
 
     /// Also records every action sent (for the write-cost benchmark).
@@ -267,11 +356,25 @@ impl DynamoIngest {
     }
 
     fn update(&self, table: &str, pk: String, sk: String, u: &UpdateBuilder) -> TransactWriteItem {
+        self.update_key(table, pk, Some(sk), u)
+    }
+
+    /// An update of the item `pk` (and `sk`, in tables that have one).
+    fn update_key(
+        &self,
+        table: &str,
+        pk: String,
+        sk: Option<String>,
+        u: &UpdateBuilder,
+    ) -> TransactWriteItem {
         let condition = u.condition();
+        let mut key = HashMap::from([("pk".to_owned(), s(pk))]);
+        if let Some(sk) = sk {
+            key.insert("sk".to_owned(), s(sk));
+        }
         let update = Update::builder()
             .table_name(table)
-            .key("pk", s(pk))
-            .key("sk", s(sk))
+            .set_key(Some(key))
             .update_expression(u.expression())
             .set_expression_attribute_names(Some(u.names.clone()))
             .set_expression_attribute_values(Some(u.values.clone()))
@@ -292,7 +395,7 @@ impl DynamoIngest {
         events: &[Event<'_>],
         plan: &ChunkPlan<'_>,
         ctx: &CommitContext,
-        modes: &CustomerModes<'_>,
+        modes: &GuardModes<'_>,
     ) -> (Vec<TransactWriteItem>, Vec<ActionRef>) {
         let mut out = Actions {
             items: Vec::with_capacity(100),
@@ -302,62 +405,57 @@ impl DynamoIngest {
         self.session_markers(&mut out, plan);
         self.rollup_updates(&mut out, plan, ctx);
         self.customer_updates(&mut out, plan, ctx, modes);
+        self.bucket_updates(&mut out, plan, ctx, modes);
         self.flow_updates(&mut out, plan, ctx);
         self.venue_updates(&mut out, events, plan);
         (out.items, out.refs)
     }
 
-    /// Each customer's events of the chunk and whether they take markers.
-    fn customer_modes<'e>(
+    /// Each guard's events of the chunk and whether they take markers.
+    fn guard_modes<'e>(
         &self,
         events: &'e [Event<'_>],
         plan: &ChunkPlan<'_>,
         now: DateTime<Utc>,
-    ) -> CustomerModes<'e> {
-        let mut modes = CustomerModes::new();
+        cutover: i64,
+    ) -> GuardModes<'e> {
+        let mut modes = GuardModes::new();
         for &i in &plan.events {
             let e = &events[i];
-            if let Some(customer) = e.data.customer() {
-                modes
-                    .entry(customer)
-                    .or_insert_with(|| CustomerEvents {
-                        markers: false,
-                        tokens: Vec::new(),
-                    })
-                    .tokens
-                    .push((i, token_attr(&e.source, &e.id)));
-            }
+            let guard = Guard::of(e);
+            modes
+                .entry(guard)
+                .or_insert_with(|| GuardEvents {
+                    markers: false,
+                    limit: token_limit(&guard),
+                    tokens: Vec::new(),
+                })
+                .tokens
+                .push((i, token_attr(&e.source, &e.id)));
         }
         let known = self.dedupe.lock().unwrap_or_else(PoisonError::into_inner);
-        for ((venue, customer), m) in &mut modes {
-            let state = known
-                .get(&((*venue).to_owned(), (*customer).to_owned()))
-                .copied()
-                .unwrap_or_default();
-            m.markers = state.uses_markers(now, m.tokens.len());
+        for (guard, m) in &mut modes {
+            let mut state = known.get(&guard.to_owned()).copied().unwrap_or_default();
+            state.legacy |= guard.bucket().is_some_and(|b| b.minute < cutover);
+            m.markers = state.uses_markers(now, m.tokens.len(), m.limit);
         }
         modes
     }
 
-    /// Dedupe markers: a chunk whose event was already counted fails as a
-    /// whole. A customer's events in token mode have none (their customer
-    /// update is the guard).
+    /// Dedupe markers of the events whose guard is in marker mode: a chunk
+    /// whose event was already counted fails as a whole.
     fn event_markers(
         &self,
         out: &mut Actions,
         events: &[Event<'_>],
         plan: &ChunkPlan<'_>,
         ctx: &CommitContext,
-        modes: &CustomerModes<'_>,
+        modes: &GuardModes<'_>,
     ) {
         let expires = ctx.now + DEDUPE_RETENTION;
         for &i in &plan.events {
             let e = &events[i];
-            if e.data
-                .customer()
-                .and_then(|c| modes.get(&c))
-                .is_some_and(|m| !m.markers)
-            {
+            if modes.get(&Guard::of(e)).is_some_and(|m| !m.markers) {
                 continue;
             }
             out.items.push(self.marker(
@@ -429,7 +527,7 @@ impl DynamoIngest {
         out: &mut Actions,
         plan: &ChunkPlan<'_>,
         ctx: &CommitContext,
-        modes: &CustomerModes<'_>,
+        modes: &GuardModes<'_>,
     ) {
         let learned = self.learned.lock().unwrap_or_else(PoisonError::into_inner);
         for ((venue, customer), d) in &plan.customers {
@@ -479,7 +577,7 @@ impl DynamoIngest {
                 }
             }
             let tokens = modes
-                .get(&(*venue, *customer))
+                .get(&Guard::Customer(venue, customer))
                 .map(|m| {
                     dedupe_tokens(&mut u, m, ctx.now);
                     m.tokens.clone()
@@ -491,11 +589,35 @@ impl DynamoIngest {
                 (*customer).to_owned(),
                 &u,
             ));
-            out.refs.push(ActionRef::Customer(
-                (*venue).to_owned(),
-                (*customer).to_owned(),
+            out.refs.push(ActionRef::Guard(
+                Guard::Customer(venue, customer).to_owned(),
                 tokens,
             ));
+        }
+    }
+
+    /// The dedupe buckets of the chunk's other events: their tokens (or, in
+    /// marker mode, `markersUntil`). A bucket expires with the markers it
+    /// may stand beside.
+    fn bucket_updates(
+        &self,
+        out: &mut Actions,
+        plan: &ChunkPlan<'_>,
+        ctx: &CommitContext,
+        modes: &GuardModes<'_>,
+    ) {
+        for b in &plan.buckets {
+            let guard = Guard::Bucket(*b);
+            let Some(m) = modes.get(&guard) else {
+                continue;
+            };
+            let mut u = UpdateBuilder::default();
+            dedupe_tokens(&mut u, m, ctx.now);
+            u.set("expiresAt", n(markers_until(ctx.now)));
+            out.items
+                .push(self.update_key(&self.names.dedupe, keys::dedupe_bucket(b), None, &u));
+            out.refs
+                .push(ActionRef::Guard(guard.to_owned(), m.tokens.clone()));
         }
     }
 
@@ -589,8 +711,8 @@ impl DynamoIngest {
         }
     }
 
-    /// Remembers how customers are deduplicated (bounded like `learned`).
-    fn remember_dedupe(&self, states: impl IntoIterator<Item = ((String, String), DedupeState)>) {
+    /// Remembers how guards are deduplicated (bounded like `learned`).
+    fn remember_dedupe(&self, states: impl IntoIterator<Item = (OwnedGuard, DedupeState)>) {
         let mut known = self.dedupe.lock().unwrap_or_else(PoisonError::into_inner);
         for (key, state) in states {
             if known.len() >= MAX_LEARNED && !known.contains_key(&key) {
@@ -600,13 +722,12 @@ impl DynamoIngest {
         }
     }
 
-    /// What a committed chunk changed in the dedupe state of the customers
+    /// What a committed chunk changed in the dedupe state of the guards
     /// already remembered (the others stay unknown until read).
-    fn committed_dedupe(&self, modes: &CustomerModes<'_>, now: DateTime<Utc>) {
+    fn committed_dedupe(&self, modes: &GuardModes<'_>, now: DateTime<Utc>) {
         let mut known = self.dedupe.lock().unwrap_or_else(PoisonError::into_inner);
-        for ((venue, customer), m) in modes {
-            let key = ((*venue).to_owned(), (*customer).to_owned());
-            let Some(state) = known.get_mut(&key) else {
+        for (guard, m) in modes {
+            let Some(state) = known.get_mut(&guard.to_owned()) else {
                 continue;
             };
             if m.markers {
@@ -735,11 +856,11 @@ fn request_token(actions: &[TransactWriteItem]) -> String {
 
 #[async_trait]
 impl IngestStore for DynamoIngest {
-    /// Eventually consistent `BatchGetItem`s, 100 keys each: first the
-    /// customer items of the batch's purchases and refunds (their tokens, and
-    /// whether markers of theirs may exist), then the markers (keys only) of
-    /// the other events, of customers in marker mode, and of sessions. What
-    /// a read misses, the transaction's conditions catch as before.
+    /// Eventually consistent `BatchGetItem`s, 100 keys each: first the guard
+    /// items of the batch (customer items and dedupe buckets, at once: their
+    /// tokens, and whether markers of theirs may exist), then the markers
+    /// (keys only) of events whose guard is in marker mode, and of sessions.
+    /// What a read misses, the transaction's conditions catch as before.
     async fn known(&self, events: &[Event<'_>], plans: &[ChunkPlan<'_>]) -> StoreResult<Known> {
         // Each marker, and what it stands for (in-batch duplicates are
         // already gone, so an event marker names one index).
@@ -748,20 +869,12 @@ impl IngestStore for DynamoIngest {
             Session(domain::aggregate::CountedSession),
         }
         let now = Utc::now();
+        let cutover = self.bucket_cutover().await?;
         let mut wanted: HashMap<String, Marked> = HashMap::new();
-        let mut by_customer: HashMap<(String, String), Vec<usize>> = HashMap::new();
+        let mut by_guard: HashMap<Guard<'_>, Vec<usize>> = HashMap::new();
         for plan in plans {
             for &i in &plan.events {
-                let e = &events[i];
-                match e.data.customer() {
-                    Some((venue, customer)) => by_customer
-                        .entry((venue.to_owned(), customer.to_owned()))
-                        .or_default()
-                        .push(i),
-                    None => {
-                        wanted.insert(keys::event_marker(&e.source, &e.id), Marked::Event(i));
-                    }
-                }
+                by_guard.entry(Guard::of(&events[i])).or_default().push(i);
             }
             for sess in &plan.sessions {
                 wanted.insert(
@@ -770,36 +883,55 @@ impl IngestStore for DynamoIngest {
                 );
             }
         }
-        let mut known = Known::default();
-        if !by_customer.is_empty() {
-            let keys = by_customer
-                .keys()
-                .map(|(v, c)| HashMap::from([("pk".to_owned(), s(v)), ("sk".to_owned(), s(c))]))
-                .collect();
-            let items = self.batch_get(&self.names.customers, keys, None).await?;
-            let mut states = Vec::with_capacity(items.len());
-            for item in &items {
-                let (Some(venue), Some(customer)) = (get_s(item, "pk"), get_s(item, "sk")) else {
-                    continue;
-                };
-                let key = (venue.to_owned(), customer.to_owned());
-                let state = DedupeState::from_item(item);
-                let batch = by_customer.get(&key).map_or(0, Vec::len);
-                if state.uses_markers(now, batch) {
-                    known.marker_customers.push(key.clone());
-                }
-                for &i in by_customer.get(&key).into_iter().flatten() {
-                    let e = &events[i];
-                    if item.contains_key(&token_attr(&e.source, &e.id)) {
-                        known.events.push(i);
-                    } else if state.markers_may_exist(now) {
-                        wanted.insert(keys::event_marker(&e.source, &e.id), Marked::Event(i));
-                    }
-                }
-                states.push((key, state));
+        // Each guard's item key: (pk, sk) in the customers table, (pk, None) in dedupe.
+        let item_key = |g: &Guard<'_>| match g {
+            Guard::Customer(venue, customer) => ((*venue).to_owned(), Some((*customer).to_owned())),
+            Guard::Bucket(b) => (keys::dedupe_bucket(b), None),
+        };
+        let (mut customer_keys, mut bucket_keys) = (Vec::new(), Vec::new());
+        for g in by_guard.keys() {
+            let (pk, sk) = item_key(g);
+            match sk {
+                Some(sk) => customer_keys.push(HashMap::from([
+                    ("pk".to_owned(), s(pk)),
+                    ("sk".to_owned(), s(sk)),
+                ])),
+                None => bucket_keys.push(HashMap::from([("pk".to_owned(), s(pk))])),
             }
-            self.remember_dedupe(states);
         }
+        let (customers, buckets) = tokio::try_join!(
+            self.batch_get(&self.names.customers, customer_keys, None),
+            self.batch_get(&self.names.dedupe, bucket_keys, None),
+        )?;
+        let found: HashMap<(String, Option<String>), Item> = customers
+            .into_iter()
+            .chain(buckets)
+            .filter_map(|item| {
+                let pk = get_s(&item, "pk")?.to_owned();
+                let sk = get_s(&item, "sk").map(str::to_owned);
+                Some(((pk, sk), item))
+            })
+            .collect();
+        let mut known = Known::default();
+        let (empty, mut states) = (Item::new(), Vec::with_capacity(by_guard.len()));
+        for (guard, indexes) in &by_guard {
+            let item = found.get(&item_key(guard)).unwrap_or(&empty);
+            let mut state = DedupeState::from_item(item);
+            state.legacy |= guard.bucket().is_some_and(|b| b.minute < cutover);
+            if state.uses_markers(now, indexes.len(), token_limit(guard)) {
+                known.marker_guards.push(guard.to_owned());
+            }
+            for &i in indexes {
+                let e = &events[i];
+                if item.contains_key(&token_attr(&e.source, &e.id)) {
+                    known.events.push(i);
+                } else if state.markers_may_exist(now) {
+                    wanted.insert(keys::event_marker(&e.source, &e.id), Marked::Event(i));
+                }
+            }
+            states.push((guard.to_owned(), state));
+        }
+        self.remember_dedupe(states);
         let keys = wanted
             .keys()
             .map(|k| HashMap::from([("pk".to_owned(), s(k.clone()))]))
@@ -861,19 +993,20 @@ impl IngestStore for DynamoIngest {
         plan: &ChunkPlan<'_>,
         ctx: &CommitContext,
     ) -> StoreResult<CommitOutcome> {
+        let cutover = self.bucket_cutover().await?;
         for _ in 0..CUSTOMER_GUARD_ATTEMPTS {
-            let modes = self.customer_modes(events, plan, ctx.now);
+            let modes = self.guard_modes(events, plan, ctx.now, cutover);
             let (actions, refs) = self.build_actions(events, plan, ctx, &modes);
             if actions.len() > domain::aggregate::MAX_TRANSACTION_ACTIONS {
-                // The plan counted no markers for customers now in marker mode.
+                // The plan counted no markers for guards now in marker mode.
                 return Ok(CommitOutcome::Conflicts {
                     duplicates: Vec::new(),
                     known_sessions: Vec::new(),
                     stale_updates: Vec::new(),
-                    marker_customers: modes
+                    marker_guards: modes
                         .iter()
                         .filter(|(_, m)| m.markers)
-                        .map(|((v, c), _)| ((*v).to_owned(), (*c).to_owned()))
+                        .map(|(g, _)| g.to_owned())
                         .collect(),
                 });
             }
@@ -913,7 +1046,7 @@ impl IngestStore for DynamoIngest {
                     (Some("ConditionalCheckFailed"), ActionRef::VenueUpdate(i)) => {
                         stale_updates.push(*i);
                     }
-                    (Some("ConditionalCheckFailed"), ActionRef::Customer(v, c, tokens)) => {
+                    (Some("ConditionalCheckFailed"), ActionRef::Guard(guard, tokens)) => {
                         if let Some(item) = reason.item() {
                             // Events whose token is stored were counted already;
                             // the stored state decides the mode of the next attempt.
@@ -923,11 +1056,15 @@ impl IngestStore for DynamoIngest {
                                     .filter(|(_, t)| item.contains_key(t))
                                     .map(|(i, _)| *i),
                             );
-                            self.remember_dedupe([(
-                                (v.clone(), c.clone()),
-                                DedupeState::from_item(item),
-                            )]);
+                            self.remember_dedupe([(guard.clone(), DedupeState::from_item(item))]);
                         }
+                        let OwnedGuard::Customer {
+                            venue: v,
+                            customer: c,
+                        } = guard
+                        else {
+                            continue;
+                        };
                         let stored = reason.item().map_or_else(PurchaseBounds::default, |item| {
                             PurchaseBounds {
                                 first: get_time(item, "firstPurchaseAt"),
@@ -970,7 +1107,7 @@ impl IngestStore for DynamoIngest {
                     duplicates,
                     known_sessions,
                     stale_updates,
-                    marker_customers: Vec::new(),
+                    marker_guards: Vec::new(),
                 });
             }
             // Only customer guards failed: retry with what they taught.

@@ -4,7 +4,7 @@
 //! |-----------|---------------------------------|----------------------------|
 //! | rollups   | `{venue}#{show or *}#{1m..1d}`  | `{bucket:011}#{shard:02}`  |
 //! | customers | `{venue}`                       | `{customer}` (attrs `spend${ISO}`, `tier#{tier}`, dedupe tokens `e#{12 chars}`, `seenEvents`, `markersUntil`) |
-//! | dedupe    | `evt#{source}#{id}`, `sess#{venue}#{show or *}#{day}#{session}`, `rej#{queue}#{sha256}` | – |
+//! | dedupe    | `evt#{source}#{id}`, `sess#{venue}#{show or *}#{day}#{session}`, `rej#{queue}#{sha256}`, buckets `bkt#{venue or *}#{source}#{minute:011}#{slot}` (tokens `e#…`, `seenEvents`, `markersUntil`), `cfg#bucketsSince` | – |
 //! | flows     | `flow`                          | `{type}#{source}#{shard:02}` |
 //! | flows     | `arrivals`                      | `{5-minute bucket:011}#{type}#{source}#{shard:02}` |
 //! | venues    | `{venue}`                       | `meta`, `show#{eventId}`   |
@@ -44,6 +44,14 @@ pub fn parse_rollup_sk(sk: &str) -> Option<i64> {
 pub fn event_marker(source: &str, id: &str) -> String {
     format!("evt#{source}#{id}")
 }
+
+/// The dedupe bucket holding the tokens of its events (`dedupe_tokens`).
+pub fn dedupe_bucket(b: &domain::guard::DedupeBucket<'_>) -> String {
+    format!("bkt#{}#{}#{:011}#{}", b.venue, b.source, b.minute, b.slot)
+}
+
+/// The dedupe table's record of the bucket cut-over (`DynamoIngest::bucket_cutover`).
+pub const BUCKET_CUTOVER_PK: &str = "cfg#bucketsSince";
 
 /// A session counted on a venue-local day, in the venue scope (`*`) or a show's.
 pub fn session_marker(venue: &str, show: Option<&str>, day: i64, session: &str) -> String {

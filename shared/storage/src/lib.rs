@@ -4,7 +4,7 @@
 //! there is no "if local" code path here.
 
 pub mod config;
-pub mod customer_dedupe;
+pub mod dedupe_tokens;
 pub mod documents;
 pub mod error;
 pub mod ingest;

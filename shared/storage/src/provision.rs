@@ -20,7 +20,8 @@ pub struct TableDef<'a> {
     pub ttl_attribute: Option<&'a str>,
 }
 
-pub async fn ensure_table(aws: &Aws, t: &TableDef<'_>) -> StoreResult<()> {
+/// Creates the table unless it exists; returns whether this call created it.
+pub async fn ensure_table(aws: &Aws, t: &TableDef<'_>) -> StoreResult<bool> {
     let exists = aws
         .dynamodb
         .describe_table()
@@ -73,7 +74,7 @@ pub async fn ensure_table(aws: &Aws, t: &TableDef<'_>) -> StoreResult<()> {
                 if e.as_service_error()
                     .is_some_and(|e| e.is_resource_in_use_exception()) =>
             {
-                return Ok(());
+                return Ok(false);
             }
             Err(e) => return Err(classify("create_table", e)),
         }
@@ -93,7 +94,7 @@ pub async fn ensure_table(aws: &Aws, t: &TableDef<'_>) -> StoreResult<()> {
                 .map_err(|e| classify("update_time_to_live", e))?;
         }
     }
-    Ok(())
+    Ok(!exists)
 }
 
 fn perm(e: impl std::fmt::Display) -> StoreError {

@@ -13,7 +13,7 @@ use domain::totals::DEFAULT_CURRENCY;
 use domain::{EventType, Granularity, Metric};
 
 use crate::config::Names;
-use crate::customer_dedupe;
+use crate::dedupe_tokens;
 use crate::error::classify;
 use crate::items::{Item, get_f64, get_i64, get_s, get_time, n, s};
 use crate::keys;
@@ -163,7 +163,7 @@ fn customer_from_item(item: &Item) -> Option<CustomerRow> {
         spend,
         spend_by_currency,
         // An item without orders is an erased customer's dedupe state.
-        orders: get_i64(item, customer_dedupe::ORDERS)?,
+        orders: get_i64(item, dedupe_tokens::ORDERS)?,
         tickets: get_i64(item, "tickets").unwrap_or(0),
         currency,
         first_purchase_at: get_time(item, "firstPurchaseAt"),
@@ -379,7 +379,7 @@ impl AnalyticsReader for DynamoReader {
         Ok(item.as_ref().and_then(customer_from_item))
     }
 
-    /// Replaces the item with its dedupe state only (`customer_dedupe`:
+    /// Replaces the item with its dedupe state only (`dedupe_tokens`:
     /// tokens, their count, `markersUntil` — no personal data), so a
     /// redelivered purchase of the erased customer is still known. The put is
     /// conditional on that state being unchanged since it was read.
@@ -388,19 +388,19 @@ impl AnalyticsReader for DynamoReader {
             let Some(item) = self.customer_item(venue, customer, true).await? else {
                 return Ok(false);
             };
-            let existed = item.contains_key(customer_dedupe::ORDERS);
-            let state = customer_dedupe::DedupeState::from_item(&item);
+            let existed = item.contains_key(dedupe_tokens::ORDERS);
+            let state = dedupe_tokens::DedupeState::from_item(&item);
             let mut kept: Item = item
                 .iter()
                 .filter(|(k, _)| {
-                    matches!(k.as_str(), "pk" | "sk") || customer_dedupe::is_dedupe_attr(k)
+                    matches!(k.as_str(), "pk" | "sk") || dedupe_tokens::is_dedupe_attr(k)
                 })
                 .map(|(k, v)| (k.clone(), v.clone()))
                 .collect();
             if state.legacy {
                 // Its events' markers may exist: it stays in marker mode as long as they do.
                 kept.insert(
-                    customer_dedupe::MARKERS_UNTIL.into(),
+                    dedupe_tokens::MARKERS_UNTIL.into(),
                     n((Utc::now() + crate::ingest::DEDUPE_RETENTION).timestamp()),
                 );
             }
@@ -413,9 +413,9 @@ impl AnalyticsReader for DynamoReader {
                 .table_name(&self.names.customers)
                 .set_item(Some(kept));
             for (attr, p) in [
-                (customer_dedupe::SEEN_COUNT, "seen"),
-                (customer_dedupe::MARKERS_UNTIL, "until"),
-                (customer_dedupe::ORDERS, "orders"),
+                (dedupe_tokens::SEEN_COUNT, "seen"),
+                (dedupe_tokens::MARKERS_UNTIL, "until"),
+                (dedupe_tokens::ORDERS, "orders"),
             ] {
                 put = put.expression_attribute_names(format!("#{p}"), attr);
                 match item.get(attr) {

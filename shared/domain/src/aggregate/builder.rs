@@ -15,6 +15,7 @@ use super::{
     VenueContext, VenueContexts, venue_update_actions,
 };
 use crate::event::{Event, EventData, TicketPurchase};
+use crate::guard::{DedupeBucket, Guard};
 use crate::rollup::{Granularity, local_midnight};
 
 /// Builds chunk plans from decoded events, closing a chunk before it would
@@ -28,6 +29,8 @@ pub struct ChunkBuilder<'e, 'c> {
     events: Vec<usize>,
     /// Events of the chunk whose marker is an action (see `Learned::needs_marker`).
     markers: usize,
+    /// Dedupe buckets of the chunk's events (one update each).
+    buckets: FxHashSet<DedupeBucket<'e>>,
     leaves: Vec<Leaf<'e>>,
     /// Positions in `leaves`. It starts empty for every chunk: its iteration
     /// order decides which leaf gives a rollup its currency.
@@ -55,6 +58,8 @@ struct Placement<'e> {
     /// keys not yet in the chunk.
     new_actions: usize,
     marker: bool,
+    /// The event's dedupe bucket, when it is not yet in the chunk.
+    new_bucket: Option<DedupeBucket<'e>>,
     /// The event cannot join this chunk (a second update of one venue).
     must_close: bool,
     /// A venue update that writes venue data (not stale).
@@ -82,6 +87,7 @@ impl<'e, 'c> ChunkBuilder<'e, 'c> {
             budget: MAX_TRANSACTION_ACTIONS,
             events: Vec::new(),
             markers: 0,
+            buckets: FxHashSet::default(),
             leaves: Vec::new(),
             leaf_index: FxHashMap::default(),
             last_leaf: None,
@@ -116,6 +122,7 @@ impl<'e, 'c> ChunkBuilder<'e, 'c> {
 
     fn actions(&self) -> usize {
         self.markers
+            + self.buckets.len()
             + self.derived.len()
             + self.customers.len()
             + self.sessions.len()
@@ -193,7 +200,10 @@ impl<'e, 'c> ChunkBuilder<'e, 'c> {
             .iter()
             .position(|f| f.event_type == t && f.source == e.source.as_ref());
         let marker = self.learned.needs_marker(e);
-        let mut new_actions = usize::from(marker) + 2 * usize::from(flow.is_none());
+        let new_bucket = Guard::of(e).bucket().filter(|b| !self.buckets.contains(b));
+        let mut new_actions = usize::from(marker)
+            + usize::from(new_bucket.is_some())
+            + 2 * usize::from(flow.is_none());
         if let EventData::VenueUpdate(v) = &e.data {
             let writes_venue = !self.learned.stale_updates.contains(&index);
             let mut must_close = false;
@@ -204,6 +214,7 @@ impl<'e, 'c> ChunkBuilder<'e, 'c> {
             return Placement {
                 new_actions,
                 marker,
+                new_bucket,
                 must_close,
                 writes_venue,
                 flow,
@@ -214,6 +225,7 @@ impl<'e, 'c> ChunkBuilder<'e, 'c> {
             return Placement {
                 new_actions,
                 marker,
+                new_bucket,
                 must_close: false,
                 writes_venue: false,
                 flow,
@@ -252,6 +264,7 @@ impl<'e, 'c> ChunkBuilder<'e, 'c> {
         Placement {
             new_actions,
             marker,
+            new_bucket,
             must_close: false,
             writes_venue: false,
             flow,
@@ -286,6 +299,9 @@ impl<'e, 'c> ChunkBuilder<'e, 'c> {
     fn add(&mut self, index: usize, e: &'e Event<'_>, placement: Placement<'e>) {
         self.events.push(index);
         self.markers += usize::from(placement.marker);
+        if let Some(b) = placement.new_bucket {
+            self.buckets.insert(b);
+        }
         match placement.flow {
             Some(i) => {
                 let f = &mut self.flows[i];
@@ -380,6 +396,8 @@ impl<'e, 'c> ChunkBuilder<'e, 'c> {
         customers.sort_unstable_by(|a, b| a.0.cmp(&b.0));
         let mut sessions: Vec<_> = self.sessions.drain().collect();
         sessions.sort_unstable();
+        let mut buckets: Vec<_> = self.buckets.drain().collect();
+        buckets.sort_unstable();
         let events = Vec::with_capacity(self.events.len());
         ChunkPlan {
             events: std::mem::replace(&mut self.events, events),
@@ -388,6 +406,7 @@ impl<'e, 'c> ChunkBuilder<'e, 'c> {
             sessions,
             flows: std::mem::take(&mut self.flows),
             venue_updates: std::mem::take(&mut self.venue_updates),
+            buckets,
         }
     }
 }

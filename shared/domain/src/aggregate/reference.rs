@@ -14,6 +14,7 @@ use super::{
     MAX_TRANSACTION_ACTIONS, RollupKey, SessionKey, VenueContexts, venue_update_actions,
 };
 use crate::event::{CartAction, ChargebackStatus, Event, EventData, RefundReason, ScanResult};
+use crate::guard::{DedupeBucket, NO_VENUE, OwnedGuard, slot};
 use crate::rollup::{Dimension, Granularity, Metric};
 
 /// The first instant (whole minute) of the venue-local day holding `t`:
@@ -66,6 +67,7 @@ pub struct ChunkBuilder<'e, 'c> {
     budget: usize,
     events: Vec<usize>,
     markers: usize,
+    buckets: FxHashSet<DedupeBucket<'e>>,
     leaves: FxHashMap<LeafKey<'e>, Leaf<'e>>,
     derived: FxHashSet<RollupKey<'e>>,
     customers: FxHashMap<(&'e str, &'e str), CustomerDelta<'e>>,
@@ -87,6 +89,7 @@ impl<'e, 'c> ChunkBuilder<'e, 'c> {
             budget: MAX_TRANSACTION_ACTIONS,
             events: Vec::new(),
             markers: 0,
+            buckets: FxHashSet::default(),
             leaves: FxHashMap::default(),
             derived: FxHashSet::default(),
             customers: FxHashMap::default(),
@@ -111,6 +114,7 @@ impl<'e, 'c> ChunkBuilder<'e, 'c> {
 
     fn actions(&self) -> usize {
         self.markers
+            + self.buckets.len()
             + self.derived.len()
             + self.customers.len()
             + self.sessions.len()
@@ -160,20 +164,39 @@ impl<'e, 'c> ChunkBuilder<'e, 'c> {
     }
 
     /// Actions the event would add: its marker plus any keys not yet in the chunk.
-    /// Purchases and refunds carry their dedupe token in the customer item,
-    /// unless their customer is in marker mode.
+    /// Events carry their dedupe token in their guard (customer item or
+    /// dedupe bucket), unless the guard is in marker mode.
     fn needs_marker(&self, e: &Event<'_>) -> bool {
-        match e.data.customer() {
-            Some((v, c)) => self
-                .learned
-                .marker_customers
-                .contains(&(v.to_owned(), c.to_owned())),
-            None => true,
+        let owned = match e.data.customer() {
+            Some((venue, customer)) => OwnedGuard::Customer {
+                venue: venue.to_owned(),
+                customer: customer.to_owned(),
+            },
+            None => OwnedGuard::Bucket {
+                venue: e.data.venue_id().unwrap_or(NO_VENUE).to_owned(),
+                source: e.source.to_string(),
+                minute: e.time.timestamp().div_euclid(60) * 60,
+                slot: slot(&e.source, &e.id),
+            },
+        };
+        self.learned.marker_guards.contains(&owned)
+    }
+
+    fn new_bucket(&self, e: &'e Event<'_>) -> Option<DedupeBucket<'e>> {
+        if e.data.customer().is_some() {
+            return None;
         }
+        let b = DedupeBucket {
+            venue: e.data.venue_id().unwrap_or(NO_VENUE),
+            source: &e.source,
+            minute: e.time.timestamp().div_euclid(60) * 60,
+            slot: slot(&e.source, &e.id),
+        };
+        (!self.buckets.contains(&b)).then_some(b)
     }
 
     fn new_actions(&mut self, index: usize, e: &'e Event<'_>) -> usize {
-        let mut n = usize::from(self.needs_marker(e));
+        let mut n = usize::from(self.needs_marker(e)) + usize::from(self.new_bucket(e).is_some());
         if let EventData::VenueUpdate(_) = &e.data {
             let venue = if self.writes_venue(index, e) {
                 venue_update_actions(e)
@@ -245,6 +268,9 @@ impl<'e, 'c> ChunkBuilder<'e, 'c> {
     fn add(&mut self, index: usize, e: &'e Event<'_>) {
         self.events.push(index);
         self.markers += usize::from(self.needs_marker(e));
+        if let Some(b) = self.new_bucket(e) {
+            self.buckets.insert(b);
+        }
         let source: &'e str = &e.source;
         let t = e.event_type();
         match self
@@ -428,6 +454,11 @@ impl<'e, 'c> ChunkBuilder<'e, 'c> {
             sessions,
             flows: self.flows,
             venue_updates: self.venue_updates.iter().map(|&(i, _)| i).collect(),
+            buckets: {
+                let mut b: Vec<_> = self.buckets.into_iter().collect();
+                b.sort_unstable();
+                b
+            },
         }
     }
 }

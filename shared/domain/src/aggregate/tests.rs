@@ -223,10 +223,18 @@ fn known_sessions(contexts: &VenueContexts, sessions: &[usize]) -> Learned {
         });
         // Some venue updates are older than the stored metadata.
         known.stale_updates.insert(s * 7);
-        // Some customers' purchases and refunds take markers.
-        known
-            .marker_customers
-            .insert((venue.to_owned(), format!("user-{}", s % 5)));
+        // Some customers' purchases and refunds take markers, and some
+        // dedupe buckets' events.
+        known.marker_guards.insert(OwnedGuard::Customer {
+            venue: venue.to_owned(),
+            customer: format!("user-{}", s % 5),
+        });
+        known.marker_guards.insert(OwnedGuard::Bucket {
+            venue: venue.to_owned(),
+            source: pick(&["svc-1", "svc-2"], s).to_owned(),
+            minute: (t.timestamp().div_euclid(60)) * 60,
+            slot: u8::try_from(s % 8).unwrap(),
+        });
     }
     known
 }
@@ -238,6 +246,7 @@ type Comparable<'p, 'e> = (
     &'p Vec<SessionKey<'e>>,
     &'p Vec<FlowDelta<'e>>,
     &'p Vec<usize>,
+    &'p Vec<DedupeBucket<'e>>,
 );
 
 fn comparable<'p, 'e>(plans: &'p [ChunkPlan<'e>]) -> Vec<Comparable<'p, 'e>> {
@@ -251,6 +260,7 @@ fn comparable<'p, 'e>(plans: &'p [ChunkPlan<'e>]) -> Vec<Comparable<'p, 'e>> {
                 &p.sessions,
                 &p.flows,
                 &p.venue_updates,
+                &p.buckets,
             )
         })
         .collect()

@@ -1,17 +1,22 @@
-//! Exactly-once for purchases and refunds without a marker item of their
-//! own: the customer item the transaction updates anyway carries each
-//! event's dedupe *token* (`e#{12 base64url chars of SHA-256("{source}#{id}")}`
-//! = the day it was counted), written on the condition that it is absent.
-//! That saves a marker put — 2 WCU in a transaction — per purchase.
+//! Exactly-once without a marker item per event: each event has a *guard*
+//! item (`domain::guard`) — its customer's item for a purchase or refund, a
+//! dedupe bucket for every other event — and the transaction that counts the
+//! event updates the guard with the event's *token* (`e#{12 base64url chars
+//! of SHA-256("{source}#{id}")}` = the day it was counted), on the condition
+//! that it is absent. A customer update is in the transaction anyway; a
+//! bucket update serves every event of the chunk in that bucket. Either
+//! saves a marker put — 2 WCU in a transaction — per event.
 //!
-//! A customer id that buys all the time (a box office's "guest") must not
-//! grow one item without end, so a customer holds at most [`SEEN_LIMIT`]
-//! tokens; past it, the customer is in *marker mode*: its events get markers
-//! like every other event, and its item records `markersUntil`, the latest
-//! expiry of those markers. Token mode is allowed only while no marker of the
-//! customer can still exist: `markersUntil` absent or past, and the item is
-//! not a *legacy* one (written before tokens: it has `orders` but neither
-//! `seenEvents` nor `markersUntil`). Every customer update, in either mode,
+//! A guard must not grow without end (a box office's "guest" customer, a
+//! minute of a stadium's doors), so it holds at most [`token_limit`] tokens;
+//! past it, the guard is in *marker mode*: its events get markers like
+//! before, and its item records `markersUntil`, the latest expiry of those
+//! markers. Token mode is allowed only while no marker of the guard's
+//! events can still exist: `markersUntil` absent or past, and the guard is
+//! not *legacy* — a customer item written before tokens (it has `orders` but
+//! neither `seenEvents` nor `markersUntil`), or a bucket of a minute before
+//! the bucket cut-over (events counted with markers before buckets existed;
+//! see `DynamoIngest::bucket_cutover`). Every guard update, in either mode,
 //! requires its events' tokens to be absent. So an event counted in one mode
 //! is a duplicate in the other, whichever order the deliveries come in.
 
@@ -19,10 +24,23 @@ use base64::Engine as _;
 use chrono::{DateTime, Utc};
 use sha2::{Digest, Sha256};
 
+use domain::guard::Guard;
+
 use crate::items::{Item, get_i64};
 
-/// Most dedupe tokens a customer item holds before its events use markers.
-pub const SEEN_LIMIT: i64 = 16;
+/// Most dedupe tokens a customer item holds before its events use markers
+/// (a customer item is read whole by the API: it stays small).
+pub const CUSTOMER_TOKEN_LIMIT: i64 = 16;
+/// Most tokens a dedupe bucket holds: with its key and counters the item
+/// stays under 1 KB (one write unit) whatever the length of venue and source ids.
+pub const BUCKET_TOKEN_LIMIT: i64 = 36;
+
+pub fn token_limit(guard: &Guard<'_>) -> i64 {
+    match guard {
+        Guard::Customer(..) => CUSTOMER_TOKEN_LIMIT,
+        Guard::Bucket(_) => BUCKET_TOKEN_LIMIT,
+    }
+}
 /// The number of tokens the item holds.
 pub const SEEN_COUNT: &str = "seenEvents";
 /// Unix seconds until which markers of this customer's events may exist.
@@ -58,13 +76,14 @@ pub fn token_value(now: DateTime<Utc>) -> i64 {
     now.timestamp().div_euclid(86_400)
 }
 
-/// What a stored customer item says about how its events are deduplicated.
+/// What a stored guard item says about how its events are deduplicated.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct DedupeState {
     /// Tokens held.
     pub seen: i64,
     pub markers_until: Option<i64>,
-    /// Written before tokens existed: markers of its events may exist.
+    /// Written before tokens existed (or a bucket before the cut-over):
+    /// markers of its events may exist.
     pub legacy: bool,
 }
 
@@ -79,16 +98,15 @@ impl DedupeState {
         }
     }
 
-    /// Whether markers of this customer's events may still exist at `now`.
+    /// Whether markers of this guard's events may still exist at `now`.
     pub fn markers_may_exist(&self, now: DateTime<Utc>) -> bool {
         self.legacy || self.markers_until.is_some_and(|t| t >= now.timestamp())
     }
 
     /// Whether `new` more events must use markers (token mode would break the
-    /// rule above, or pass the limit).
-    pub fn uses_markers(&self, now: DateTime<Utc>, new: usize) -> bool {
-        self.markers_may_exist(now)
-            || self.seen + i64::try_from(new).unwrap_or(i64::MAX) > SEEN_LIMIT
+    /// rule above, or pass `limit`).
+    pub fn uses_markers(&self, now: DateTime<Utc>, new: usize, limit: i64) -> bool {
+        self.markers_may_exist(now) || self.seen + i64::try_from(new).unwrap_or(i64::MAX) > limit
     }
 }
 
@@ -116,18 +134,18 @@ mod tests {
     fn a_state_reads_legacy_markers_and_limits() {
         let now = DateTime::from_timestamp(1_000_000, 0).unwrap();
         let empty = DedupeState::from_item(&Item::new());
-        assert!(!empty.uses_markers(now, SEEN_LIMIT as usize));
-        assert!(empty.uses_markers(now, SEEN_LIMIT as usize + 1));
+        assert!(!empty.uses_markers(now, CUSTOMER_TOKEN_LIMIT as usize, CUSTOMER_TOKEN_LIMIT));
+        assert!(empty.uses_markers(now, CUSTOMER_TOKEN_LIMIT as usize + 1, CUSTOMER_TOKEN_LIMIT));
 
         let legacy = DedupeState::from_item(&Item::from([(ORDERS.to_owned(), n(3))]));
-        assert!(legacy.legacy && legacy.uses_markers(now, 1));
+        assert!(legacy.legacy && legacy.uses_markers(now, 1, CUSTOMER_TOKEN_LIMIT));
 
         let tokens = DedupeState::from_item(&Item::from([
             (ORDERS.to_owned(), n(3)),
             (SEEN_COUNT.to_owned(), n(3)),
         ]));
-        assert!(!tokens.legacy && !tokens.uses_markers(now, 13));
-        assert!(tokens.uses_markers(now, 14));
+        assert!(!tokens.legacy && !tokens.uses_markers(now, 13, CUSTOMER_TOKEN_LIMIT));
+        assert!(tokens.uses_markers(now, 14, CUSTOMER_TOKEN_LIMIT));
 
         let marked = |until: i64| {
             DedupeState::from_item(&Item::from([
@@ -135,7 +153,7 @@ mod tests {
                 (MARKERS_UNTIL.to_owned(), n(until)),
             ]))
         };
-        assert!(marked(1_000_000).uses_markers(now, 1));
-        assert!(!marked(999_999).uses_markers(now, 1));
+        assert!(marked(1_000_000).uses_markers(now, 1, CUSTOMER_TOKEN_LIMIT));
+        assert!(!marked(999_999).uses_markers(now, 1, CUSTOMER_TOKEN_LIMIT));
     }
 }

@@ -1,9 +1,11 @@
-//! Purchases and refunds are deduplicated by their customer's item
-//! (`storage::customer_dedupe`), not by a marker each: these tests drive the
-//! real pipeline against the emulator through the cases that could count one
-//! twice — a customer id that buys all the time (marker mode), two Lambdas
-//! at once, items written before tokens existed, an erased customer — and
-//! compare with totals summed from the generated purchases themselves.
+//! Events are deduplicated by a guard item (`storage::dedupe_tokens`) — a
+//! purchase or refund by its customer's item, every other event by a dedupe
+//! bucket — not by a marker each: these tests drive the real pipeline against
+//! the emulator through the cases that could count one twice — a customer id
+//! that buys all the time and a minute of doors that overflows its buckets
+//! (marker mode), two Lambdas at once, a pre-check that sees nothing, items
+//! written before tokens or buckets existed, an erased customer — and compare
+//! with totals summed from the generated events themselves.
 
 use std::collections::BTreeMap;
 use std::sync::Arc;
@@ -22,7 +24,9 @@ use rand::rngs::StdRng;
 use rand::seq::SliceRandom;
 use rand::{Rng, SeedableRng};
 use runner::LocalStack;
-use storage::customer_dedupe::{MARKERS_UNTIL, SEEN_COUNT, SEEN_LIMIT, is_token_attr};
+use storage::dedupe_tokens::{
+    BUCKET_TOKEN_LIMIT, CUSTOMER_TOKEN_LIMIT, MARKERS_UNTIL, SEEN_COUNT, is_token_attr,
+};
 use tests::{get_json, stack, unique};
 
 #[derive(Debug, Clone)]
@@ -84,6 +88,37 @@ fn message(venue: &str, customer: &str, p: &Purchase) -> Message {
 /// A fresh ingest Lambda: its own store, nothing cached.
 fn lambda(local: &LocalStack) -> Pipeline {
     storage::wire::ingest_pipeline(EventType::TicketPurchase, &local.aws, &local.names)
+}
+
+/// A fresh store. Buckets of minutes before `cutover` are legacy; tests that
+/// count markers name it (another test process may have met the dedupe table
+/// before the runner recorded its cut-over, and proposed a later one).
+fn store(local: &LocalStack, cutover: DateTime<Utc>) -> storage::DynamoIngest {
+    storage::DynamoIngest::new(local.aws.dynamodb.clone(), local.names.clone())
+        .with_bucket_cutover(cutover)
+}
+
+fn quarantine(local: &LocalStack) -> Arc<storage::S3Quarantine> {
+    Arc::new(storage::S3Quarantine::new(
+        local.aws.s3.clone(),
+        local.names.quarantine_bucket.clone(),
+    ))
+}
+
+fn scan_lambda(local: &LocalStack) -> Pipeline {
+    Pipeline::new(
+        EventType::TicketScan,
+        Arc::new(store(local, DateTime::UNIX_EPOCH)),
+        quarantine(local),
+    )
+}
+
+fn blind_scan_lambda(local: &LocalStack) -> Pipeline {
+    Pipeline::new(
+        EventType::TicketScan,
+        Arc::new(Blind(store(local, DateTime::UNIX_EPOCH))),
+        quarantine(local),
+    )
 }
 
 /// Handles `batch`, retrying what failed (conflicts between Lambdas), until
@@ -204,10 +239,7 @@ fn blind_lambda(local: &LocalStack) -> Pipeline {
             local.aws.dynamodb.clone(),
             local.names.clone(),
         ))),
-        Arc::new(storage::S3Quarantine::new(
-            local.aws.s3.clone(),
-            local.names.quarantine_bucket.clone(),
-        )),
+        quarantine(local),
     )
 }
 
@@ -251,8 +283,8 @@ async fn hot_customer(
 
     let item = raw_customer(local, &venue, customer).await;
     assert!(
-        tokens(&item) <= usize::try_from(SEEN_LIMIT).unwrap(),
-        "the item holds at most {SEEN_LIMIT} tokens: {}",
+        tokens(&item) <= usize::try_from(CUSTOMER_TOKEN_LIMIT).unwrap(),
+        "the item holds at most {CUSTOMER_TOKEN_LIMIT} tokens: {}",
         tokens(&item)
     );
     assert!(
@@ -397,4 +429,317 @@ async fn an_erased_customer_stays_erased_and_its_purchases_stay_counted_once() {
     assert_eq!(settle(&lambda(&local), batch(&later)).await, (1, 0));
     let row = r.customer(&venue, &customer).await.unwrap().unwrap();
     assert_eq!((row.orders, row.spend), (1, later[0].amount));
+}
+
+#[derive(Debug, Clone)]
+struct Scan {
+    id: String,
+    source: &'static str,
+    ticket: String,
+    gate: &'static str,
+    result: &'static str,
+    time: DateTime<Utc>,
+}
+
+/// Scans as gates send them: ids as UUIDs, barcodes and offline scanners'
+/// composite ids (`gate-3/scan:…|retry.1`), two sources, three results.
+/// Half of them from one source in one minute of doors (400 of 800 are more
+/// than its buckets hold: 8 slots × [`BUCKET_TOKEN_LIMIT`]), the rest over
+/// the last 90 minutes.
+/// Ids are unique per run.
+fn scans(rng: &mut StdRng, n: usize, hot_minute: DateTime<Utc>) -> Vec<Scan> {
+    let run = &uuid::Uuid::new_v4().simple().to_string()[..10];
+    let now = Utc::now();
+    (0..n)
+        .map(|i| Scan {
+            id: match i % 3 {
+                0 => uuid::Uuid::new_v4().to_string(),
+                1 => format!("{run}{:013}", rng.random_range(0..10_000_000_000_000_i64)),
+                _ => format!("gate-{}/scan:{run}-{i}|retry.{}", i % 7, i % 2),
+            },
+            // The hot half from one source, the rest from either.
+            source: if i % 2 == 0 || i % 4 == 1 {
+                "scanning-service"
+            } else {
+                "gate-app"
+            },
+            ticket: format!("tkt-{}", rng.random_range(0..100_000)),
+            gate: ["North Gate", "South Gate", "VIP"][rng.random_range(0..3)],
+            result: match rng.random_range(0..20) {
+                0 => "rejected",
+                1 | 2 => "duplicate",
+                _ => "admitted",
+            },
+            time: if i % 2 == 0 {
+                hot_minute + Duration::milliseconds(rng.random_range(0..60_000))
+            } else {
+                now - Duration::seconds(rng.random_range(60..5_400))
+            },
+        })
+        .collect()
+}
+
+fn scan_message(venue: &str, s: &Scan) -> Message {
+    let mut event: serde_json::Value =
+        serde_json::from_str(include_str!("../../events/cloudevents/ticket-scan.json")).unwrap();
+    event["id"] = s.id.clone().into();
+    event["source"] = s.source.into();
+    event["time"] = s.time.to_rfc3339_opts(SecondsFormat::Millis, true).into();
+    event["data"]["venueId"] = venue.into();
+    event["data"]["ticketId"] = s.ticket.clone().into();
+    event["data"]["entryPoint"] = s.gate.into();
+    event["data"]["result"] = s.result.into();
+    Message {
+        id: unique("msg"),
+        body: event.to_string(),
+    }
+}
+
+/// The dashboard's scan counts against counts over `expected`.
+async fn assert_scans_counted_once(local: &LocalStack, venue: &str, expected: &[Scan]) {
+    let count = |r: &str| i64::try_from(expected.iter().filter(|s| s.result == r).count()).ok();
+    let dash = get_json(local, &format!("/api/dashboards/{venue}")).await;
+    let scans = &dash["scans"];
+    assert_eq!(
+        (
+            scans["admitted"].as_i64(),
+            scans["rejected"].as_i64(),
+            scans["duplicate"].as_i64()
+        ),
+        (count("admitted"), count("rejected"), count("duplicate")),
+        "dashboard scans"
+    );
+}
+
+/// Every item of the dedupe table whose key starts with `prefix`.
+async fn dedupe_items(local: &LocalStack, prefix: &str) -> Vec<BTreeMap<String, AttributeValue>> {
+    let mut pages = local
+        .aws
+        .dynamodb
+        .scan()
+        .table_name(&local.names.dedupe)
+        .filter_expression("begins_with(pk, :p)")
+        .expression_attribute_values(":p", AttributeValue::S(prefix.into()))
+        .consistent_read(true)
+        .into_paginator()
+        .items()
+        .send();
+    let mut out = Vec::new();
+    while let Some(item) = pages.next().await {
+        out.push(item.unwrap().into_iter().collect());
+    }
+    out
+}
+
+/// 800 scans, half in one minute; each delivered one to three times, in
+/// shuffled batches of 1–100, two Lambdas handling neighbouring batches at
+/// once. Returns the redelivery of everything to a fresh Lambda.
+async fn doors(local: &LocalStack, seed: u64, lambda: fn(&LocalStack) -> Pipeline) -> BatchOutcome {
+    let venue = unique("venue");
+    let mut rng = StdRng::seed_from_u64(seed);
+    let hot = Utc::now() - Duration::minutes(30);
+    let hot = hot - Duration::seconds(hot.timestamp() % 60);
+    let all = scans(&mut rng, 800, hot);
+    let mut deliveries: Vec<&Scan> = all
+        .iter()
+        .flat_map(|s| std::iter::repeat_n(s, rng.random_range(1..=3)))
+        .collect();
+    deliveries.shuffle(&mut rng);
+    let mut batches = Vec::new();
+    while !deliveries.is_empty() {
+        let n = rng.random_range(1..=100).min(deliveries.len());
+        batches.push(
+            deliveries
+                .drain(..n)
+                .map(|s| scan_message(&venue, s))
+                .collect::<Vec<_>>(),
+        );
+    }
+    let (a, b) = (lambda(local), lambda(local));
+    let mut committed = 0;
+    let mut batches = batches.into_iter();
+    while let Some(first) = batches.next() {
+        let second = batches.next().unwrap_or_default();
+        let ((c1, _), (c2, _)) = tokio::join!(settle(&a, first), settle(&b, second));
+        committed += c1 + c2;
+    }
+    assert_eq!(committed, all.len(), "each scan commits exactly once");
+    assert_scans_counted_once(local, &venue, &all).await;
+
+    let buckets = dedupe_items(local, &format!("bkt#{venue}#")).await;
+    let limit = usize::try_from(BUCKET_TOKEN_LIMIT).unwrap();
+    assert!(
+        buckets.iter().all(|b| tokens(b) <= limit),
+        "a bucket holds at most {limit} tokens"
+    );
+    let hot_key = format!("#{:011}#", hot.timestamp());
+    let overflowing = buckets
+        .iter()
+        .filter(|b| matches!(&b["pk"], AttributeValue::S(pk) if pk.contains(&hot_key)))
+        .filter(|b| b.contains_key(MARKERS_UNTIL))
+        .count();
+    assert!(
+        overflowing > 0,
+        "the hot minute's buckets overflow into marker mode"
+    );
+    let tokened: usize = buckets.iter().map(tokens).sum();
+    assert!(
+        tokened >= all.len() / 2,
+        "most scans are guarded by tokens, not markers: {tokened} of {}",
+        all.len()
+    );
+
+    let again: Vec<Message> = all.iter().map(|s| scan_message(&venue, s)).collect();
+    let mut out = BatchOutcome::default();
+    for batch in again.chunks(100) {
+        let o = lambda(local).handle(batch).await;
+        out.committed += o.committed;
+        out.duplicates += o.duplicates;
+        out.transactions += o.transactions;
+    }
+    assert_eq!((out.committed, out.duplicates), (0, all.len()), "{out:?}");
+    assert_scans_counted_once(local, &venue, &all).await;
+    out
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_minute_of_doors_overflows_its_buckets_and_counts_each_scan_once() {
+    let local = stack().await;
+    let redelivered = doors(&local, 21, scan_lambda).await;
+    assert_eq!(
+        redelivered.transactions, 0,
+        "a fresh Lambda's pre-check knows every token and marker"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn without_the_pre_check_the_bucket_conditions_alone_count_each_scan_once() {
+    let local = stack().await;
+    let redelivered = doors(&local, 22, blind_scan_lambda).await;
+    assert!(redelivered.transactions > 0, "{redelivered:?}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_scan_counted_before_buckets_existed_is_still_known_by_its_marker() {
+    let local = stack().await;
+    let venue = unique("venue");
+    let mut rng = StdRng::seed_from_u64(23);
+    let cutover = Utc::now() - Duration::minutes(10);
+    let before = cutover - Duration::minutes(20);
+    let mut old = scans(&mut rng, 3, before);
+    for s in &mut old {
+        s.time = before;
+    }
+    // What the code before buckets left: a marker for the first scan.
+    local
+        .aws
+        .dynamodb
+        .put_item()
+        .table_name(&local.names.dedupe)
+        .item(
+            "pk",
+            AttributeValue::S(format!("evt#{}#{}", old[0].source, old[0].id)),
+        )
+        .item(
+            "expiresAt",
+            AttributeValue::N((Utc::now() + Duration::days(30)).timestamp().to_string()),
+        )
+        .send()
+        .await
+        .unwrap();
+    // Lambdas of the new version, which know the cut-over.
+    let legacy_lambda = || {
+        Pipeline::new(
+            EventType::TicketScan,
+            Arc::new(Blind(store(&local, cutover))),
+            quarantine(&local),
+        )
+    };
+    let checking_lambda = || {
+        Pipeline::new(
+            EventType::TicketScan,
+            Arc::new(store(&local, cutover)),
+            quarantine(&local),
+        )
+    };
+    let one = |s: &Scan| vec![scan_message(&venue, s)];
+    assert_eq!(
+        settle(&legacy_lambda(), one(&old[0])).await,
+        (0, 1),
+        "redelivered after the upgrade: a duplicate by its marker, even without the pre-check"
+    );
+    assert_eq!(settle(&legacy_lambda(), one(&old[1])).await, (1, 0));
+    // After the cut-over: a token in the bucket, no marker.
+    let new = scans(&mut rng, 1, Utc::now())
+        .into_iter()
+        .map(|s| Scan {
+            time: Utc::now() - Duration::minutes(1),
+            ..s
+        })
+        .collect::<Vec<_>>();
+    assert_eq!(settle(&legacy_lambda(), one(&new[0])).await, (1, 0));
+    let markers = |s: &Scan| format!("evt#{}#{}", s.source, s.id);
+    let stored_markers = dedupe_items(&local, "evt#").await;
+    let has_marker = |s: &Scan| {
+        stored_markers
+            .iter()
+            .any(|m| matches!(&m["pk"], AttributeValue::S(pk) if *pk == markers(s)))
+    };
+    assert!(
+        has_marker(&old[1]),
+        "a scan of a minute before the cut-over takes a marker"
+    );
+    assert!(!has_marker(&new[0]), "a scan after the cut-over takes none");
+    for s in [&old[0], &old[1], &new[0]] {
+        assert_eq!(
+            settle(&legacy_lambda(), one(s)).await,
+            (0, 1),
+            "{} delivered again",
+            s.id
+        );
+        assert_eq!(
+            settle(&checking_lambda(), one(s)).await,
+            (0, 1),
+            "{} delivered again, to a Lambda with the pre-check",
+            s.id
+        );
+    }
+    let counted: Vec<Scan> = vec![old[1].clone(), new[0].clone()];
+    assert_scans_counted_once(&local, &venue, &counted).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_bucket_cut_over_is_zero_on_a_new_table_and_later_on_an_old_one() {
+    let local = stack().await;
+    // The runner created the shared dedupe table: no legacy markers there.
+    let shared = storage::DynamoIngest::new(local.aws.dynamodb.clone(), local.names.clone());
+    assert_eq!(shared.bucket_cutover().await.unwrap(), 0);
+
+    // A table the runner did not create (an existing deployment's): the
+    // first Lambda proposes a time after every old Lambda has stopped, and
+    // every later one reads the same.
+    let table = unique("dedupe");
+    storage::provision::ensure_table(
+        &local.aws,
+        &storage::provision::TableDef {
+            name: &table,
+            partition_key: "pk",
+            sort_key: None,
+            ttl_attribute: None,
+        },
+    )
+    .await
+    .unwrap();
+    let mut names = local.names.clone();
+    names.dedupe = table;
+    let started = Utc::now();
+    let first = storage::DynamoIngest::new(local.aws.dynamodb.clone(), names.clone());
+    let second = storage::DynamoIngest::new(local.aws.dynamodb.clone(), names);
+    let (a, b) = tokio::join!(first.bucket_cutover(), second.bucket_cutover());
+    let (a, b) = (a.unwrap(), b.unwrap());
+    assert_eq!(a, b, "one cut-over for every Lambda");
+    assert!(
+        a >= (started + domain::decode::MAX_FUTURE_SKEW + Duration::minutes(15)).timestamp(),
+        "after the old Lambdas' last batch and the future skew: {a}"
+    );
 }
