@@ -5,9 +5,10 @@
 //! Every action of every transaction sent is logged and priced as DynamoDB
 //! bills transactional writes: 2 WCU per started KB of the item. Puts (dedupe
 //! and session markers) are priced by their own size; updates by the size of
-//! the stored item after the run, an upper bound. The dedupe floor is 2 WCU
-//! per event (one transactional marker); the naive design, one write per
-//! counter per event, is about 10.
+//! the stored item after the run, an upper bound. A marker per event would
+//! cost 2 WCU per event; guards (`storage::dedupe_tokens`) share one update
+//! per customer or per dedupe bucket among a chunk's events. The naive
+//! design, one write per counter per event, is about 10.
 //!
 //! The bill uses the template's settings (batches of 100, 128 MB arm64,
 //! Timestream retention 24 h / 365 d, markers kept 35 days; the items kept
@@ -226,7 +227,7 @@ async fn run(name: &str, events: Vec<(EventType, String)>) {
     let tx = load(&counters.transactions);
     let per_1000 = wcu as f64 * 1000.0 / m.committed as f64;
     println!(
-        "{name:<28} events {:>6}  transactions {tx:>5}  actions/event {:.2}  WCU/1000 events {per_1000:>7.0}  ({:.2} per event; floor 2.00, naive ~10)  [{:.1}s on the emulator]",
+        "{name:<28} events {:>6}  transactions {tx:>5}  actions/event {:.2}  WCU/1000 events {per_1000:>7.0}  ({:.2} per event; a marker each 2.00, naive ~10)  [{:.1}s on the emulator]",
         m.committed,
         log.len() as f64 / m.committed as f64,
         per_1000 / 1000.0,

@@ -443,9 +443,9 @@ struct Scan {
 
 /// Scans as gates send them: ids as UUIDs, barcodes and offline scanners'
 /// composite ids (`gate-3/scan:…|retry.1`), two sources, three results.
-/// Half of them from one source in one minute of doors (400 of 800 are more
-/// than its buckets hold: 8 slots × [`BUCKET_TOKEN_LIMIT`]), the rest over
-/// the last 90 minutes.
+/// Three in four from one source in one minute of doors (750 of 1,000 are
+/// more than its buckets hold: 16 slots × [`BUCKET_TOKEN_LIMIT`]), the rest
+/// over the last 90 minutes.
 /// Ids are unique per run.
 fn scans(rng: &mut StdRng, n: usize, hot_minute: DateTime<Utc>) -> Vec<Scan> {
     let run = &uuid::Uuid::new_v4().simple().to_string()[..10];
@@ -457,8 +457,8 @@ fn scans(rng: &mut StdRng, n: usize, hot_minute: DateTime<Utc>) -> Vec<Scan> {
                 1 => format!("{run}{:013}", rng.random_range(0..10_000_000_000_000_i64)),
                 _ => format!("gate-{}/scan:{run}-{i}|retry.{}", i % 7, i % 2),
             },
-            // The hot half from one source, the rest from either.
-            source: if i % 2 == 0 || i % 4 == 1 {
+            // The hot minute from one source, the rest from either.
+            source: if i % 4 != 3 || i % 8 == 3 {
                 "scanning-service"
             } else {
                 "gate-app"
@@ -470,7 +470,7 @@ fn scans(rng: &mut StdRng, n: usize, hot_minute: DateTime<Utc>) -> Vec<Scan> {
                 1 | 2 => "duplicate",
                 _ => "admitted",
             },
-            time: if i % 2 == 0 {
+            time: if i % 4 != 3 {
                 hot_minute + Duration::milliseconds(rng.random_range(0..60_000))
             } else {
                 now - Duration::seconds(rng.random_range(60..5_400))
@@ -531,7 +531,7 @@ async fn dedupe_items(local: &LocalStack, prefix: &str) -> Vec<BTreeMap<String, 
     out
 }
 
-/// 800 scans, half in one minute; each delivered one to three times, in
+/// 1,000 scans, three in four in one minute; each delivered one to three times, in
 /// shuffled batches of 1–100, two Lambdas handling neighbouring batches at
 /// once. Returns the redelivery of everything to a fresh Lambda.
 async fn doors(local: &LocalStack, seed: u64, lambda: fn(&LocalStack) -> Pipeline) -> BatchOutcome {
@@ -539,7 +539,7 @@ async fn doors(local: &LocalStack, seed: u64, lambda: fn(&LocalStack) -> Pipelin
     let mut rng = StdRng::seed_from_u64(seed);
     let hot = Utc::now() - Duration::minutes(30);
     let hot = hot - Duration::seconds(hot.timestamp() % 60);
-    let all = scans(&mut rng, 800, hot);
+    let all = scans(&mut rng, 1000, hot);
     let mut deliveries: Vec<&Scan> = all
         .iter()
         .flat_map(|s| std::iter::repeat_n(s, rng.random_range(1..=3)))

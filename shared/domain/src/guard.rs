@@ -16,7 +16,7 @@ use crate::rollup::Granularity;
 
 /// Buckets per (venue, source, minute). More slots: fewer tokens per item
 /// (it stays under 1 KB, one write unit, for longer) but more items per chunk.
-pub const BUCKET_SLOTS: u64 = 8;
+pub const BUCKET_SLOTS: u64 = 16;
 
 /// The venue part of the bucket of an event without a venue (a page view of
 /// a page about no venue). Never a venue id (`domain::ids`).
@@ -142,7 +142,7 @@ mod tests {
         // every event to another bucket.
         let ids = ["1", "2", "3", "ticket-9f3a", "order:7/line.2|1"];
         let slots: Vec<u8> = ids.iter().map(|id| slot("gate-app", id)).collect();
-        assert_eq!(slots, [4, 5, 2, 7, 4]);
+        assert_eq!(slots, [12, 5, 2, 15, 4]);
         for id in ids {
             let h = fnv1a(format!("gate-app#{id}").as_bytes());
             assert_eq!(u64::from(slot("gate-app", id)), h % BUCKET_SLOTS);
@@ -152,7 +152,7 @@ mod tests {
     #[test]
     fn slots_spread_ids() {
         let mut counts = [0u32; BUCKET_SLOTS as usize];
-        for i in 0..8000 {
+        for i in 0..16_000 {
             counts[usize::from(slot("gate-app", &format!("tkt-{i}")))] += 1;
         }
         assert!(

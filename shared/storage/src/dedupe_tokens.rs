@@ -31,9 +31,10 @@ use crate::items::{Item, get_i64};
 /// Most dedupe tokens a customer item holds before its events use markers
 /// (a customer item is read whole by the API: it stays small).
 pub const CUSTOMER_TOKEN_LIMIT: i64 = 16;
-/// Most tokens a dedupe bucket holds: with its key and counters the item
-/// stays under 1 KB (one write unit) whatever the length of venue and source ids.
-pub const BUCKET_TOKEN_LIMIT: i64 = 36;
+/// Most tokens a dedupe bucket holds: 40 × 18 bytes, with its key and
+/// counters the item stays under 1 KB (one write unit) while the venue and
+/// source ids together take up to ~230 bytes (typical ids take 20–40).
+pub const BUCKET_TOKEN_LIMIT: i64 = 40;
 
 pub fn token_limit(guard: &Guard<'_>) -> i64 {
     match guard {

@@ -233,7 +233,7 @@ fn known_sessions(contexts: &VenueContexts, sessions: &[usize]) -> Learned {
             venue: venue.to_owned(),
             source: pick(&["svc-1", "svc-2"], s).to_owned(),
             minute: (t.timestamp().div_euclid(60)) * 60,
-            slot: u8::try_from(s % 8).unwrap(),
+            slot: u8::try_from(s % 16).unwrap(),
         });
     }
     known
