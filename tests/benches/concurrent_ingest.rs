@@ -1,6 +1,8 @@
-//! A hot on-sale consumed by 1, 4 and 8 pipelines at once (like that many
-//! concurrent Lambdas on one queue), through the real pollers, pipeline and
-//! adapters against the emulator.
+//! A hot on-sale, and doors opening, each consumed by 1, 4 and 8 pipelines
+//! at once (like that many concurrent Lambdas on one queue), through the
+//! real pollers, pipeline and adapters against the emulator. On-sale
+//! purchases share customer items (returning customers); scans of one
+//! minute share its dedupe buckets (`domain::guard`).
 //!
 //! For each run it checks the totals the API reads back against sums taken
 //! from the published bodies (exact, or the bench panics), and prints
@@ -10,15 +12,16 @@
 //! emulator serializes them behind a lock, so its own cancellation count
 //! cannot show this.
 //!
-//! Run: `cargo bench -p tests --bench concurrent_ingest [-- --events 3000]`
+//! Run: `cargo bench -p tests --bench concurrent_ingest [-- --events 3000 --scenario on-sale|doors|both]`
 
 use std::collections::{BTreeMap, HashSet};
 use std::sync::Arc;
 
+use domain::EventType;
 use storage::DynamoIngest;
 use storage::ingest::TransactionSpan;
 use tests::queues::{create_queues, drain_with_pollers, pipelines, publish};
-use tests::scenarios::on_sale;
+use tests::scenarios::{doors, on_sale};
 use tests::{bench_arg, get_json, stack, unique};
 
 /// Pairs of transactions in flight together that share an item, and the
@@ -48,18 +51,36 @@ async fn main() {
         return;
     }
     let n = bench_arg("--events", 3000);
+    let scenario = std::env::args()
+        .skip_while(|a| a != "--scenario")
+        .nth(1)
+        .unwrap_or_else(|| "both".into());
     let local = stack().await;
     let sqs = &local.aws.sqs;
-    for pollers in [1, 4, 8] {
-        let queues = create_queues(sqs, "onsale").await;
+    let runs = [("on-sale", "purchases"), ("doors", "scans")]
+        .into_iter()
+        .filter(|(name, _)| scenario == "both" || scenario == *name);
+    for ((name, what), pollers) in runs.flat_map(|r| [1, 4, 8].map(|p| (r, p))) {
+        let queues = create_queues(sqs, name).await;
         let venue = unique("bench-venue");
-        let events = on_sale(&venue, &unique("show"), n);
+        let events = if name == "doors" {
+            doors(&venue, &unique("show"), n)
+        } else {
+            on_sale(&venue, &unique("show"), n)
+        };
         // The oracle: sums over the bodies as published.
         let (mut revenue, mut tickets) = (0_i64, 0_i64);
-        for (_, body) in &events {
+        let mut scans: BTreeMap<String, i64> = BTreeMap::new();
+        for (t, body) in &events {
             let v: serde_json::Value = serde_json::from_str(body).unwrap();
-            revenue += v["data"]["amount"].as_i64().unwrap();
-            tickets += v["data"]["quantity"].as_i64().unwrap();
+            if *t == EventType::TicketScan {
+                *scans
+                    .entry(v["data"]["result"].as_str().unwrap().to_owned())
+                    .or_default() += 1;
+            } else {
+                revenue += v["data"]["amount"].as_i64().unwrap();
+                tickets += v["data"]["quantity"].as_i64().unwrap();
+            }
         }
         publish(sqs, &queues, events).await;
 
@@ -74,9 +95,19 @@ async fn main() {
         let elapsed = drain_with_pollers(sqs, &queues, pollers, pipelines(store, quarantine)).await;
 
         let dash = get_json(&local, &format!("/api/dashboards/{venue}")).await;
-        assert_eq!(dash["revenue"]["amount"].as_i64(), Some(revenue), "revenue");
-        assert_eq!(dash["ticketsSold"].as_i64(), Some(tickets), "tickets");
-        assert_eq!(dash["orders"].as_i64(), Some(n as i64), "orders");
+        if name == "doors" {
+            for result in ["admitted", "rejected", "duplicate"] {
+                assert_eq!(
+                    dash["scans"][result].as_i64(),
+                    Some(scans.get(result).copied().unwrap_or(0)),
+                    "{result} scans"
+                );
+            }
+        } else {
+            assert_eq!(dash["revenue"]["amount"].as_i64(), Some(revenue), "revenue");
+            assert_eq!(dash["ticketsSold"].as_i64(), Some(tickets), "tickets");
+            assert_eq!(dash["orders"].as_i64(), Some(n as i64), "orders");
+        }
 
         let spans = counters.spans.as_ref().unwrap().lock().unwrap().clone();
         let (conflicts, tables) = would_conflict(&spans);
@@ -84,7 +115,7 @@ async fn main() {
             .cancelled
             .load(std::sync::atomic::Ordering::Relaxed);
         println!(
-            "on-sale {n} purchases, {pollers} pipeline(s): totals exact; {:.0} events/s, {} transactions, \
+            "{name} {n} {what}, {pollers} pipeline(s): totals exact; {:.0} events/s, {} transactions, \
              cancelled {cancelled} ({:.1}/1000 events), would conflict on DynamoDB {conflicts} pairs ({:.1}/1000 events)",
             n as f64 / elapsed.as_secs_f64(),
             spans.len(),

@@ -25,7 +25,7 @@ use std::collections::{BTreeMap, HashMap};
 use std::sync::Arc;
 
 use aws_sdk_dynamodb::types::AttributeValue;
-use chrono::{Duration, Utc};
+use chrono::Utc;
 use domain::EventType;
 use pipeline::{Message, Pipeline};
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -33,23 +33,10 @@ use storage::DynamoIngest;
 
 use cost::{Prices, TimestreamUsage, Usage, bill, service};
 use storage::ingest::{LoggedAction, WriteCounters};
-use tests::scenarios::{event, on_sale, replay_week};
+use tests::scenarios::{doors, on_sale, replay_week};
 use tests::{stack, unique};
 
 const BATCH: usize = 100;
-
-/// Doors open: `n` scans over ten minutes at four gates.
-fn doors(venue: &str, show: &str, n: usize) -> Vec<(EventType, String)> {
-    let start = Utc::now() - Duration::minutes(12);
-    (0..n)
-        .map(|i| {
-            let result = if i % 40 == 0 { "rejected" } else if i % 55 == 0 { "duplicate" } else { "admitted" };
-            let gate = ["North", "South", "East", "VIP"][i % 4];
-            let data = serde_json::json!({"ticketId":format!("t-{i}"),"eventId":show,"venueId":venue,"entryPoint":gate,"result":result});
-            (EventType::TicketScan, event(EventType::TicketScan, &unique("s"), "scanning-service", start + Duration::milliseconds((i * 600_000 / n) as i64), data))
-        })
-        .collect()
-}
 
 fn show_night(venue: &str) -> Vec<(EventType, String)> {
     let mut cfg = publisher::simulate::SimConfig::new(Utc::now(), 3);

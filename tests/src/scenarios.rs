@@ -16,6 +16,19 @@ pub fn event(
     serde_json::json!({"specversion":"1.0","id":id,"source":source,"type":t.as_str(),"time":time.to_rfc3339(),"data":data}).to_string()
 }
 
+/// Doors open: `n` scans over ten minutes at four gates.
+pub fn doors(venue: &str, show: &str, n: usize) -> Vec<(EventType, String)> {
+    let start = Utc::now() - Duration::minutes(12);
+    (0..n)
+        .map(|i| {
+            let result = if i % 40 == 0 { "rejected" } else if i % 55 == 0 { "duplicate" } else { "admitted" };
+            let gate = ["North", "South", "East", "VIP"][i % 4];
+            let data = serde_json::json!({"ticketId":format!("t-{i}"),"eventId":show,"venueId":venue,"entryPoint":gate,"result":result});
+            (EventType::TicketScan, event(EventType::TicketScan, &unique("s"), "scanning-service", start + Duration::milliseconds((i * 600_000 / n) as i64), data))
+        })
+        .collect()
+}
+
 /// An on-sale: `n` purchases for one show over five minutes, 90% by new customers.
 pub fn on_sale(venue: &str, show: &str, n: usize) -> Vec<(EventType, String)> {
     let start = Utc::now() - Duration::minutes(10);

@@ -272,6 +272,9 @@ enum Fault {
     Crash,
     /// DynamoDB throttles: a transient error, so only that chunk's messages are retried.
     Throttle,
+    /// Another Lambda's transaction held one of the chunk's items
+    /// (`TransactionConflict`): nothing landed, the chunk is retried at once.
+    Conflict,
 }
 
 /// Fault injection over the real store: before commit number `n` (from 0),
@@ -309,6 +312,9 @@ impl<F: Fn(usize) -> Option<Fault> + Send + Sync> IngestStore for Faulty<F> {
         match (self.fault)(self.commits.fetch_add(1, Ordering::SeqCst)) {
             Some(Fault::Crash) => panic!("injected crash before a commit"),
             Some(Fault::Throttle) => Err(StoreError::Transient("injected throttling".into())),
+            Some(Fault::Conflict) => Err(StoreError::Conflict(
+                "transaction cancelled: TransactionConflict (injected)".into(),
+            )),
             None => {
                 let r = self.inner.commit(events, plan, ctx).await;
                 self.passed.lock().unwrap().push(plan.events.clone());
@@ -468,6 +474,58 @@ async fn transient_failures_retry_only_their_messages() {
         Some(sim.expected.venue.revenue)
     );
     assert_eq!(dash["orders"].as_i64(), Some(sim.expected.venue.orders));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn transaction_conflicts_are_retried_in_place_and_give_up_to_the_queue() {
+    let local = stack().await;
+    let venue = unique("venue");
+    let sim = night(&venue, 10, 0.2);
+    let batch = purchases(&sim);
+    // Commits 1, 2 and 3 conflict (one chunk three times in a row), then
+    // every fifth: each is retried in place, nothing goes back to the queue.
+    let contended = Pipeline::new(
+        EventType::TicketPurchase,
+        Faulty::new(&local, |n| {
+            ((1..=3).contains(&n) || (n > 4 && n % 5 == 0)).then_some(Fault::Conflict)
+        }),
+        quarantine(&local),
+    )
+    .with_config(small_chunks());
+    let outcome = contended.handle(&batch).await;
+    assert!(outcome.failed.is_empty(), "{outcome:?}");
+    assert!(outcome.conflict_retries >= 4, "{outcome:?}");
+    assert_eq!(
+        outcome.committed + outcome.duplicates + outcome.quarantined,
+        batch.len()
+    );
+    let dash = get_json(&local, &format!("/api/dashboards/{venue}")).await;
+    assert_eq!(
+        dash["revenue"]["amount"].as_i64(),
+        Some(sim.expected.venue.revenue)
+    );
+    assert_eq!(dash["orders"].as_i64(), Some(sim.expected.venue.orders));
+
+    // A chunk that keeps meeting others goes back to the queue after its retries.
+    let jammed = Pipeline::new(
+        EventType::TicketPurchase,
+        Faulty::new(&local, |_| Some(Fault::Conflict)),
+        quarantine(&local),
+    )
+    .with_config(small_chunks());
+    let more = purchases(&night(&unique("venue"), 11, 0.0));
+    let outcome = jammed.handle(&more[..5]).await;
+    assert!(!outcome.failed.is_empty(), "{outcome:?}");
+    assert_eq!(
+        outcome.failed.len() + outcome.quarantined,
+        5,
+        "every valid message back to the queue: {outcome:?}"
+    );
+    let retries = usize::try_from(PipelineConfig::default().conflict_retries).unwrap();
+    assert!(
+        outcome.conflict_retries >= retries && outcome.conflict_retries % retries == 0,
+        "{retries} retries per chunk: {outcome:?}"
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

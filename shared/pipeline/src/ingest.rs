@@ -40,6 +40,9 @@ pub struct BatchOutcome {
     pub duplicates: usize,
     pub quarantined: usize,
     pub transactions: usize,
+    /// Chunks committed again after a `TransactionConflict` (another Lambda
+    /// held one of their items).
+    pub conflict_retries: usize,
 }
 
 #[derive(Debug, Clone)]
@@ -53,6 +56,13 @@ pub struct PipelineConfig {
     /// How long a venue without a known zone is cached: short, so events
     /// soon after its first `venue-update` get local days.
     pub unknown_venue_ttl: Duration,
+    /// Retries of a chunk whose transaction met another on one of its items,
+    /// before its messages go back to the queue (and wait out the
+    /// visibility timeout).
+    pub conflict_retries: u32,
+    /// First pause before such a retry; doubled each time, plus up to as
+    /// much jitter, so two Lambdas that met do not meet again.
+    pub conflict_backoff: Duration,
 }
 
 impl Default for PipelineConfig {
@@ -62,6 +72,8 @@ impl Default for PipelineConfig {
             shards: 4,
             venue_cache_ttl: Duration::from_secs(300),
             unknown_venue_ttl: Duration::from_secs(5),
+            conflict_retries: 3,
+            conflict_backoff: Duration::from_millis(20),
         }
     }
 }
@@ -205,6 +217,7 @@ impl Pipeline {
         let mut store_rejected: Vec<(usize, String)> = Vec::new();
         for plan in plans {
             let mut pending = vec![plan];
+            let mut conflicts = 0;
             while let Some(plan) = pending.pop() {
                 outcome.transactions += 1;
                 let ctx = CommitContext {
@@ -277,6 +290,15 @@ impl Pipeline {
                     }
                     Err(StoreError::Permanent(detail)) => {
                         store_rejected.extend(plan.events.iter().map(|&i| (i, detail.clone())));
+                    }
+                    Err(StoreError::Conflict(detail))
+                        if conflicts < self.config.conflict_retries =>
+                    {
+                        tracing::info!(error = %detail, attempt = conflicts + 1, "transaction conflict; retrying the chunk");
+                        tokio::time::sleep(self.conflict_pause(conflicts)).await;
+                        conflicts += 1;
+                        outcome.conflict_retries += 1;
+                        pending.push(plan);
                     }
                     Err(e) => {
                         tracing::warn!(error = %e, events = plan.events.len(), "chunk commit failed; its messages will be retried");
@@ -479,6 +501,17 @@ impl Pipeline {
     }
 
     /// Spreads concurrent chunks over shards so they do not conflict on one hot item.
+    /// The pause before conflict retry `attempt` (from 0): the backoff
+    /// doubled per attempt plus a jitter of up to as much (from the clock's
+    /// nanoseconds: Lambdas that met rarely draw the same).
+    fn conflict_pause(&self, attempt: u32) -> Duration {
+        let base = self.config.conflict_backoff * 2u32.saturating_pow(attempt);
+        let nanos = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0, |d| d.subsec_nanos());
+        base + base.mul_f64(f64::from(nanos % 1000) / 1000.0)
+    }
+
     fn shard_for(&self, events: &[Event<'_>], plan: &ChunkPlan<'_>) -> u8 {
         let Some(&first) = plan.events.first() else {
             return 0;

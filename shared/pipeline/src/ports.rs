@@ -51,7 +51,10 @@ pub struct Known {
 pub trait IngestStore: Send + Sync {
     /// Time zones and show start times of the given venues.
     async fn venue_contexts(&self, venues: &[String]) -> StoreResult<VenueContexts>;
-    /// Commits the plan's markers, counters, customers, flows and venue data in one transaction.
+    /// Commits the plan's markers, counters, customers, flows and venue data
+    /// in one transaction. `StoreError::Conflict`: nothing landed because
+    /// another transaction held one of its items; the pipeline retries it
+    /// after a short, jittered pause.
     async fn commit(
         &self,
         events: &[Event<'_>],

@@ -1094,10 +1094,15 @@ impl IngestStore for DynamoIngest {
                 )));
             }
             if let Some(code) = other {
-                // TransactionConflict, throttling…: nothing landed, retry later.
-                return Err(StoreError::Transient(format!(
-                    "transaction cancelled: {code}"
-                )));
+                // Nothing landed. Another transaction held one of the items
+                // (two Lambdas on one customer or dedupe bucket): worth
+                // retrying at once. Throttling and the rest: retry later.
+                let msg = format!("transaction cancelled: {code}");
+                return Err(if code == "TransactionConflict" {
+                    StoreError::Conflict(msg)
+                } else {
+                    StoreError::Transient(msg)
+                });
             }
             duplicates.sort_unstable();
             duplicates.dedup();
