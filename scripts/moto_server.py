@@ -1,4 +1,4 @@
-"""Starts moto server with nine performance fixes and two correctness fixes.
+"""Starts moto server with ten performance fixes and two correctness fixes.
 
 1. DynamoDB transactions.
 
@@ -540,6 +540,41 @@ def _delete_message(self, receipt_handle):
 
 
 sqs_models.Queue.delete_message = _delete_message
+
+# 12. Update item copies (speed). `update_item` deep-copies the item before
+# every update (a quarter of a transaction's time), and uses the copy only as
+# the old image of a DynamoDB Streams record. Here the copy is made only when
+# the table has a stream; without one nothing reads it.
+from moto.dynamodb.models.dynamo_type import Item as _Item
+
+_stream_less = threading.local()
+_RealUpdateItem = ddb.DynamoDBBackend.update_item
+
+
+def _update_item(self, table_name, *args, **kwargs):
+    table = self.get_table(table_name)
+    _stream_less.active = table.stream_shard is None
+    try:
+        return _RealUpdateItem(self, table_name, *args, **kwargs)
+    finally:
+        _stream_less.active = False
+
+
+ddb.DynamoDBBackend.update_item = _update_item
+
+
+class _NoStreamlessItemCopy(_NoTableCopy):
+    """Fix 1's `copy` stand-in, which also hands `update_item` its item
+    itself (not a copy) while the table has no stream."""
+
+    @staticmethod
+    def deepcopy(value, memo=None):
+        if isinstance(value, _Item) and getattr(_stream_less, "active", False):
+            return value
+        return _NoTableCopy.deepcopy(value, memo)
+
+
+ddb.copy = _NoStreamlessItemCopy()
 
 if __name__ == "__main__":
     main(sys.argv[1:])

@@ -1,5 +1,6 @@
 """Differential test of the emulator launcher's update fast path and its
-condition lexing cache; and a check of its SQS delete fix (below).
+condition lexing cache; and checks of its SQS delete fix and of the stream
+images its skipped item copies must not change (below).
 
 Generates updates the way clients write them — plain `ADD`/`SET`/
 `if_not_exists` actions (ours) mixed with everything the fast path must hand
@@ -317,6 +318,53 @@ def sqs_deletes(messages=3000, workers=4):
         print(f"SQS: {messages} messages sent, received and deleted by {workers} consumers at once; none lost or back")
 
 
+def _stream_records():
+    """Three updates (one in a transaction) of a table with a stream: its
+    records as (event, old image, new image)."""
+    with mock_aws():
+        client = boto3.client("dynamodb", region_name="us-east-1")
+        arn = client.create_table(
+            TableName="streamed",
+            KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"}],
+            AttributeDefinitions=[{"AttributeName": "pk", "AttributeType": "S"}],
+            BillingMode="PAY_PER_REQUEST",
+            StreamSpecification={"StreamEnabled": True, "StreamViewType": "NEW_AND_OLD_IMAGES"},
+        )["TableDescription"]["LatestStreamArn"]
+        for n in range(3):
+            update = {"TableName": "streamed", "Key": {"pk": {"S": "a"}},
+                      "UpdateExpression": "ADD #c :one SET #l = :n",
+                      "ExpressionAttributeNames": {"#c": "count", "#l": "last"},
+                      "ExpressionAttributeValues": {":one": {"N": "1"}, ":n": {"S": f"u{n}"}}}
+            if n == 1:
+                client.transact_write_items(TransactItems=[{"Update": update}])
+            else:
+                client.update_item(**update)
+        streams = boto3.client("dynamodbstreams", region_name="us-east-1")
+        shard = streams.describe_stream(StreamArn=arn)["StreamDescription"]["Shards"][0]["ShardId"]
+        it = streams.get_shard_iterator(StreamArn=arn, ShardId=shard,
+                                        ShardIteratorType="TRIM_HORIZON")["ShardIterator"]
+        return [(r["eventName"], r["dynamodb"].get("OldImage"), r["dynamodb"].get("NewImage"))
+                for r in streams.get_records(ShardIterator=it)["Records"]]
+
+
+def stream_images():
+    """The launcher skips `update_item`'s copy of the old item on tables
+    without a stream; a table with one must get the same records as with
+    the copy always made (moto's own behaviour)."""
+    ours = _stream_records()
+    ddb.copy = launcher._NoTableCopy()
+    try:
+        reference = _stream_records()
+    finally:
+        ddb.copy = launcher._NoStreamlessItemCopy()
+    modified = [r for r in ours if r[0] == "MODIFY"]
+    if ours != reference or len(modified) != 2:
+        print(f"stream records differ:\n  launcher: {ours}\n  moto:     {reference}")
+        sys.exit(1)
+    print(f"streams: {len(ours)} records with the same old and new images as moto's own copy")
+
+
 if __name__ == "__main__":
     main()
     sqs_deletes()
+    stream_images()
