@@ -846,6 +846,19 @@ fn action_item(a: &TransactWriteItem) -> Option<(String, String, Option<String>)
     }
 }
 
+/// A transaction cancelled for a reason that may pass; nothing landed.
+/// Another transaction held one of its items (two Lambdas on one customer or
+/// dedupe bucket): `Conflict`, worth retrying at once. Throttling and the
+/// rest: `Transient`, retried later.
+fn retryable_cancellation(code: &str) -> StoreError {
+    let msg = format!("transaction cancelled: {code}");
+    if code == "TransactionConflict" {
+        StoreError::Conflict(msg)
+    } else {
+        StoreError::Transient(msg)
+    }
+}
+
 /// Same chunk, same token: a retried request within DynamoDB's 10-minute
 /// idempotency window is not applied twice.
 fn request_token(actions: &[TransactWriteItem]) -> String {
@@ -1094,15 +1107,7 @@ impl IngestStore for DynamoIngest {
                 )));
             }
             if let Some(code) = other {
-                // Nothing landed. Another transaction held one of the items
-                // (two Lambdas on one customer or dedupe bucket): worth
-                // retrying at once. Throttling and the rest: retry later.
-                let msg = format!("transaction cancelled: {code}");
-                return Err(if code == "TransactionConflict" {
-                    StoreError::Conflict(msg)
-                } else {
-                    StoreError::Transient(msg)
-                });
+                return Err(retryable_cancellation(&code));
             }
             duplicates.sort_unstable();
             duplicates.dedup();
@@ -1209,5 +1214,29 @@ impl IngestStore for DynamoIngest {
         Err(StoreError::Transient(
             "rejection counts kept conflicting".into(),
         ))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_transaction_conflict_is_retried_in_place_and_throttling_later() {
+        // The codes DynamoDB puts in a cancellation reason.
+        assert!(matches!(
+            retryable_cancellation("TransactionConflict"),
+            StoreError::Conflict(_)
+        ));
+        for code in [
+            "ThrottlingError",
+            "ProvisionedThroughputExceeded",
+            "Unknown",
+        ] {
+            assert!(matches!(
+                retryable_cancellation(code),
+                StoreError::Transient(_)
+            ));
+        }
     }
 }
