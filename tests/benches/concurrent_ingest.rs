@@ -88,10 +88,7 @@ async fn main() {
             DynamoIngest::new(local.aws.dynamodb.clone(), local.names.clone()).with_action_log(),
         );
         let counters = Arc::clone(&store.counters);
-        let quarantine = Arc::new(storage::S3Quarantine::new(
-            local.aws.s3.clone(),
-            local.names.quarantine_bucket.clone(),
-        ));
+        let quarantine = tests::quarantine(&local);
         let elapsed = drain_with_pollers(sqs, &queues, pollers, pipelines(store, quarantine)).await;
 
         let dash = get_json(&local, &format!("/api/dashboards/{venue}")).await;

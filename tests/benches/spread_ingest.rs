@@ -44,10 +44,7 @@ async fn main() {
         local.names.clone(),
     ));
     let counters = Arc::clone(&store.counters);
-    let quarantine = Arc::new(storage::S3Quarantine::new(
-        local.aws.s3.clone(),
-        local.names.quarantine_bucket.clone(),
-    ));
+    let quarantine = tests::quarantine(&local);
     let make = pipelines(store, quarantine);
 
     // The venues first (as a platform onboards them), drained, not timed.

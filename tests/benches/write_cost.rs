@@ -161,10 +161,7 @@ async fn run(name: &str, events: Vec<(EventType, String)>) {
         DynamoIngest::new(local.aws.dynamodb.clone(), local.names.clone()).with_action_log();
     let counters = Arc::clone(&store.counters);
     let store = Arc::new(store);
-    let quarantine = Arc::new(storage::S3Quarantine::new(
-        local.aws.s3.clone(),
-        local.names.quarantine_bucket.clone(),
-    ));
+    let quarantine = tests::quarantine(&local);
     let mut by_type: BTreeMap<EventType, Vec<Message>> = BTreeMap::new();
     for (i, (t, body)) in events.iter().enumerate() {
         by_type.entry(*t).or_default().push(Message {

@@ -63,6 +63,14 @@ pub fn bench_arg(name: &str, default: usize) -> usize {
 }
 
 /// A fresh id, so tests sharing the emulator never see each other's data.
+/// The stack's quarantine (rejected messages to S3), as every ingest Lambda has it.
+pub fn quarantine(local: &LocalStack) -> Arc<storage::S3Quarantine> {
+    Arc::new(storage::S3Quarantine::new(
+        local.aws.s3.clone(),
+        local.names.quarantine_bucket.clone(),
+    ))
+}
+
 pub fn unique(prefix: &str) -> String {
     format!("{prefix}-{}", uuid::Uuid::new_v4().simple())
 }

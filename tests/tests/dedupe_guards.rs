@@ -27,7 +27,7 @@ use runner::LocalStack;
 use storage::dedupe_tokens::{
     BUCKET_TOKEN_LIMIT, CUSTOMER_TOKEN_LIMIT, MARKERS_UNTIL, SEEN_COUNT, is_token_attr,
 };
-use tests::{get_json, stack, unique};
+use tests::{get_json, quarantine, stack, unique};
 
 #[derive(Debug, Clone)]
 struct Purchase {
@@ -96,13 +96,6 @@ fn lambda(local: &LocalStack) -> Pipeline {
 fn store(local: &LocalStack, cutover: DateTime<Utc>) -> storage::DynamoIngest {
     storage::DynamoIngest::new(local.aws.dynamodb.clone(), local.names.clone())
         .with_bucket_cutover(cutover)
-}
-
-fn quarantine(local: &LocalStack) -> Arc<storage::S3Quarantine> {
-    Arc::new(storage::S3Quarantine::new(
-        local.aws.s3.clone(),
-        local.names.quarantine_bucket.clone(),
-    ))
 }
 
 fn scan_lambda(local: &LocalStack) -> Pipeline {

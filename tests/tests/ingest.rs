@@ -17,7 +17,7 @@ use pipeline::{
 };
 use publisher::simulate::{Kind, SimConfig, Simulation, simulate};
 use runner::LocalStack;
-use tests::{get_json, stack, unique};
+use tests::{get_json, quarantine, stack, unique};
 
 fn night(venue: &str, seed: u64, scale: f64) -> Simulation {
     let mut cfg = SimConfig::new(Utc::now(), seed);
@@ -348,13 +348,6 @@ fn real_store(local: &LocalStack) -> Arc<dyn IngestStore> {
     Arc::new(storage::DynamoIngest::new(
         local.aws.dynamodb.clone(),
         local.names.clone(),
-    ))
-}
-
-fn quarantine(local: &LocalStack) -> Arc<dyn pipeline::Quarantine> {
-    Arc::new(storage::S3Quarantine::new(
-        local.aws.s3.clone(),
-        local.names.quarantine_bucket.clone(),
     ))
 }
 

@@ -482,10 +482,7 @@ async fn a_large_venue_pages_its_customers_and_reads_the_nightly_summary() {
         local.aws.dynamodb.clone(),
         local.names.clone(),
     ));
-    let quarantine = Arc::new(storage::S3Quarantine::new(
-        local.aws.s3.clone(),
-        local.names.quarantine_bucket.clone(),
-    ));
+    let quarantine = tests::quarantine(&local);
     let outcome =
         pipeline::Pipeline::new(EventType::TicketPurchase, store.clone(), quarantine.clone())
             .handle(&messages)
