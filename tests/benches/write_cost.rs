@@ -82,7 +82,12 @@ async fn price(
             .unwrap_or_else(|| sizes[&(a.table.clone(), a.pk.clone(), a.sk.clone())]);
         let wcu = 2 * bytes.div_ceil(1024).max(1) as u64;
         total += wcu;
-        *by_table.entry(a.table.clone()).or_default() += wcu;
+        // The dedupe table by kind of item: buckets, event and session markers.
+        let table = match a.pk.split_once('#') {
+            Some((kind, _)) if a.table == local.names.dedupe => format!("{} {kind}", a.table),
+            _ => a.table.clone(),
+        };
+        *by_table.entry(table).or_default() += wcu;
     }
     (total, by_table, sizes)
 }
@@ -141,18 +146,30 @@ fn usage(
 
 /// Bytes × months of the dedupe and session markers, kept until their TTL.
 #[allow(clippy::cast_precision_loss)]
-fn marker_byte_months(log: &[LoggedAction]) -> f64 {
+/// Byte-months of the dedupe items the run wrote, kept 35 days: the markers
+/// (puts) and the dedupe buckets (updated items of the dedupe table).
+fn dedupe_byte_months(log: &[LoggedAction], sizes: &Sizes, dedupe: &str) -> f64 {
     let markers: usize = log
         .iter()
         .filter_map(|a| a.put_bytes)
         .map(|b| b + ITEM_OVERHEAD)
         .sum();
-    markers as f64 * storage::ingest::DEDUPE_RETENTION.num_days() as f64 / MONTH_DAYS
+    let buckets: usize = sizes
+        .iter()
+        .filter(|((table, _, _), _)| table == dedupe)
+        .map(|(_, b)| b + ITEM_OVERHEAD)
+        .sum();
+    (markers + buckets) as f64 * storage::ingest::DEDUPE_RETENTION.num_days() as f64 / MONTH_DAYS
 }
 
-/// Bytes of the rollup, flow and customer items the run updated (kept for good).
-fn kept_bytes(sizes: &Sizes) -> usize {
-    sizes.values().map(|b| b + ITEM_OVERHEAD).sum()
+/// Bytes of the rollup, flow and customer items the run updated (kept for
+/// good; dedupe buckets expire).
+fn kept_bytes(sizes: &Sizes, dedupe: &str) -> usize {
+    sizes
+        .iter()
+        .filter(|((table, _, _), _)| table != dedupe)
+        .map(|(_, b)| b + ITEM_OVERHEAD)
+        .sum()
 }
 
 async fn run(name: &str, events: Vec<(EventType, String)>) {
@@ -260,7 +277,7 @@ async fn run(name: &str, events: Vec<(EventType, String)>) {
         + (tx as f64 * AWS_TRANSACTION_MS + load(&counters.reads) as f64 * AWS_READ_MS)
             / invocations;
     let emulator_ms = m.elapsed.as_secs_f64() * 1000.0 / invocations;
-    let stored = marker_byte_months(&log);
+    let stored = dedupe_byte_months(&log, &sizes, &local.names.dedupe);
     let prices = Prices::US_EAST_1;
     let off = bill(&usage(&m, &counters, wcu, stored, aws_ms, false), &prices).per_million();
     let on = bill(&usage(&m, &counters, wcu, stored, aws_ms, true), &prices).per_million();
@@ -282,7 +299,8 @@ async fn run(name: &str, events: Vec<(EventType, String)>) {
     );
     println!("      {}", lines.join(", "));
     #[allow(clippy::cast_precision_loss)]
-    let kept = kept_bytes(&sizes) as f64 / m.messages as f64 * 1e6 / (1u64 << 30) as f64;
+    let kept = kept_bytes(&sizes, &local.names.dedupe) as f64 / m.messages as f64 * 1e6
+        / (1u64 << 30) as f64;
     println!(
         "      kept items (rollups, flows, customers): {kept:.3} GB per million events, ${:.3} per month stored",
         kept * prices.dynamodb_per_gb_month
