@@ -22,7 +22,7 @@ use storage::DynamoIngest;
 use storage::ingest::TransactionSpan;
 use tests::queues::{create_queues, drain_with_pollers, pipelines, publish};
 use tests::scenarios::{doors, on_sale};
-use tests::{bench_arg, get_json, stack, unique};
+use tests::{bench_arg, bench_text, get_json, stack, unique};
 
 /// Pairs of transactions in flight together that share an item, and the
 /// tables of the items they share.
@@ -51,10 +51,7 @@ async fn main() {
         return;
     }
     let n = bench_arg("--events", 3000);
-    let scenario = std::env::args()
-        .skip_while(|a| a != "--scenario")
-        .nth(1)
-        .unwrap_or_else(|| "both".into());
+    let scenario = bench_text("--scenario").unwrap_or_else(|| "both".into());
     let local = stack().await;
     let sqs = &local.aws.sqs;
     let runs = [("on-sale", "purchases"), ("doors", "scans")]

@@ -54,15 +54,16 @@ pub async fn stack() -> Arc<LocalStack> {
 
 /// A bench's `--name N` argument, or `default`.
 pub fn bench_arg(name: &str, default: usize) -> usize {
-    let args: Vec<String> = std::env::args().collect();
-    args.iter()
-        .position(|a| a == name)
-        .and_then(|i| args.get(i + 1))
+    bench_text(name)
         .and_then(|v| v.parse().ok())
         .unwrap_or(default)
 }
 
-/// A fresh id, so tests sharing the emulator never see each other's data.
+/// The value after a bench's `--name` argument, if given.
+pub fn bench_text(name: &str) -> Option<String> {
+    std::env::args().skip_while(|a| a != name).nth(1)
+}
+
 /// The stack's quarantine (rejected messages to S3), as every ingest Lambda has it.
 pub fn quarantine(local: &LocalStack) -> Arc<storage::S3Quarantine> {
     Arc::new(storage::S3Quarantine::new(
@@ -71,6 +72,7 @@ pub fn quarantine(local: &LocalStack) -> Arc<storage::S3Quarantine> {
     ))
 }
 
+/// A fresh id, so tests sharing the emulator never see each other's data.
 pub fn unique(prefix: &str) -> String {
     format!("{prefix}-{}", uuid::Uuid::new_v4().simple())
 }
