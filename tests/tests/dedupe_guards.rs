@@ -236,6 +236,38 @@ fn blind_lambda(local: &LocalStack) -> Pipeline {
     )
 }
 
+/// Delivers each of `items` one to three times, shuffled, in batches of
+/// 1–`max_batch`, two Lambdas handling neighbouring batches at once (as SQS
+/// does, at least once); returns how many deliveries committed.
+async fn deliver_at_least_once<T>(
+    local: &LocalStack,
+    rng: &mut StdRng,
+    items: &[T],
+    max_batch: usize,
+    lambda: fn(&LocalStack) -> Pipeline,
+    message: impl Fn(&T) -> Message,
+) -> usize {
+    let mut deliveries: Vec<&T> = items
+        .iter()
+        .flat_map(|item| std::iter::repeat_n(item, rng.random_range(1..=3)))
+        .collect();
+    deliveries.shuffle(rng);
+    let mut batches = Vec::new();
+    while !deliveries.is_empty() {
+        let n = rng.random_range(1..=max_batch).min(deliveries.len());
+        batches.push(deliveries.drain(..n).map(&message).collect::<Vec<_>>());
+    }
+    let (a, b) = (lambda(local), lambda(local));
+    let mut committed = 0;
+    let mut batches = batches.into_iter();
+    while let Some(first) = batches.next() {
+        let second = batches.next().unwrap_or_default();
+        let ((c1, _), (c2, _)) = tokio::join!(settle(&a, first), settle(&b, second));
+        committed += c1 + c2;
+    }
+    committed
+}
+
 /// One customer id buys 40 times; every purchase is delivered one to three
 /// times, in shuffled batches of 1–12, two Lambdas handling neighbouring
 /// batches at once. Returns the redelivery of everything to a fresh Lambda.
@@ -248,29 +280,10 @@ async fn hot_customer(
     let customer = "guest";
     let mut rng = StdRng::seed_from_u64(seed);
     let all = purchases(&mut rng, 40);
-    let mut deliveries: Vec<&Purchase> = all
-        .iter()
-        .flat_map(|p| std::iter::repeat_n(p, rng.random_range(1..=3)))
-        .collect();
-    deliveries.shuffle(&mut rng);
-    let mut batches = Vec::new();
-    while !deliveries.is_empty() {
-        let n = rng.random_range(1..=12).min(deliveries.len());
-        batches.push(
-            deliveries
-                .drain(..n)
-                .map(|p| message(&venue, customer, p))
-                .collect::<Vec<_>>(),
-        );
-    }
-    let (a, b) = (lambda(local), lambda(local));
-    let mut committed = 0;
-    let mut batches = batches.into_iter();
-    while let Some(first) = batches.next() {
-        let second = batches.next().unwrap_or_default();
-        let ((c1, _), (c2, _)) = tokio::join!(settle(&a, first), settle(&b, second));
-        committed += c1 + c2;
-    }
+    let committed = deliver_at_least_once(local, &mut rng, &all, 12, lambda, |p| {
+        message(&venue, customer, p)
+    })
+    .await;
     assert_eq!(committed, all.len(), "each purchase commits exactly once");
     assert_counted_once(local, &venue, customer, &all).await;
 
@@ -533,29 +546,10 @@ async fn doors(local: &LocalStack, seed: u64, lambda: fn(&LocalStack) -> Pipelin
     let hot = Utc::now() - Duration::minutes(30);
     let hot = hot - Duration::seconds(hot.timestamp() % 60);
     let all = scans(&mut rng, 1000, hot);
-    let mut deliveries: Vec<&Scan> = all
-        .iter()
-        .flat_map(|s| std::iter::repeat_n(s, rng.random_range(1..=3)))
-        .collect();
-    deliveries.shuffle(&mut rng);
-    let mut batches = Vec::new();
-    while !deliveries.is_empty() {
-        let n = rng.random_range(1..=100).min(deliveries.len());
-        batches.push(
-            deliveries
-                .drain(..n)
-                .map(|s| scan_message(&venue, s))
-                .collect::<Vec<_>>(),
-        );
-    }
-    let (a, b) = (lambda(local), lambda(local));
-    let mut committed = 0;
-    let mut batches = batches.into_iter();
-    while let Some(first) = batches.next() {
-        let second = batches.next().unwrap_or_default();
-        let ((c1, _), (c2, _)) = tokio::join!(settle(&a, first), settle(&b, second));
-        committed += c1 + c2;
-    }
+    let committed = deliver_at_least_once(local, &mut rng, &all, 100, lambda, |s| {
+        scan_message(&venue, s)
+    })
+    .await;
     assert_eq!(committed, all.len(), "each scan commits exactly once");
     assert_scans_counted_once(local, &venue, &all).await;
 
