@@ -338,6 +338,19 @@ fn small_chunks() -> PipelineConfig {
     }
 }
 
+/// A purchase Lambda with small chunks over a [`Faulty`] store.
+fn faulty_purchases(
+    local: &LocalStack,
+    fault: impl Fn(usize) -> Option<Fault> + Send + Sync + 'static,
+) -> Pipeline {
+    Pipeline::new(
+        EventType::TicketPurchase,
+        Faulty::new(local, fault),
+        quarantine(local),
+    )
+    .with_config(small_chunks())
+}
+
 fn purchases(sim: &Simulation) -> Vec<Message> {
     by_queue(sim)
         .remove(&EventType::TicketPurchase)
@@ -438,13 +451,8 @@ async fn transient_failures_retry_only_their_messages() {
     let venue = unique("venue");
     let sim = night(&venue, 9, 0.2);
     let batch = purchases(&sim);
-    let flaky = Pipeline::new(
-        EventType::TicketPurchase,
-        // Every other commit is throttled.
-        Faulty::new(&local, |n| (n % 2 == 1).then_some(Fault::Throttle)),
-        quarantine(&local),
-    )
-    .with_config(small_chunks());
+    // Every other commit is throttled.
+    let flaky = faulty_purchases(&local, |n| (n % 2 == 1).then_some(Fault::Throttle));
     let mut pending = batch.clone();
     let mut rounds = 0;
     while !pending.is_empty() {
@@ -477,14 +485,9 @@ async fn transaction_conflicts_are_retried_in_place_and_give_up_to_the_queue() {
     let batch = purchases(&sim);
     // Commits 1, 2 and 3 conflict (one chunk three times in a row), then
     // every fifth: each is retried in place, nothing goes back to the queue.
-    let contended = Pipeline::new(
-        EventType::TicketPurchase,
-        Faulty::new(&local, |n| {
-            ((1..=3).contains(&n) || (n > 4 && n % 5 == 0)).then_some(Fault::Conflict)
-        }),
-        quarantine(&local),
-    )
-    .with_config(small_chunks());
+    let contended = faulty_purchases(&local, |n| {
+        ((1..=3).contains(&n) || (n > 4 && n % 5 == 0)).then_some(Fault::Conflict)
+    });
     let outcome = contended.handle(&batch).await;
     assert!(outcome.failed.is_empty(), "{outcome:?}");
     assert!(outcome.conflict_retries >= 4, "{outcome:?}");
@@ -500,12 +503,7 @@ async fn transaction_conflicts_are_retried_in_place_and_give_up_to_the_queue() {
     assert_eq!(dash["orders"].as_i64(), Some(sim.expected.venue.orders));
 
     // A chunk that keeps meeting others goes back to the queue after its retries.
-    let jammed = Pipeline::new(
-        EventType::TicketPurchase,
-        Faulty::new(&local, |_| Some(Fault::Conflict)),
-        quarantine(&local),
-    )
-    .with_config(small_chunks());
+    let jammed = faulty_purchases(&local, |_| Some(Fault::Conflict));
     let more = purchases(&night(&unique("venue"), 11, 0.0));
     let outcome = jammed.handle(&more[..5]).await;
     assert!(!outcome.failed.is_empty(), "{outcome:?}");
