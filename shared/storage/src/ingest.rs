@@ -896,14 +896,21 @@ impl IngestStore for DynamoIngest {
                 );
             }
         }
-        // Each guard's item key: (pk, sk) in the customers table, (pk, None) in dedupe.
-        let item_key = |g: &Guard<'_>| match g {
-            Guard::Customer(venue, customer) => ((*venue).to_owned(), Some((*customer).to_owned())),
-            Guard::Bucket(b) => (keys::dedupe_bucket(b), None),
-        };
+        // Each guard with its item key: (pk, sk) in the customers table, (pk, None) in dedupe.
+        let guards: Vec<(Guard<'_>, (String, Option<String>), Vec<usize>)> = by_guard
+            .into_iter()
+            .map(|(g, indexes)| {
+                let key = match g {
+                    Guard::Customer(venue, customer) => {
+                        (venue.to_owned(), Some(customer.to_owned()))
+                    }
+                    Guard::Bucket(b) => (keys::dedupe_bucket(&b), None),
+                };
+                (g, key, indexes)
+            })
+            .collect();
         let (mut customer_keys, mut bucket_keys) = (Vec::new(), Vec::new());
-        for g in by_guard.keys() {
-            let (pk, sk) = item_key(g);
+        for (_, (pk, sk), _) in &guards {
             match sk {
                 Some(sk) => customer_keys.push(HashMap::from([
                     ("pk".to_owned(), s(pk)),
@@ -926,13 +933,14 @@ impl IngestStore for DynamoIngest {
             })
             .collect();
         let mut known = Known::default();
-        let (empty, mut states) = (Item::new(), Vec::with_capacity(by_guard.len()));
-        for (guard, indexes) in &by_guard {
-            let item = found.get(&item_key(guard)).unwrap_or(&empty);
+        let (empty, mut states) = (Item::new(), Vec::with_capacity(guards.len()));
+        for (guard, key, indexes) in &guards {
+            let item = found.get(key).unwrap_or(&empty);
             let mut state = DedupeState::from_item(item);
             state.legacy |= guard.bucket().is_some_and(|b| b.minute < cutover);
+            let owned = guard.to_owned();
             if state.uses_markers(now, indexes.len(), token_limit(guard)) {
-                known.marker_guards.push(guard.to_owned());
+                known.marker_guards.push(owned.clone());
             }
             for &i in indexes {
                 let e = &events[i];
@@ -942,7 +950,7 @@ impl IngestStore for DynamoIngest {
                     wanted.insert(keys::event_marker(&e.source, &e.id), Marked::Event(i));
                 }
             }
-            states.push((guard.to_owned(), state));
+            states.push((owned, state));
         }
         self.remember_dedupe(states);
         let keys = wanted
