@@ -5,7 +5,8 @@
 //! poller per queue as `venue-analytics up` runs them, or `--pollers N`)
 //! through the real pipeline and adapters against the emulator.
 //!
-//! Prints messages/s, the time to drain, transactions per batch and where
+//! Prints messages/s, the time to drain, transactions per batch (and how
+//! many were cancelled: each is sent again, re-planned) and where
 //! the time went (inside `TransactWriteItems` vs. everything else).
 //!
 //! Run: `cargo bench -p tests --bench spread_ingest [-- --sets 2 --pollers 1]`
@@ -68,6 +69,7 @@ async fn main() {
     let tx_before = counters.transactions.load(Ordering::Relaxed);
     let actions_before = counters.actions.load(Ordering::Relaxed);
     let micros_before = counters.transact_micros.load(Ordering::Relaxed);
+    let cancelled_before = counters.cancelled.load(Ordering::Relaxed);
 
     let elapsed = drain_with_pollers(sqs, &queues, pollers, &make).await;
     for dlq in &queues.dlqs {
@@ -76,6 +78,7 @@ async fn main() {
 
     let tx = counters.transactions.load(Ordering::Relaxed) - tx_before;
     let actions = counters.actions.load(Ordering::Relaxed) - actions_before;
+    let cancelled = counters.cancelled.load(Ordering::Relaxed) - cancelled_before;
     let in_tx =
         Duration::from_micros(counters.transact_micros.load(Ordering::Relaxed) - micros_before);
     // Each poller hands the pipeline up to 100 messages.
@@ -87,7 +90,7 @@ async fn main() {
         messages as f64 / elapsed.as_secs_f64()
     );
     println!(
-        "    transactions {tx} ({:.1} per 100 messages, ≥ {batches_min} batches), actions {actions} ({:.1} per message)",
+        "    transactions {tx} ({:.1} per 100 messages, ≥ {batches_min} batches; {cancelled} cancelled), actions {actions} ({:.1} per message)",
         tx as f64 * 100.0 / messages as f64,
         actions as f64 / messages as f64
     );

@@ -12,13 +12,13 @@ use std::sync::Arc;
 
 use async_trait::async_trait;
 use aws_sdk_dynamodb::types::AttributeValue;
-use chrono::{DateTime, Duration, SecondsFormat, Utc};
+use chrono::{DateTime, Duration, SecondsFormat, SubsecRound, Utc};
 use domain::aggregate::{ChunkPlan, VenueContexts};
 use domain::ports::{AnalyticsReader, StoreResult};
 use domain::{Event, EventType};
 use pipeline::{
     BatchOutcome, CommitContext, CommitOutcome, IngestStore, Known, Message, Pipeline,
-    QuarantineRecord,
+    PipelineConfig, QuarantineRecord,
 };
 use rand::rngs::StdRng;
 use rand::seq::SliceRandom;
@@ -435,6 +435,100 @@ async fn an_erased_customer_stays_erased_and_its_purchases_stay_counted_once() {
     assert_eq!(settle(&lambda(&local), batch(&later)).await, (1, 0));
     let row = r.customer(&venue, &customer).await.unwrap().unwrap();
     assert_eq!((row.orders, row.spend), (1, later[0].amount));
+}
+
+/// Box-office uploads and offline sales: returning customers' purchases
+/// arrive out of time order, several of one customer per batch and split
+/// over chunks, each batch on a fresh Lambda. The pre-check reads each
+/// stored customer's first and last purchase and every commit carries them
+/// on to the batch's next chunks, so the first attempt's guards hold: no
+/// transaction is cancelled to learn them. Blind (conditions alone), the
+/// same stream is cancelled and re-planned. Both end with each customer's
+/// first and last purchase, orders and spend as summed from the purchases.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn returning_customers_out_of_order_purchases_are_guarded_right_the_first_time() {
+    let local = stack().await;
+    let mut rng = StdRng::seed_from_u64(37);
+    let run = &uuid::Uuid::new_v4().simple().to_string()[..8];
+    for blind in [false, true] {
+        let venue = unique("venue");
+        // Customer ids as platforms have them; a few buy most of the tickets.
+        let customers: Vec<String> = (0..10)
+            .map(|i| match i % 3 {
+                0 => format!("fan.{i}@{run}.example"),
+                1 => format!("box-office:{run}/walk-up|{i}"),
+                _ => format!("{run}-zoë-{i}"),
+            })
+            .collect();
+        let mut sent: Vec<(usize, Purchase)> = purchases(&mut rng, 200)
+            .into_iter()
+            .map(|p| (rng.random_range(0..10usize).min(rng.random_range(0..10)), p))
+            .collect();
+        sent.shuffle(&mut rng);
+        let mut cancelled = 0;
+        let mut rest = &sent[..];
+        while !rest.is_empty() {
+            let (batch, later) = rest.split_at(rng.random_range(1..=40).min(rest.len()));
+            rest = later;
+            let store = store(&local, DateTime::UNIX_EPOCH);
+            let counters = Arc::clone(&store.counters);
+            let store: Arc<dyn IngestStore> = if blind {
+                Arc::new(Blind(store))
+            } else {
+                Arc::new(store)
+            };
+            let p = Pipeline::new(EventType::TicketPurchase, store, quarantine(&local))
+                .with_config(PipelineConfig {
+                    transaction_budget: 20,
+                    ..PipelineConfig::default()
+                });
+            let messages = batch
+                .iter()
+                .map(|(c, p)| message(&venue, &customers[*c], p))
+                .collect();
+            assert_eq!(settle(&p, messages).await, (batch.len(), 0));
+            cancelled += counters
+                .cancelled
+                .load(std::sync::atomic::Ordering::Relaxed);
+        }
+        let r = reader(&local);
+        for (c, customer) in customers.iter().enumerate() {
+            let theirs: Vec<&Purchase> = sent
+                .iter()
+                .filter(|(i, _)| *i == c)
+                .map(|(_, p)| p)
+                .collect();
+            let row = r.customer(&venue, customer).await.unwrap();
+            let Some(row) = row else {
+                assert!(theirs.is_empty(), "{customer} has no row");
+                continue;
+            };
+            let at = |t: DateTime<Utc>| t.trunc_subsecs(0);
+            assert_eq!(
+                (
+                    row.first_purchase_at,
+                    row.last_purchase_at,
+                    row.orders,
+                    row.spend
+                ),
+                (
+                    theirs.iter().map(|p| at(p.time)).min(),
+                    theirs.iter().map(|p| at(p.time)).max(),
+                    i64::try_from(theirs.len()).unwrap(),
+                    theirs.iter().map(|p| p.amount).sum()
+                ),
+                "{customer} (blind: {blind})"
+            );
+        }
+        if blind {
+            assert!(cancelled > 0, "blind guards learn by cancellation");
+        } else {
+            assert_eq!(
+                cancelled, 0,
+                "the pre-check and the commits set every guard"
+            );
+        }
+    }
 }
 
 #[derive(Debug, Clone)]

@@ -136,8 +136,9 @@ pub struct DynamoIngest {
     client: aws_sdk_dynamodb::Client,
     names: Names,
     pub counters: Arc<WriteCounters>,
-    /// Stored first/last purchase times learned from failed customer guards,
-    /// by (venue, customer); dropped once the customer's chunk commits.
+    /// Stored first/last purchase times, by (venue, customer), as the
+    /// pre-check read them, failed customer guards returned them or commits
+    /// moved them; a guess the guards check.
     learned: Arc<Mutex<HashMap<(String, String), PurchaseBounds>>>,
     /// How each guard's events are deduplicated, as last read (the
     /// pre-check, a failed condition) or written; a guess the conditions check.
@@ -163,6 +164,15 @@ type GuardModes<'e> = HashMap<Guard<'e>, GuardEvents>;
 struct PurchaseBounds {
     first: Option<DateTime<Utc>>,
     last: Option<DateTime<Utc>>,
+}
+
+impl PurchaseBounds {
+    fn of(customer: &Item) -> Self {
+        PurchaseBounds {
+            first: get_time(customer, "firstPurchaseAt"),
+            last: get_time(customer, "lastPurchaseAt"),
+        }
+    }
 }
 
 /// Purchase times are stored in one sortable form, so the guards can compare strings.
@@ -699,15 +709,40 @@ impl DynamoIngest {
         }
     }
 
-    /// Drops what failed guards taught about the chunk's customers: it is
-    /// stale once they are updated, and the map must not grow without end.
-    fn forget(&self, plan: &ChunkPlan<'_>) {
+    /// After a commit, the chunk's customers' purchase times are what was
+    /// known merged with the chunk's: the next chunk of a batch with an
+    /// earlier purchase of one of them guards against the right values.
+    fn committed_customers(&self, plan: &ChunkPlan<'_>) {
+        let merged: Vec<_> = {
+            let learned = self.learned.lock().unwrap_or_else(PoisonError::into_inner);
+            plan.customers
+                .iter()
+                .filter_map(|((venue, customer), d)| {
+                    let (first, last) = (d.first_purchase_at?, d.last_purchase_at?);
+                    let key = ((*venue).to_owned(), (*customer).to_owned());
+                    let known = learned.get(&key).copied().unwrap_or_default();
+                    let bounds = PurchaseBounds {
+                        first: Some(known.first.map_or(first, |f| f.min(first))),
+                        last: Some(known.last.map_or(last, |l| l.max(last))),
+                    };
+                    Some((key, bounds))
+                })
+                .collect()
+        };
+        self.learn_bounds(merged);
+    }
+
+    /// Remembers customers' stored purchase times, as a read or a failed
+    /// guard returned them.
+    fn learn_bounds(&self, bounds: impl IntoIterator<Item = ((String, String), PurchaseBounds)>) {
         let mut learned = self.learned.lock().unwrap_or_else(PoisonError::into_inner);
-        if learned.is_empty() {
-            return;
-        }
-        for ((venue, customer), _) in &plan.customers {
-            learned.remove(&((*venue).to_owned(), (*customer).to_owned()));
+        for (key, stored) in bounds {
+            // Bounded: when full it starts over; forgetting costs at most
+            // one more failed guard per customer.
+            if learned.len() >= MAX_LEARNED && !learned.contains_key(&key) {
+                learned.clear();
+            }
+            learned.insert(key, stored);
         }
     }
 
@@ -934,8 +969,17 @@ impl IngestStore for DynamoIngest {
             .collect();
         let mut known = Known::default();
         let (empty, mut states) = (Item::new(), Vec::with_capacity(guards.len()));
+        let mut bounds = Vec::new();
         for (guard, key, indexes) in &guards {
             let item = found.get(key).unwrap_or(&empty);
+            // A stored customer's purchase times set the first attempt's
+            // guards (out-of-order purchases no longer cancel it to learn
+            // them). A stale read is safe: the first purchase time only
+            // moves earlier and the last only later, and the guards check.
+            // (Only customer keys have a sort key.)
+            if let (Some(stored), (pk, Some(sk))) = (found.get(key), key) {
+                bounds.push(((pk.clone(), sk.clone()), PurchaseBounds::of(stored)));
+            }
             let mut state = DedupeState::from_item(item);
             state.legacy |= guard.bucket().is_some_and(|b| b.minute < cutover);
             let owned = guard.to_owned();
@@ -953,6 +997,7 @@ impl IngestStore for DynamoIngest {
             states.push((owned, state));
         }
         self.remember_dedupe(states);
+        self.learn_bounds(bounds);
         let keys = wanted
             .keys()
             .map(|k| HashMap::from([("pk".to_owned(), s(k.clone()))]))
@@ -1034,7 +1079,7 @@ impl IngestStore for DynamoIngest {
             let token = request_token(&actions);
             let cancelled = match self.transact(actions, token).await {
                 Ok(()) => {
-                    self.forget(plan);
+                    self.committed_customers(plan);
                     self.committed_dedupe(&modes, ctx.now);
                     return Ok(CommitOutcome::Committed);
                 }
@@ -1086,20 +1131,10 @@ impl IngestStore for DynamoIngest {
                         else {
                             continue;
                         };
-                        let stored = reason.item().map_or_else(PurchaseBounds::default, |item| {
-                            PurchaseBounds {
-                                first: get_time(item, "firstPurchaseAt"),
-                                last: get_time(item, "lastPurchaseAt"),
-                            }
-                        });
-                        let mut learned =
-                            self.learned.lock().unwrap_or_else(PoisonError::into_inner);
-                        // Chunks that never commit leave entries behind; forgetting
-                        // costs at most one more failed guard each.
-                        if learned.len() >= MAX_LEARNED {
-                            learned.clear();
-                        }
-                        learned.insert((v.clone(), c.clone()), stored);
+                        let stored = reason
+                            .item()
+                            .map_or_else(PurchaseBounds::default, PurchaseBounds::of);
+                        self.learn_bounds([((v.clone(), c.clone()), stored)]);
                     }
                     (Some("None") | None, _) => {}
                     (Some(code), _) if PERMANENT_CANCELLATION_CODES.contains(&code) => {
