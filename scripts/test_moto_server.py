@@ -1,6 +1,8 @@
 """Differential test of the emulator launcher's update fast path and its
 condition lexing cache; and checks of its SQS delete fix and of the stream
-images its skipped item copies must not change (below).
+images its skipped item copies must not change; and of its JSON request
+parse against moto's own on requests generated from the service models
+(below).
 
 Generates updates the way clients write them — plain `ADD`/`SET`/
 `if_not_exists` actions (ours) mixed with everything the fast path must hand
@@ -18,10 +20,13 @@ raise the same error (code and message).
 Usage: .venv/bin/python scripts/test_moto_server.py [cases [seed]]   (default 3000)
 """
 
+import base64
 import importlib.util
+import json
 import os
 import random
 import sys
+from collections.abc import Mapping
 
 import boto3
 from botocore.exceptions import ClientError
@@ -364,7 +369,91 @@ def stream_images():
     print(f"streams: {len(ours)} records with the same old and new images as moto's own copy")
 
 
+def _generated(rng, shape, depth=0):
+    """A JSON value for `shape` as a client (or a careless one) sends it."""
+    kind = shape.type_name
+    if depth > 6 or rng.random() < 0.03:
+        return None
+    if kind == "structure":
+        out = {}
+        for name, member in shape.members.items():
+            if rng.random() < (0.9 if len(shape.members) < 4 else 0.35):
+                out[member.serialization.get("name", name)] = _generated(rng, member, depth + 1)
+        if rng.random() < 0.1:
+            out["Unmodelled"] = "x"
+        return out
+    if kind == "list":
+        return [_generated(rng, shape.member, depth + 1) for _ in range(rng.randrange(4))]
+    if kind == "map":
+        return {f"k{i}": _generated(rng, shape.value, depth + 1) for i in range(rng.randrange(4))}
+    if kind == "blob":
+        return base64.b64encode(bytes(rng.randrange(256) for _ in range(rng.randrange(8)))).decode()
+    if kind == "timestamp":
+        return rng.choice([1764950400, 1764950400.25, "2026-12-05T19:00:00Z"])
+    if kind in ("integer", "long", "short", "byte"):
+        return rng.choice([0, 7, -3, 2**40, "12"])
+    if kind in ("float", "double"):
+        return rng.choice([0.5, 3, "2.25"])
+    if kind == "boolean":
+        return rng.random() < 0.5
+    return rng.choice(["", "a", "v#venue-1#1m", "zoë|:/", "1"])
+
+
+def _canonical(value):
+    """Types, keys in order, and values: what the two parses must share."""
+    if isinstance(value, Mapping):
+        return (type(value).__name__, [(k, _canonical(v)) for k, v in value.items()])
+    if isinstance(value, list):
+        return ("list", [_canonical(v) for v in value])
+    return (type(value).__name__, value)
+
+
+def request_parsing(requests=3000, seed=20261205):
+    """The launcher's JSON request parse (fix 13) against moto's own, on
+    requests generated from the service models of the JSON services we use:
+    the same parameters, in the same order (compared by repr), or the same error."""
+    from moto.core.parse import PROTOCOL_PARSERS
+    from moto.core.responses import get_service_model
+    import moto.core.parse as moto_parse
+
+    rng = random.Random(seed)
+    ops = []
+    for service in ("dynamodb", "sqs", "timestream-write", "logs"):
+        model = get_service_model(service)
+        ops += [(model, model.operation_model(name)) for name in model.operation_names]
+
+    def parsed(op, body, fn, map_type):
+        moto_parse.JSONParser._parse_json_body = fn
+        try:
+            parser = PROTOCOL_PARSERS["json"](op, map_type=map_type)
+            return repr(_canonical(parser.parse({"method": "POST", "values": {}, "headers": {}, "body": body,
+                                      "url_path": "/", "url_params": {}})))
+        except Exception as e:
+            return f"{type(e).__name__}: {e}"
+        finally:
+            moto_parse.JSONParser._parse_json_body = launcher._parse_json_body
+
+    errors = 0
+    for case in range(requests):
+        model, op = rng.choice(ops)
+        if op.input_shape is None:
+            continue
+        body = json.dumps(_generated(rng, op.input_shape)).encode()
+        map_type = rng.choice([dict, moto_parse.XFormedDict])
+        fast = parsed(op, body, launcher._parse_json_body, map_type)
+        reference = parsed(op, body, launcher._RealParseJsonBody, map_type)
+        errors += not fast.startswith("(")
+        if fast != reference:
+            print(f"request {case}: {model.service_name} {op.name} {body[:300]!r}")
+            print(f"  launcher: {fast[:400]}")
+            print(f"  moto:     {reference[:400]}")
+            sys.exit(1)
+    print(f"request parsing: {requests} generated requests of {len(ops)} operations, same parameters "
+          f"as moto's own parse ({errors} raised the same error)")
+
+
 if __name__ == "__main__":
     main()
     sqs_deletes()
     stream_images()
+    request_parsing()
