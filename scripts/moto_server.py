@@ -1,4 +1,4 @@
-"""Starts moto server with eleven performance fixes and two correctness fixes.
+"""Starts moto server with twelve performance fixes and two correctness fixes.
 
 1. DynamoDB transactions.
 
@@ -693,6 +693,105 @@ def _parse_json_body(self, raw_body, shape):
 
 
 moto_parse.JSONParser._parse_json_body = _parse_json_body
+
+# 14. Condition parsing (speed). Every condition runs six passes over its
+# tokens per request (paths, functions, comparators, IN, BETWEEN, parentheses
+# and booleans): a quarter of a spread ingest's emulator time once requests
+# parse fast. The tree those passes build depends on the text alone: names
+# and values only fill its leaves (a missing one raises in moto's first
+# pass). Here the tree is kept per text and its leaves filled per request;
+# moto's own `_make_op_condition` builds the condition from it. A text's tree
+# is kept only if the condition it makes equals moto's own parse of the same
+# request (so a moto whose passes differ keeps its own path); a request
+# missing a placeholder, and any text that fails, take moto's path.
+_RealConditionParse = ConditionExpressionParser.parse
+_Kind = ConditionExpressionParser.Kind
+_Nonterminal = ConditionExpressionParser.Nonterminal
+_condition_trees = {}
+
+
+def _condition_tree(parser):
+    """moto's `parse` up to the tree it makes the condition from."""
+    nodes = parser._lex_condition_expression()
+    nodes = parser._parse_paths(nodes)
+    nodes = parser._apply_functions(nodes)
+    nodes = parser._apply_comparator(nodes)
+    nodes = parser._apply_in(nodes)
+    nodes = parser._apply_between(nodes)
+    nodes = parser._apply_parens_and_booleans(nodes)
+    node = nodes[0]
+    parser._assert_no_redundant_parentheses(node)
+    return node
+
+
+def _placeholders(node, names, values):
+    if node.kind == _Kind.EXPRESSION_ATTRIBUTE_VALUE:
+        values.add(node.text)
+    elif node.nonterminal == _Nonterminal.IDENTIFIER and node.text.startswith("#"):
+        names.add(node.text)
+    for child in node.children:
+        _placeholders(child, names, values)
+
+
+def _filled(node, names, values):
+    if node.kind == _Kind.EXPRESSION_ATTRIBUTE_VALUE:
+        return node._replace(value=values[node.text])
+    if node.nonterminal == _Nonterminal.IDENTIFIER and node.text.startswith("#"):
+        return node._replace(value=names[node.text])
+    if not node.children:
+        return node
+    return node._replace(children=[_filled(c, names, values) for c in node.children])
+
+
+def _same(a, b):
+    """Same classes and the same attributes, all the way down."""
+    if type(a) is not type(b):
+        return False
+    if isinstance(a, (list, tuple)):
+        return len(a) == len(b) and all(map(_same, a, b))
+    if isinstance(a, dict):
+        return a.keys() == b.keys() and all(_same(a[k], b[k]) for k in a)
+    if hasattr(a, "__dict__"):
+        return _same(vars(a), vars(b))
+    return a == b
+
+
+def _made(parser, node):
+    parser.expr_attr_names_found.extend(parser._find_literals(node))
+    parser.expr_attr_values_found.extend(parser._find_expr_attr_values(node))
+    return parser._make_op_condition(node)
+
+
+def _condition_parse(self):
+    text = self.condition_expression
+    names = self.expression_attribute_names
+    values = self.expression_attribute_values
+    kept = _condition_trees.get(text) if text else None
+    if kept is None:
+        if not text:
+            return _RealConditionParse(self)
+        try:
+            tree = _condition_tree(ConditionExpressionParser(text, names, values))
+            ours = _made(ConditionExpressionParser(text, names, values), tree)
+            theirs = _RealConditionParse(ConditionExpressionParser(text, names, values))
+        except Exception:
+            return _RealConditionParse(self)
+        if not _same(ours, theirs):
+            return _RealConditionParse(self)
+        used_names, used_values = set(), set()
+        _placeholders(tree, used_names, used_values)
+        if len(_condition_trees) >= 8192:
+            _condition_trees.clear()
+        kept = _condition_trees[text] = (tree, used_names, used_values)
+    tree, used_names, used_values = kept
+    if (used_names and (names is None or not used_names <= names.keys())) or (
+        used_values and (values is None or not used_values <= values.keys())
+    ):
+        return _RealConditionParse(self)
+    return _made(self, _filled(tree, names, values))
+
+
+ConditionExpressionParser.parse = _condition_parse
 
 if __name__ == "__main__":
     main(sys.argv[1:])

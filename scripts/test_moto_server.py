@@ -1,5 +1,5 @@
 """Differential test of the emulator launcher's update fast path and its
-condition lexing cache; and checks of its SQS delete fix and of the stream
+condition lexing and parse caches; and checks of its SQS delete fix and of the stream
 images its skipped item copies must not change; and of its JSON request
 parse against moto's own on requests generated from the service models
 (below).
@@ -14,7 +14,7 @@ nested paths, syntax errors; the same texts recur with other names and
 values) — against generated stored items,
 and runs each one twice through boto3 on the in-process emulator: once with
 the launcher's patches, once with moto's own parser, validator and executor
-restored (and its condition lexer). The oracle is moto itself: both runs must leave the same item and
+restored (and its condition lexer and parse). The oracle is moto itself: both runs must leave the same item and
 raise the same error (code and message).
 
 Usage: .venv/bin/python scripts/test_moto_server.py [cases [seed]]   (default 3000)
@@ -46,9 +46,10 @@ spec.loader.exec_module(launcher)  # applies the patches; does not start a serve
 ddb = launcher.ddb
 CONDITIONS = launcher.ConditionExpressionParser
 PATCHED = (ddb.UpdateExpressionParser, ddb.UpdateExpressionValidator, ddb.UpdateExpressionExecutor,
-           launcher.ddb_responses.UpdateExpressionParser, CONDITIONS._lex_condition_expression)
+           launcher.ddb_responses.UpdateExpressionParser, CONDITIONS._lex_condition_expression,
+           CONDITIONS.parse)
 ORIGINAL = (launcher.UpdateExpressionParser, launcher._RealValidator, launcher._RealExecutor,
-            launcher.UpdateExpressionParser, launcher._RealLex)
+            launcher.UpdateExpressionParser, launcher._RealLex, launcher._RealConditionParse)
 
 
 applied = 0
@@ -67,7 +68,8 @@ launcher._Executor.execute = _counting_execute
 
 def use(parts):
     (ddb.UpdateExpressionParser, ddb.UpdateExpressionValidator, ddb.UpdateExpressionExecutor,
-     launcher.ddb_responses.UpdateExpressionParser, CONDITIONS._lex_condition_expression) = parts
+     launcher.ddb_responses.UpdateExpressionParser, CONDITIONS._lex_condition_expression,
+     CONDITIONS.parse) = parts
 
 
 ATTRS = ["count", "spend", "name", "wd3", "tier#GA", "rf.$#INR", "x[0]", "lastAt", "nested"]
