@@ -623,16 +623,18 @@ def _compile(cls, shape):
 def _structure(cls, shape):
     if shape.is_document_type:
         return lambda p, value: value
-    members, by_json = None, None
+    # Compiled on first use, assigned whole (requests run on several threads).
+    compiled = None
 
     def parse(p, value):
-        nonlocal members, by_json
-        if members is None:
-            members = [
+        nonlocal compiled
+        if compiled is None:
+            listed = [
                 (m.serialization.get("name", name), name, _compile(cls, m))
                 for name, m in shape.members.items()
             ]
-            by_json = {json_name: (name, fn) for json_name, name, fn in members}
+            compiled = (listed, {json_name: (name, fn) for json_name, name, fn in listed})
+        members, by_json = compiled
         if value is None:
             return None
         out = p.MAP_TYPE()
@@ -654,13 +656,17 @@ def _structure(cls, shape):
     return parse
 
 
+_UNSET = object()
+
+
 def _list(cls, shape):
-    member = []
+    member = _UNSET
 
     def parse(p, node):
-        if not member:
-            member.append(_compile(cls, shape.member))
-        fn = member[0]
+        nonlocal member
+        if member is _UNSET:
+            member = _compile(cls, shape.member)
+        fn = member
         if fn is None:
             return [item for item in node]
         return [fn(p, item) for item in node]
@@ -669,11 +675,12 @@ def _list(cls, shape):
 
 
 def _map(cls, shape):
-    parts = []
+    parts = None
 
     def parse(p, value):
-        if not parts:
-            parts.extend((_compile(cls, shape.key), _compile(cls, shape.value)))
+        nonlocal parts
+        if parts is None:
+            parts = (_compile(cls, shape.key), _compile(cls, shape.value))
         key_fn, value_fn = parts
         out = p.MAP_TYPE()
         for k, v in value.items():

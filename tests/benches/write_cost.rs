@@ -82,10 +82,21 @@ async fn price(
             .unwrap_or_else(|| sizes[&(a.table.clone(), a.pk.clone(), a.sk.clone())]);
         let wcu = 2 * bytes.div_ceil(1024).max(1) as u64;
         total += wcu;
-        // The dedupe table by kind of item: buckets, event and session markers.
-        let table = match a.pk.split_once('#') {
-            Some((kind, _)) if a.table == local.names.dedupe => format!("{} {kind}", a.table),
-            _ => a.table.clone(),
+        // The dedupe table by kind of item (buckets, event and session
+        // markers), rollups by granularity and scope (ids hold no `#`).
+        let table = if a.table == local.names.dedupe {
+            match a.pk.split_once('#') {
+                Some((kind, _)) => format!("{} {kind}", a.table),
+                None => a.table.clone(),
+            }
+        } else if a.table == local.names.rollups {
+            match a.pk.rsplitn(3, '#').collect::<Vec<_>>()[..] {
+                [g, "*", _] => format!("{} {g} venue", a.table),
+                [g, _, _] => format!("{} {g} show", a.table),
+                _ => a.table.clone(),
+            }
+        } else {
+            a.table.clone()
         };
         *by_table.entry(table).or_default() += wcu;
     }
