@@ -4,11 +4,13 @@
 //! the emulator through the cases that could count one twice — a customer id
 //! that buys all the time and a minute of doors that overflows its buckets
 //! (marker mode), two Lambdas at once, a pre-check that sees nothing, items
-//! written before tokens or buckets existed, an erased customer — and compare
-//! with totals summed from the generated events themselves.
+//! written before tokens or buckets existed, an erased customer, returning
+//! customers' purchases out of time order — and compare with totals summed
+//! from the generated events themselves.
 
 use std::collections::BTreeMap;
 use std::sync::Arc;
+use std::sync::atomic::Ordering;
 
 use async_trait::async_trait;
 use aws_sdk_dynamodb::types::AttributeValue;
@@ -487,9 +489,7 @@ async fn returning_customers_out_of_order_purchases_are_guarded_right_the_first_
                 .map(|(c, p)| message(&venue, &customers[*c], p))
                 .collect();
             assert_eq!(settle(&p, messages).await, (batch.len(), 0));
-            cancelled += counters
-                .cancelled
-                .load(std::sync::atomic::Ordering::Relaxed);
+            cancelled += counters.cancelled.load(Ordering::Relaxed);
         }
         let r = reader(&local);
         for (c, customer) in customers.iter().enumerate() {
