@@ -11,7 +11,8 @@ use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use domain::aggregate::{ChunkPlan, VenueContexts};
 use domain::ports::{StoreError, StoreResult};
-use domain::{Event, EventType};
+use domain::rollup::Granularity;
+use domain::{Event, EventType, Metric};
 use pipeline::{
     CommitContext, CommitOutcome, IngestStore, Message, Pipeline, PipelineConfig, QuarantineRecord,
 };
@@ -597,6 +598,62 @@ async fn late_purchases_move_first_purchase_back_and_never_last_purchase() {
         (4, 36_000),
         "retries add nothing twice"
     );
+}
+
+/// A backfill older than the fine rollups' retention (an offline box office
+/// uploading last month): its 1-minute rows (kept 8 days) and 5-minute rows
+/// (35 days) are not written — TTL would delete them, and until then they
+/// would stand alone among their deleted neighbours — while its hours and
+/// days count it, as today's purchase counts in all four.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_backfill_past_the_fine_retention_writes_only_the_rows_that_are_kept() {
+    let local = stack().await;
+    let venue = unique("venue");
+    let now = Utc::now();
+    // (age, amount): today, 10 days ago (past 1m), 40 days ago (past 5m too).
+    let sent = [
+        (chrono::Duration::minutes(30), 1_000),
+        (chrono::Duration::days(10), 2_000),
+        (chrono::Duration::days(40), 4_000),
+    ];
+    let bodies = sent
+        .iter()
+        .map(|(age, amount)| {
+            let mut e: serde_json::Value = serde_json::from_str(include_str!(
+                "../../events/cloudevents/ticket-purchase.json"
+            ))
+            .unwrap();
+            e["id"] = unique("evt").into();
+            e["time"] = (now - *age)
+                .to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
+                .into();
+            e["data"]["venueId"] = venue.clone().into();
+            e["data"]["amount"] = (*amount).into();
+            e.to_string()
+        })
+        .collect();
+    commit_all(&local, EventType::TicketPurchase, bodies).await;
+
+    let reader = storage::DynamoReader::new(local.aws.dynamodb.clone(), local.names.clone());
+    let (from, to) = (
+        (now - chrono::Duration::days(42)).timestamp(),
+        (now + chrono::Duration::days(1)).timestamp(),
+    );
+    for g in Granularity::ALL {
+        let rows = domain::ports::AnalyticsReader::rollups(&reader, &venue, None, g, from, to)
+            .await
+            .unwrap();
+        let revenue: i64 = rows.iter().map(|r| r.get(Metric::Revenue)).sum();
+        let kept: i64 = sent
+            .iter()
+            .filter(|(age, _)| {
+                g.retention_days()
+                    .is_none_or(|days| *age < chrono::Duration::days(days))
+            })
+            .map(|(_, amount)| amount)
+            .sum();
+        assert_eq!(revenue, kept, "{g:?} rows: {rows:?}");
+    }
 }
 
 /// A store that refuses for good (like DynamoDB's `ValidationError`) every

@@ -497,9 +497,19 @@ impl DynamoIngest {
         }
     }
 
-    /// Counter increments of the rollup items (one per scope, granularity, bucket).
+    /// Counter increments of the rollup items (one per scope, granularity,
+    /// bucket). A fine row already past its retention (a backfill of last
+    /// month at 1m) is not written: TTL would delete it, and until then it
+    /// would stand alone among its deleted neighbours.
     fn rollup_updates(&self, out: &mut Actions, plan: &ChunkPlan<'_>, ctx: &CommitContext) {
         for (key, c) in &plan.rollups {
+            let expires = key
+                .granularity
+                .retention_days()
+                .map(|days| key.bucket + days * 86_400);
+            if expires.is_some_and(|t| t <= ctx.now.timestamp()) {
+                continue;
+            }
             let mut u = UpdateBuilder::default();
             for m in Metric::ALL {
                 let v = c.get(m);
@@ -517,8 +527,8 @@ impl DynamoIngest {
             if let Some(cur) = c.currency {
                 u.set("currency", s(cur));
             }
-            if let Some(days) = key.granularity.retention_days() {
-                u.set("expiresAt", n(key.bucket + days * 86_400));
+            if let Some(t) = expires {
+                u.set("expiresAt", n(t));
             }
             out.items.push(self.update(
                 &self.names.rollups,
