@@ -879,11 +879,26 @@
   // Time range and series
   // ---------------------------------------------------------------------------
 
-  function defaultGranularity(span) {
-    if (span <= 2 * HOUR) return '1m';
-    if (span <= 12 * HOUR) return '5m';
-    if (span <= 8 * DAY) return '1h';
-    return '1d';
+  const GRANULARITIES = ['1m', '5m', '1h', '1d'];
+  /** How long fine rows are kept: the API refuses series reaching before. */
+  const KEPT_MS = { '1m': 8 * DAY, '5m': 35 * DAY };
+
+  /** The earliest instant the window's series read: its start, or its compared window's. */
+  function earliestRead(win) {
+    if (state.compare === 'year') return win.from - 52 * 7 * DAY;
+    if (state.compare === 'previous') return win.from - (win.to - win.from);
+    return win.from;
+  }
+
+  // An hour's margin: this clock is not the server's.
+  const granularityKept = (g, win) => !KEPT_MS[g] || earliestRead(win) > Date.now() - KEPT_MS[g] + HOUR;
+
+  /** The span's usual granularity, or the finest coarser one still kept (a past show). */
+  function defaultGranularity(span, win) {
+    const usual = span <= 2 * HOUR ? '1m' : span <= 12 * HOUR ? '5m' : span <= 8 * DAY ? '1h' : '1d';
+    let i = GRANULARITIES.indexOf(usual);
+    while (i < GRANULARITIES.length - 1 && !granularityKept(GRANULARITIES[i], win)) i += 1;
+    return GRANULARITIES[i];
   }
 
   const granularityFits = (g, span) => span / GRANULARITY_MS[g] <= MAX_POINTS && GRANULARITY_MS[g] < span;
@@ -1013,7 +1028,7 @@
     if (gen !== state.generation) return;
     const span = win.to - win.from;
     let g = state.granularity;
-    if (!g || !granularityFits(g, span)) g = defaultGranularity(span);
+    if (!g || !granularityFits(g, span) || !granularityKept(g, win)) g = defaultGranularity(span, win);
     renderRangeControls(span, g, win);
     try {
       const pre = win.prefetched?.granularity === g ? win.prefetched : null;
@@ -1145,7 +1160,7 @@
     }
     for (const b of $('granularity-switch').querySelectorAll('button')) {
       b.setAttribute('aria-pressed', String(b.dataset.granularity === g));
-      b.disabled = !granularityFits(b.dataset.granularity, span);
+      b.disabled = !granularityFits(b.dataset.granularity, span) || !granularityKept(b.dataset.granularity, win);
     }
     const zone = tz();
     $('chart-range').textContent = `${fmtDateTime(win.from, zone)} – ${fmtDateTime(win.to, zone)} · ${g} buckets · venue time`;

@@ -546,6 +546,93 @@ async fn metrics_are_zero_filled_and_queries_validated() {
     }
 }
 
+/// Fine rows expire (1m after 8 days, 5m after 35): a series, or its
+/// comparison, reaching before they are kept is refused with the
+/// granularities that cover it; one inside is served. (Now: 2026-11-24T20:30:20Z.)
+#[tokio::test]
+async fn fine_series_are_refused_before_their_rows_are_kept() {
+    let h = harness();
+    let t = token(&["v1"], false);
+    for (query, covering) in [
+        // 9 days back: past 1m, within 5m.
+        (
+            "granularity=1m&from=2026-11-15T20:00:00Z&to=2026-11-15T21:00:00Z",
+            Some("5m or 1h or 1d"),
+        ),
+        (
+            "granularity=5m&from=2026-11-15T20:00:00Z&to=2026-11-15T21:00:00Z",
+            None,
+        ),
+        // 40 days back: past 5m too.
+        (
+            "granularity=5m&from=2026-10-15T20:00:00Z&to=2026-10-15T21:00:00Z",
+            Some("1h or 1d"),
+        ),
+        // The last hour, kept; compared with a year back, not.
+        (
+            "granularity=1m&from=2026-11-24T19:30:00Z&to=2026-11-24T20:30:00Z",
+            None,
+        ),
+        (
+            "granularity=1m&from=2026-11-24T19:30:00Z&to=2026-11-24T20:30:00Z&compare=year",
+            Some("1h or 1d"),
+        ),
+        (
+            "granularity=1m&from=2026-11-24T19:30:00Z&to=2026-11-24T20:30:00Z&compare=previous",
+            None,
+        ),
+        (
+            "granularity=1h&from=2026-11-24T19:00:00Z&to=2026-11-24T21:00:00Z&compare=year",
+            None,
+        ),
+        // Just inside and just outside 8 days.
+        (
+            "granularity=1m&from=2026-11-16T20:31:00Z&to=2026-11-16T20:40:00Z",
+            None,
+        ),
+        (
+            "granularity=1m&from=2026-11-16T20:30:00Z&to=2026-11-16T20:40:00Z",
+            Some("5m or 1h or 1d"),
+        ),
+    ] {
+        let path = format!("/api/metrics/v1?metric=revenue&{query}");
+        let (s, body) = get(&h.state, &path, Some(&t)).await;
+        match covering {
+            None => assert_eq!(s, StatusCode::OK, "{query}: {body}"),
+            Some(covering) => {
+                assert_error(s, &body, StatusCode::BAD_REQUEST);
+                let message = body["error"].as_str().unwrap_or_default();
+                assert!(
+                    message.contains("are kept")
+                        && message.ends_with(&format!("ask for {covering}")),
+                    "{query}: {body}"
+                );
+            }
+        }
+    }
+}
+
+/// Check-ins are 5-minute rows: a window before they are kept is refused,
+/// pointing to the hourly metric; a recent one is served.
+#[tokio::test]
+async fn check_ins_are_refused_before_their_rows_are_kept() {
+    let h = harness();
+    let t = token(&["v1"], false);
+    let old = "/api/analytics/v1/checkins?from=2026-10-15T18:00:00Z&to=2026-10-15T21:00:00Z";
+    let (s, body) = get(&h.state, old, Some(&t)).await;
+    assert_error(s, &body, StatusCode::BAD_REQUEST);
+    assert!(
+        body["error"]
+            .as_str()
+            .unwrap_or_default()
+            .contains("granularity 1h or 1d"),
+        "{body}"
+    );
+    let recent = "/api/analytics/v1/checkins?from=2026-11-24T18:00:00Z&to=2026-11-24T20:00:00Z";
+    let (s, body) = get(&h.state, recent, Some(&t)).await;
+    assert_eq!(s, StatusCode::OK, "{body}");
+}
+
 #[tokio::test]
 async fn unknown_routes_and_methods_answer_json() {
     let h = harness();

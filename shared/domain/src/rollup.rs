@@ -65,6 +65,14 @@ impl Granularity {
         }
     }
 
+    /// The earliest instant whose rows of this granularity are still kept at
+    /// `now` (`None`: kept for good). Series must not reach before it: TTL
+    /// deletes older rows lazily, so they would read partly there.
+    pub fn kept_since(self, now: DateTime<Utc>) -> Option<DateTime<Utc>> {
+        self.retention_days()
+            .map(|days| now - chrono::Duration::days(days))
+    }
+
     /// Start of the bucket holding `t` (Unix seconds).
     pub fn bucket_start(self, t: DateTime<Utc>, tz: Tz) -> i64 {
         let secs = t.timestamp();

@@ -268,7 +268,8 @@ pub struct CheckinsQuery {
 }
 
 /// Admitted scans per 5 minutes, per gate and in total: how doors are going
-/// (venues staff gates from it). One query of the 5-minute rollups.
+/// (venues staff gates from it). One query of the 5-minute rollups, which are
+/// kept 35 days: an older window is refused with 400.
 #[utoipa::path(get, path = "/api/analytics/{venueId}/checkins", tag = "analytics", security(("bearer" = [])),
     params(("venueId" = String, Path, description = "Venue id"), CheckinsQuery),
     responses((status = 200, description = "Success", body = Checkins), VenueErrors))]
@@ -290,6 +291,22 @@ pub async fn checkins(
         return Err(ApiError::bad_request(
             "the window is longer than 24 hours: narrow `from`/`to`",
         ));
+    }
+    // 5-minute rows expire lazily: an older window would read some and miss others.
+    if let Some(since) = Granularity::FiveMinutes.kept_since(state.now())
+        && from < since
+    {
+        let at = |t: DateTime<Utc>| t.to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
+        return Err(ApiError::bad_request(format!(
+            "check-ins are 5-minute rows, kept {} days (since {}), and `from` is {}: \
+             older admissions remain in the hourly and daily metrics \
+             (`/api/metrics`, metric `scansAdmitted`, granularity 1h or 1d)",
+            Granularity::FiveMinutes
+                .retention_days()
+                .unwrap_or_default(),
+            at(since),
+            at(from)
+        )));
     }
     let starts = checkins::bucket_starts(from, to);
     let rows = match (starts.first(), starts.last()) {

@@ -10,6 +10,7 @@ use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
 use crate::access::VenueAccess;
+use crate::compare::Compare;
 use crate::error::{ApiError, ApiResult};
 use crate::extract::ApiQuery;
 use crate::openapi::VenueErrors;
@@ -91,7 +92,9 @@ pub fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new().routes(routes!(metric_series))
 }
 
-/// A metric per bucket from `from` to `to`; at most 2,000 points.
+/// A metric per bucket from `from` to `to`; at most 2,000 points. `1m` rows
+/// are kept 8 days and `5m` rows 35: a range (or its comparison) reaching
+/// before is refused with 400, naming the granularities that cover it.
 #[utoipa::path(get, path = "/api/metrics/{venueId}", tag = "metrics", security(("bearer" = [])),
     params(("venueId" = String, Path, description = "Venue id"), MetricsQuery),
     responses((status = 200, description = "Success", body = MetricSeries), VenueErrors))]
@@ -160,6 +163,12 @@ pub async fn metric_series(
         }
     };
     let compared = compare.map(|c| (c, c.shifted(from, to)));
+    check_kept(
+        granularity,
+        from,
+        compared.map(|(c, (f, _))| (c, f)),
+        state.now(),
+    )?;
     let compared_starts = match compared {
         Some((_, (f, t))) => bucket_starts(granularity, f, t, tz)
             .map_err(|e| ApiError::bad_request(e.to_string()))?,
@@ -191,4 +200,39 @@ pub async fn metric_series(
         points: points(&rows, metric, granularity, &starts, tz),
         comparison,
     }))
+}
+
+/// Fine rows expire (TTL, lazily): a series reaching before they are kept
+/// would read some rows and miss others. Such a request is refused, naming
+/// the granularities that do cover it.
+fn check_kept(
+    granularity: Granularity,
+    from: DateTime<Utc>,
+    compared: Option<(Compare, DateTime<Utc>)>,
+    now: DateTime<Utc>,
+) -> ApiResult<()> {
+    let Some(since) = granularity.kept_since(now) else {
+        return Ok(());
+    };
+    let (what, start) = match compared {
+        Some((c, f)) if f < from => (format!("`compare={}` reaches", c.as_str()), f),
+        _ => ("`from` is".to_owned(), from),
+    };
+    if start >= since {
+        return Ok(());
+    }
+    let covering: Vec<&str> = Granularity::ALL
+        .into_iter()
+        .filter(|g| g.kept_since(now).is_none_or(|s| start >= s))
+        .map(Granularity::as_str)
+        .collect();
+    let at = |t: DateTime<Utc>| t.to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
+    Err(ApiError::bad_request(format!(
+        "`{}` series are kept {} days (since {}) and {what} {}: ask for {}",
+        granularity.as_str(),
+        granularity.retention_days().unwrap_or_default(),
+        at(since),
+        at(start),
+        covering.join(" or ")
+    )))
 }

@@ -78,18 +78,10 @@ pub async fn build_report_data(
     } else {
         Granularity::Hour
     };
-    // A show report's check-ins: 5-minute buckets from two hours before the
-    // start to an hour after (never past `now`).
-    let doors = show
-        .and_then(|s| record.shows.iter().find(|r| r.event_id == s))
-        .map(|s| {
-            let from = (s.starts_at - chrono::Duration::hours(2)).timestamp();
-            let to = (s.starts_at + chrono::Duration::hours(1))
-                .min(now)
-                .timestamp();
-            (from - from.rem_euclid(300), to)
-        })
-        .filter(|(from, to)| from < to);
+    let doors = doors_window(
+        show.and_then(|s| record.shows.iter().find(|r| r.event_id == s)),
+        now,
+    );
     let (hours, days, customers, previous, door_rows) = tokio::try_join!(
         reader.rollups(venue, show, Granularity::Hour, f, t),
         async {
@@ -397,9 +389,55 @@ fn entry_points(rows: &[StoredRow]) -> Vec<Breakdown> {
     v
 }
 
+/// A show report's check-ins: 5-minute buckets from two hours before the
+/// start to an hour after (never past `now`); none for a show whose
+/// 5-minute rows are no longer all kept (TTL deletes them lazily: a curve
+/// from what is left would be wrong, its totals stay in the hourly rows).
+fn doors_window(show: Option<&ShowRecord>, now: DateTime<Utc>) -> Option<(i64, i64)> {
+    let s = show?;
+    let from = (s.starts_at - chrono::Duration::hours(2)).timestamp();
+    let to = (s.starts_at + chrono::Duration::hours(1))
+        .min(now)
+        .timestamp();
+    let from = from - from.rem_euclid(300);
+    let kept = Granularity::FiveMinutes
+        .kept_since(now)
+        .is_none_or(|since| from >= since.timestamp());
+    (from < to && kept).then_some((from, to))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn doors_are_charted_only_while_their_five_minute_rows_are_kept() {
+        let now = DateTime::parse_from_rfc3339("2026-11-24T20:30:00Z")
+            .unwrap()
+            .to_utc();
+        let show = |starts_at: DateTime<Utc>| ShowRecord {
+            event_id: "s".into(),
+            name: "S".into(),
+            starts_at,
+            capacity: None,
+            on_sale_at: None,
+        };
+        let tonight = show(now - chrono::Duration::minutes(30));
+        assert_eq!(
+            doors_window(Some(&tonight), now),
+            Some((
+                (now - chrono::Duration::minutes(150)).timestamp(),
+                now.timestamp()
+            ))
+        );
+        let month_ago = show(now - chrono::Duration::days(34));
+        assert!(doors_window(Some(&month_ago), now).is_some());
+        let long_ago = show(now - chrono::Duration::days(36));
+        assert_eq!(doors_window(Some(&long_ago), now), None);
+        let upcoming = show(now + chrono::Duration::hours(3));
+        assert_eq!(doors_window(Some(&upcoming), now), None);
+        assert_eq!(doors_window(None, now), None);
+    }
 
     fn row(
         bucket: i64,
