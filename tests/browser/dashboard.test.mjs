@@ -174,6 +174,32 @@ test('comparison with the previous period and check-ins per gate', async () => {
   }
 });
 
+test('a comparison a year back charts at a granularity whose rows are still kept', async () => {
+  const { context, page } = await openDashboard({ width: 1440, height: 900 });
+  try {
+    // Six hours chart at 5m; a year back only hours and days are kept (1m: 8 days, 5m: 35),
+    // and the API refuses a comparison reaching before its granularity's rows.
+    await page.click('#range-switch button[data-range="6h"]');
+    const compared = page.waitForResponse(
+      (r) => r.url().includes('/api/metrics/') && new URL(r.url()).searchParams.get('compare') === 'year',
+      { timeout: 20_000 },
+    );
+    await page.click('#compare-switch button[data-compare="year"]');
+    const response = await compared;
+    const granularity = new URL(response.url()).searchParams.get('granularity');
+    assert.equal(response.status(), 200, `${response.url()} answered ${response.status()}: ${await response.text()}`);
+    assert.ok(['1h', '1d'].includes(granularity), `charted at ${granularity} with a comparison a year back`);
+    for (const g of ['1m', '5m']) {
+      assert.ok(
+        await page.$eval(`#granularity-switch button[data-granularity="${g}"]`, (b) => b.disabled),
+        `${g} is offered for a comparison a year back`,
+      );
+    }
+  } finally {
+    await context.close();
+  }
+});
+
 test('mobile layout renders without horizontal overflow', async () => {
   const { context, page } = await openDashboard({ width: 390, height: 844 });
   try {
