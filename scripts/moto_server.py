@@ -773,10 +773,10 @@ def _condition_parse(self):
     text = self.condition_expression
     names = self.expression_attribute_names
     values = self.expression_attribute_values
-    kept = _condition_trees.get(text) if text else None
+    if not text:
+        return _RealConditionParse(self)
+    kept = _condition_trees.get(text)
     if kept is None:
-        if not text:
-            return _RealConditionParse(self)
         try:
             tree = _condition_tree(ConditionExpressionParser(text, names, values))
             ours = _made(ConditionExpressionParser(text, names, values), tree)

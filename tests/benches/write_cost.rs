@@ -155,10 +155,9 @@ fn usage(
     }
 }
 
-/// Bytes × months of the dedupe and session markers, kept until their TTL.
-#[allow(clippy::cast_precision_loss)]
 /// Byte-months of the dedupe items the run wrote, kept 35 days: the markers
 /// (puts) and the dedupe buckets (updated items of the dedupe table).
+#[allow(clippy::cast_precision_loss)]
 fn dedupe_byte_months(log: &[LoggedAction], sizes: &Sizes, dedupe: &str) -> f64 {
     let markers: usize = log
         .iter()

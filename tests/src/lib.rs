@@ -72,6 +72,14 @@ pub fn quarantine(local: &LocalStack) -> Arc<storage::S3Quarantine> {
     ))
 }
 
+/// Transactions of at most 20 actions, so a batch spans many chunks.
+pub fn small_chunks() -> pipeline::PipelineConfig {
+    pipeline::PipelineConfig {
+        transaction_budget: 20,
+        ..pipeline::PipelineConfig::default()
+    }
+}
+
 /// A fresh id, so tests sharing the emulator never see each other's data.
 pub fn unique(prefix: &str) -> String {
     format!("{prefix}-{}", uuid::Uuid::new_v4().simple())

@@ -20,7 +20,7 @@ use domain::ports::{AnalyticsReader, StoreResult};
 use domain::{Event, EventType};
 use pipeline::{
     BatchOutcome, CommitContext, CommitOutcome, IngestStore, Known, Message, Pipeline,
-    PipelineConfig, QuarantineRecord,
+    QuarantineRecord,
 };
 use rand::rngs::StdRng;
 use rand::seq::SliceRandom;
@@ -480,10 +480,7 @@ async fn returning_customers_out_of_order_purchases_are_guarded_right_the_first_
                 Arc::new(store)
             };
             let p = Pipeline::new(EventType::TicketPurchase, store, quarantine(&local))
-                .with_config(PipelineConfig {
-                    transaction_budget: 20,
-                    ..PipelineConfig::default()
-                });
+                .with_config(tests::small_chunks());
             let messages = batch
                 .iter()
                 .map(|(c, p)| message(&venue, &customers[*c], p))

@@ -18,7 +18,7 @@ use pipeline::{
 };
 use publisher::simulate::{Kind, SimConfig, Simulation, simulate};
 use runner::LocalStack;
-use tests::{get_json, quarantine, stack, unique};
+use tests::{get_json, quarantine, small_chunks, stack, unique};
 
 fn night(venue: &str, seed: u64, scale: f64) -> Simulation {
     let mut cfg = SimConfig::new(Utc::now(), seed);
@@ -329,13 +329,6 @@ impl<F: Fn(usize) -> Option<Fault> + Send + Sync> IngestStore for Faulty<F> {
         now: DateTime<Utc>,
     ) -> StoreResult<()> {
         self.inner.record_rejections(rejections, now).await
-    }
-}
-
-fn small_chunks() -> PipelineConfig {
-    PipelineConfig {
-        transaction_budget: 20,
-        ..PipelineConfig::default()
     }
 }
 

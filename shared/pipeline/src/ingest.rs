@@ -500,7 +500,6 @@ impl Pipeline {
         Ok(contexts)
     }
 
-    /// Spreads concurrent chunks over shards so they do not conflict on one hot item.
     /// The pause before conflict retry `attempt` (from 0): the backoff
     /// doubled per attempt plus a jitter of up to as much (from the clock's
     /// nanoseconds: Lambdas that met rarely draw the same).
@@ -512,6 +511,7 @@ impl Pipeline {
         base + base.mul_f64(f64::from(nanos % 1000) / 1000.0)
     }
 
+    /// Spreads concurrent chunks over shards so they do not conflict on one hot item.
     fn shard_for(&self, events: &[Event<'_>], plan: &ChunkPlan<'_>) -> u8 {
         let Some(&first) = plan.events.first() else {
             return 0;

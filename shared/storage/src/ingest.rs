@@ -981,13 +981,14 @@ impl IngestStore for DynamoIngest {
         let (empty, mut states) = (Item::new(), Vec::with_capacity(guards.len()));
         let mut bounds = Vec::new();
         for (guard, key, indexes) in &guards {
-            let item = found.get(key).unwrap_or(&empty);
+            let stored = found.get(key);
+            let item = stored.unwrap_or(&empty);
             // A stored customer's purchase times set the first attempt's
             // guards (out-of-order purchases no longer cancel it to learn
             // them). A stale read is safe: the first purchase time only
             // moves earlier and the last only later, and the guards check.
             // (Only customer keys have a sort key.)
-            if let (Some(stored), (pk, Some(sk))) = (found.get(key), key) {
+            if let (Some(stored), (pk, Some(sk))) = (stored, key) {
                 bounds.push(((pk.clone(), sk.clone()), PurchaseBounds::of(stored)));
             }
             let mut state = DedupeState::from_item(item);

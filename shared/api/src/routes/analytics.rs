@@ -292,22 +292,17 @@ pub async fn checkins(
             "the window is longer than 24 hours: narrow `from`/`to`",
         ));
     }
-    // 5-minute rows expire lazily: an older window would read some and miss others.
-    if let Some(since) = Granularity::FiveMinutes.kept_since(state.now())
-        && from < since
-    {
-        let at = |t: DateTime<Utc>| t.to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
-        return Err(ApiError::bad_request(format!(
-            "check-ins are 5-minute rows, kept {} days (since {}), and `from` is {}: \
-             older admissions remain in the hourly and daily metrics \
-             (`/api/metrics`, metric `scansAdmitted`, granularity 1h or 1d)",
-            Granularity::FiveMinutes
-                .retention_days()
-                .unwrap_or_default(),
-            at(since),
-            at(from)
-        )));
-    }
+    super::require_kept(
+        Granularity::FiveMinutes,
+        from,
+        state.now(),
+        ("check-ins (5-minute rows)", "`from` is"),
+        |_| {
+            "older admissions remain in the hourly and daily metrics \
+             (`/api/metrics`, metric `scansAdmitted`, granularity 1h or 1d)"
+                .to_owned()
+        },
+    )?;
     let starts = checkins::bucket_starts(from, to);
     let rows = match (starts.first(), starts.last()) {
         (Some(&first), Some(&last)) => {

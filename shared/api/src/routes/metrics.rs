@@ -202,37 +202,20 @@ pub async fn metric_series(
     }))
 }
 
-/// Fine rows expire (TTL, lazily): a series reaching before they are kept
-/// would read some rows and miss others. Such a request is refused, naming
-/// the granularities that do cover it.
+/// Fine rows expire (TTL, lazily): a series, or its comparison, reaching
+/// before they are kept is refused, naming the granularities that cover it.
 fn check_kept(
     granularity: Granularity,
     from: DateTime<Utc>,
     compared: Option<(Compare, DateTime<Utc>)>,
     now: DateTime<Utc>,
 ) -> ApiResult<()> {
-    let Some(since) = granularity.kept_since(now) else {
-        return Ok(());
-    };
     let (what, start) = match compared {
         Some((c, f)) if f < from => (format!("`compare={}` reaches", c.as_str()), f),
         _ => ("`from` is".to_owned(), from),
     };
-    if start >= since {
-        return Ok(());
-    }
-    let covering: Vec<&str> = Granularity::ALL
-        .into_iter()
-        .filter(|g| g.kept_since(now).is_none_or(|s| start >= s))
-        .map(Granularity::as_str)
-        .collect();
-    let at = |t: DateTime<Utc>| t.to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
-    Err(ApiError::bad_request(format!(
-        "`{}` series are kept {} days (since {}) and {what} {}: ask for {}",
-        granularity.as_str(),
-        granularity.retention_days().unwrap_or_default(),
-        at(since),
-        at(start),
-        covering.join(" or ")
-    )))
+    let subject = format!("`{}` series", granularity.as_str());
+    super::require_kept(granularity, start, now, (&subject, &what), |covering| {
+        format!("ask for {}", covering.join(" or "))
+    })
 }

@@ -18,6 +18,7 @@ pub mod venues;
 pub mod widgets;
 
 use chrono::{DateTime, Utc};
+use domain::Granularity;
 use serde::Deserialize;
 use utoipa::{IntoParams, OpenApi};
 use utoipa_axum::router::OpenApiRouter;
@@ -75,6 +76,35 @@ pub fn instant(name: &str, raw: Option<&str>) -> Result<Option<DateTime<Utc>>, A
                 })
         })
         .transpose()
+}
+
+/// Fine rollup rows expire (TTL, lazily): a read of `granularity` reaching
+/// back to `start`, before its rows are kept, would find some and miss
+/// others. It is refused: "{subject} are kept N days (since …) and {what}
+/// {start}: {advice}", `advice` given the granularities that do cover `start`.
+pub fn require_kept(
+    granularity: Granularity,
+    start: DateTime<Utc>,
+    now: DateTime<Utc>,
+    (subject, what): (&str, &str),
+    advice: impl FnOnce(&[&str]) -> String,
+) -> Result<(), ApiError> {
+    let Some(since) = granularity.kept_since(now).filter(|since| start < *since) else {
+        return Ok(());
+    };
+    let covering: Vec<&str> = Granularity::ALL
+        .into_iter()
+        .filter(|g| g.kept_since(now).is_none_or(|s| start >= s))
+        .map(Granularity::as_str)
+        .collect();
+    let at = |t: DateTime<Utc>| t.to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
+    Err(ApiError::bad_request(format!(
+        "{subject} are kept {} days (since {}) and {what} {}: {}",
+        granularity.retention_days().unwrap_or_default(),
+        at(since),
+        at(start),
+        advice(&covering)
+    )))
 }
 
 /// The optional `compare` query parameter (empty = absent).
