@@ -10,6 +10,11 @@
 //! per customer or per dedupe bucket among a chunk's events. The naive
 //! design, one write per counter per event, is about 10.
 //!
+//! Each scenario also prints the floor of the row model (`kept_floor`): the
+//! rollup, flow and customer items it leaves, each written once by its final
+//! size — what any design keeping those rows would write at least, before
+//! any guard, and twice that inside transactions.
+//!
 //! The bill uses the template's settings (batches of 100, 128 MB arm64,
 //! Timestream retention 24 h / 365 d, markers kept 35 days; the items kept
 //! for good are priced per month apart) and Lambda's
