@@ -120,6 +120,10 @@ test('desktop dashboard matches the API and updates live without a reload', asyn
     assert.ok(flowRows.length > 0, 'the admin token should show flow-health rows');
     for (const status of flowRows) assert.ok(['flowing', 'silent', 'never', 'unattributed'].includes(status), `unexpected flow status ${status}`);
 
+    // The charts load after the KPIs: the screenshot shows them drawn, not "Loading…".
+    for (const chart of ['chart-revenue', 'chart-velocity', 'chart-checkins']) {
+      await page.waitForSelector(`[data-testid="${chart}"] svg`, { timeout: 20_000 });
+    }
     await page.screenshot({ path: join(ARTIFACTS_DIR, 'dashboard.png'), fullPage: true });
 
     // Anything that reloads the document loses this marker and fires another "load".
