@@ -175,6 +175,25 @@ impl MixedSet {
         s
     }
 
+    /// Totals of the events whose minute starts in `[from, to)` (what a
+    /// dashboard period counts at minute resolution).
+    pub fn totals_between(
+        &self,
+        venue: usize,
+        show: Option<usize>,
+        from: DateTime<Utc>,
+        to: DateTime<Utc>,
+    ) -> Sums {
+        let mut s = Sums::default();
+        for r in self.of(venue, show) {
+            let minute = r.time.timestamp() - i64::from(r.time.second());
+            if (from.timestamp()..to.timestamp()).contains(&minute) {
+                s.add(&r.kind);
+            }
+        }
+        s
+    }
+
     fn of(&self, venue: usize, show: Option<usize>) -> impl Iterator<Item = &Record> {
         self.records
             .iter()

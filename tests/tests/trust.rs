@@ -94,6 +94,74 @@ async fn series(
         .collect()
 }
 
+/// A dashboard period with edges inside minutes, hours and days counts
+/// exactly the events whose minute starts in it, and its comparison the
+/// period before: against the generator's records.
+async fn check_periods(local: &LocalStack, set: &MixedSet, vi: usize, now: DateTime<Utc>) {
+    let v = &set.venues[vi];
+    let minute_up = |t: DateTime<Utc>| {
+        let s = t.timestamp();
+        DateTime::from_timestamp(s + (60 - s.rem_euclid(60)) % 60, 0).unwrap()
+    };
+    let windows = [
+        (
+            now - Duration::seconds(27 * 3600 + 13),
+            now - Duration::seconds(3 * 3600 - 41),
+        ),
+        (
+            now - Duration::seconds(77 * 3600 + 37 * 60 + 20),
+            now - Duration::seconds(20 * 3600 - 5),
+        ),
+        (
+            now - Duration::seconds(50 * 60 - 7),
+            now + Duration::hours(1),
+        ),
+    ];
+    for show in [None, Some(0)] {
+        for (from, to) in windows {
+            let mut path = format!(
+                "/api/dashboards/{}?from={}&to={}&compare=previous",
+                encode(&v.id),
+                encode(&from.to_rfc3339()),
+                encode(&to.to_rfc3339())
+            );
+            if let Some(s) = show {
+                path.push_str(&format!("&eventId={}", encode(&v.shows[s])));
+            }
+            let dash = get_json(local, &path).await;
+            let (a, b) = (minute_up(from), minute_up(to));
+            let what = format!("{} {show:?} [{from}, {to})", v.id);
+            assert_eq!(
+                dash["period"]["from"],
+                a.to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
+                "{what}"
+            );
+            assert_eq!(dash["period"]["resolution"], "1m", "{what}");
+            let want = set.totals_between(vi, show, a, b);
+            assert_eq!(dash["orders"], want.orders, "{what}: orders");
+            assert_eq!(dash["revenue"]["amount"], want.revenue, "{what}: revenue");
+            assert_eq!(dash["ticketsSold"], want.tickets, "{what}: tickets");
+            assert_eq!(dash["pageViews"], want.views, "{what}: page views");
+            assert_eq!(dash["scans"]["admitted"], want.admitted, "{what}: admitted");
+            assert_eq!(dash["refunds"]["count"], want.refunds, "{what}: refunds");
+            let before = set.totals_between(vi, show, minute_up(from - (to - from)), a);
+            let c = &dash["comparison"];
+            assert_eq!(
+                c["current"]["orders"], want.orders,
+                "{what}: compared orders"
+            );
+            assert_eq!(
+                c["previous"]["orders"], before.orders,
+                "{what}: previous orders"
+            );
+            assert_eq!(
+                c["previous"]["ticketsSold"], before.tickets,
+                "{what}: previous tickets"
+            );
+        }
+    }
+}
+
 /// Every total, every 1h point and every 1d point (at local midnight) of
 /// every venue and show equals the independent expectation.
 async fn check_numbers(local: &LocalStack, set: &MixedSet, now: DateTime<Utc>) {
@@ -147,6 +215,7 @@ async fn check_numbers(local: &LocalStack, set: &MixedSet, now: DateTime<Utc>) {
             "{}: admitted",
             v.id
         );
+        check_periods(local, set, vi, now).await;
         let scopes = std::iter::once(None).chain((0..v.shows.len()).map(Some));
         for show in scopes {
             let show_id = show.map(|s| v.shows[s].as_str());

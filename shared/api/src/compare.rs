@@ -177,15 +177,6 @@ impl Comparison {
     }
 }
 
-/// Rows whose bucket starts in `[from, to)`.
-pub fn within(rows: &[RollupRow], from: DateTime<Utc>, to: DateTime<Utc>) -> Vec<RollupRow> {
-    let (from, to) = (from.timestamp(), to.timestamp());
-    rows.iter()
-        .filter(|r| (from..to).contains(&r.bucket))
-        .cloned()
-        .collect()
-}
-
 #[cfg(test)]
 mod tests {
     use chrono::Datelike;
@@ -238,10 +229,5 @@ mod tests {
             c.changes["pageViews"].percent, None,
             "nothing to compare with"
         );
-        assert_eq!(
-            within(&now, at("2026-11-24T05:00:00Z"), at("2026-11-25T05:00:00Z")).len(),
-            1
-        );
-        assert!(within(&now, at("2026-11-23T05:00:00Z"), at("2026-11-24T05:00:00Z")).is_empty());
     }
 }

@@ -210,17 +210,35 @@ pub struct DashboardSummary {
     pub by_entry_point: Vec<EntryPointBreakdown>,
     pub shows: Vec<ShowView>,
     pub updated_at: DateTime<Utc>,
-    /// The period the totals cover (`from`/`to` of the request); `null`: all time.
+    /// The period the totals cover (the request's `from`/`to` on the grid of
+    /// its resolution); `null`: all time.
     pub period: Option<Period>,
     /// With `compare`: the same numbers for the compared period, and the changes.
     pub comparison: Option<Comparison>,
 }
 
-/// A `[from, to)` period of venue-local days.
+/// The `[from, to)` period counted: the buckets of `resolution` starting
+/// in the requested period (`from` and `to` rounded up to its grid).
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, ToSchema)]
 pub struct Period {
     pub from: DateTime<Utc>,
     pub to: DateTime<Utc>,
+    /// `1m`, `5m` or `1h`: the finest rows still kept at `from` (and at the
+    /// compared period's); `1d` for a long old period in a zone whose
+    /// midnights are off the hour.
+    #[schema(value_type = String, example = "1m")]
+    pub resolution: Granularity,
+}
+
+impl Period {
+    pub fn of(p: &domain::period::Period) -> Self {
+        let t = |s: i64| DateTime::from_timestamp(s, 0).unwrap_or_default();
+        Period {
+            from: t(p.from),
+            to: t(p.to),
+            resolution: p.resolution,
+        }
+    }
 }
 
 /// What the summary is built from.

@@ -9,6 +9,7 @@ pub mod event;
 pub mod guard;
 pub mod ids;
 pub mod pacing;
+pub mod period;
 pub mod ports;
 pub mod rollup;
 pub mod schema;

@@ -1,5 +1,7 @@
 //! `GET /api/dashboards/{venueId}[?eventId]`: the summary in three store round
-//! trips (venue metadata, daily totals, the last hour's minutes).
+//! trips (venue metadata, daily totals, the last hour's minutes). A period
+//! (`from`/`to`) adds the finer rows of its edges, read at once with the rest
+//! (`domain::period`): its totals are exact to the minute, not whole days.
 
 use axum::Json;
 use axum::extract::State;
@@ -10,13 +12,15 @@ use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
 use crate::access::VenueAccess;
-use crate::compare::{Comparison, within};
+use crate::compare::Comparison;
 use crate::error::{ApiError, ApiResult};
 use crate::extract::ApiQuery;
 use crate::openapi::VenueErrors;
 use crate::state::AppState;
 use crate::summary::{DashboardSummary, Period, SummaryInput, assemble, velocity_window};
 use crate::totals::money_in;
+use domain::period::Period as Counted;
+use domain::ports::RollupRow;
 
 #[derive(Debug, Clone, Default, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
@@ -24,11 +28,13 @@ use crate::totals::money_in;
 pub struct DashboardQuery {
     /// The show (an upstream `eventId`); omit for the whole venue.
     pub event_id: Option<String>,
-    /// RFC 3339: only venue-local days starting at or after it (day
-    /// resolution). Omit `from` and `to` for all time.
+    /// RFC 3339: the period counts the minutes starting at or after it (5
+    /// minutes once 1-minute rows are past their 8 days, hours past 35 days;
+    /// `period.resolution` says which). Omit `from` and `to` for all time.
     #[param(schema_with = crate::openapi::date_time)]
     pub from: Option<String>,
-    /// RFC 3339, exclusive: only days starting before it. Default now.
+    /// RFC 3339, exclusive: the period counts the buckets starting before it.
+    /// Default now.
     #[param(schema_with = crate::openapi::date_time)]
     pub to: Option<String>,
     /// `previous` (the period of equal length before) or `year` (52 weeks
@@ -73,22 +79,67 @@ pub async fn dashboard(
         ));
     }
     let (velocity_from, velocity_to) = velocity_window(now);
-    // Every day row of the scope in one query: the period and the compared
-    // period are both cut from it (still three round trips).
-    let (all_days, minutes) = tokio::try_join!(access.day_rollups(&state, show), async {
-        Ok(state
-            .reader
-            .rollups(
-                access.id(),
-                show,
-                Granularity::Minute,
-                velocity_from,
-                velocity_to,
-            )
-            .await?)
-    },)?;
-    // All time reads the rows as they are; a period, its own days.
-    let in_period = period.map(|(from, to)| within(&all_days, from, to));
+    let tz = access.tz();
+    // One resolution for a period and its comparison, so both count alike:
+    // the finest whose rows are kept for both.
+    let counted = period.map(|(from, to)| {
+        let shifted = compare.map(|c| c.shifted(from, to));
+        let resolution = std::iter::once((from, to))
+            .chain(shifted)
+            .map(|(f, t)| Counted::counted(f, t, tz, now).resolution)
+            .max()
+            .unwrap_or(Granularity::Minute);
+        (
+            Counted::at(from, to, resolution, tz),
+            shifted.map(|(f, t)| Counted::at(f, t, resolution, tz)),
+        )
+    });
+    let periods: Vec<Counted> = counted
+        .iter()
+        .flat_map(|(p, c)| std::iter::once(*p).chain(*c))
+        .collect();
+    // Every day row of the scope in one query, the last hour's minutes, and
+    // the finer rows at the periods' edges, all at once.
+    let (all_days, minutes, edges) = tokio::try_join!(
+        access.day_rollups(&state, show),
+        async {
+            Ok(state
+                .reader
+                .rollups(
+                    access.id(),
+                    show,
+                    Granularity::Minute,
+                    velocity_from,
+                    velocity_to,
+                )
+                .await?)
+        },
+        futures::future::try_join_all(periods.iter().map(|p| edge_rows(
+            &state,
+            access.id(),
+            show,
+            p
+        ))),
+    )?;
+    let rows_of = |i: usize| -> Vec<RollupRow> {
+        let p = &periods[i];
+        let mut rows = edges[i].clone();
+        for span in p
+            .tile()
+            .iter()
+            .filter(|s| s.granularity == Granularity::Day)
+        {
+            rows.extend(
+                all_days
+                    .iter()
+                    .filter(|r| (span.from..span.to).contains(&r.bucket))
+                    .cloned(),
+            );
+        }
+        rows
+    };
+    // All time reads the day rows as they are; a period, its own rows.
+    let in_period = counted.map(|_| rows_of(0));
     let days = in_period.as_deref().unwrap_or(&all_days);
     let mut summary = assemble(SummaryInput {
         venue: &access.venue,
@@ -97,16 +148,43 @@ pub async fn dashboard(
         minutes: &minutes,
         now,
     });
-    if let Some((from, to)) = period {
-        summary.period = Some(Period { from, to });
-        if let Some(compare) = compare {
-            let shifted = compare.shifted(from, to);
-            let previous = within(&all_days, shifted.0, shifted.1);
+    if let Some((current, shifted)) = counted {
+        summary.period = Some(Period::of(&current));
+        if let (Some(compare), Some(shifted)) = (compare, shifted) {
+            let previous = rows_of(1);
             let currency = Some(summary.currency.as_str());
             let current = money_in(days, &access.venue, currency).rows;
             let previous = money_in(&previous, &access.venue, currency).rows;
-            summary.comparison = Some(Comparison::new(compare, shifted, &current, &previous));
+            let shifted = Period::of(&shifted);
+            summary.comparison = Some(Comparison::new(
+                compare,
+                (shifted.from, shifted.to),
+                &current,
+                &previous,
+            ));
         }
     }
     Ok(Json(summary))
+}
+
+/// The rows of a period's spans finer than a day (its day rows are cut from
+/// the day query): one query per span, at most six, each a day's hours at most.
+async fn edge_rows(
+    state: &AppState,
+    venue: &str,
+    show: Option<&str>,
+    period: &Counted,
+) -> ApiResult<Vec<RollupRow>> {
+    let spans: Vec<_> = period
+        .tile()
+        .into_iter()
+        .filter(|s| s.granularity != Granularity::Day)
+        .collect();
+    let parts = futures::future::try_join_all(spans.iter().map(|s| {
+        state
+            .reader
+            .rollups(venue, show, s.granularity, s.from, s.to)
+    }))
+    .await?;
+    Ok(parts.into_iter().flatten().collect())
 }
