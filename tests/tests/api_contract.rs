@@ -944,13 +944,12 @@ async fn a_share_link_reads_its_scope_only_until_revoked_or_expired() {
         let app = &app;
         async move { call(app, &Method::GET, &path, Some(&t)).await }
     };
-    // The venue link reads the venue, nothing else, and writes nothing.
-    let dash = get(format!("/api/dashboards/{venue}"), vt.clone()).await;
-    assert_eq!(dash.status, StatusCode::OK, "{}", dash.text);
-    // `/share/…` (no gateway authorizer on AWS, which would refuse a share
-    // token on `/api/…`) serves the same routes, to share links only.
+    // A link reads through `/share/…` only (on AWS the gateway's authorizer
+    // refuses it on `/api/…` too; here the function does, whatever the
+    // gateway): the same answers a signed-in manager gets.
     let shared = get(format!("/share/api/dashboards/{venue}"), vt.clone()).await;
     assert_eq!(shared.status, StatusCode::OK, "{}", shared.text);
+    let signed_in = get(format!("/api/dashboards/{venue}"), manager.clone()).await;
     let without_clock = |r: &Reply| {
         let mut v = r.json.clone().expect("dashboard JSON");
         v.as_object_mut().map(|o| o.remove("updatedAt"));
@@ -958,8 +957,13 @@ async fn a_share_link_reads_its_scope_only_until_revoked_or_expired() {
     };
     assert_eq!(
         without_clock(&shared),
-        without_clock(&dash),
+        without_clock(&signed_in),
         "/share answers what /api answers"
+    );
+    assert_json_error(
+        &get(format!("/api/dashboards/{venue}"), vt.clone()).await,
+        StatusCode::UNAUTHORIZED,
+        "a share link on /api",
     );
     assert_json_error(
         &get(format!("/share/api/dashboards/{venue}"), manager.clone()).await,
@@ -979,14 +983,14 @@ async fn a_share_link_reads_its_scope_only_until_revoked_or_expired() {
     );
     // The show link reads that show only.
     let ok = get(
-        format!("/api/dashboards/{venue}?eventId={show}"),
+        format!("/share/api/dashboards/{venue}?eventId={show}"),
         st.clone(),
     )
     .await;
     assert_eq!(ok.status, StatusCode::OK, "{}", ok.text);
     for path in [
-        format!("/api/dashboards/{venue}"),
-        format!("/api/dashboards/{venue}?eventId=another-show"),
+        format!("/share/api/dashboards/{venue}"),
+        format!("/share/api/dashboards/{venue}?eventId=another-show"),
     ] {
         assert_json_error(
             &get(path.clone(), st.clone()).await,
@@ -994,50 +998,79 @@ async fn a_share_link_reads_its_scope_only_until_revoked_or_expired() {
             &path,
         );
     }
-    // Every venue-scoped operation on another venue: 403 for both links;
-    // every write on its own venue: 403 (a link is a viewer).
+    let listed = get("/share/api/venues".into(), st.clone()).await;
+    let shows = &listed.json.expect("venues JSON")["venues"][0]["shows"];
+    assert_eq!(
+        shows.as_array().map(|s| s.len()),
+        Some(1),
+        "a show link lists its show only: {shows}"
+    );
+    // Every venue-scoped operation: on another venue refused to both links
+    // (401 on /api, 403 on /share); on its own venue, anything but reading
+    // the dashboard's routes (people, settings, writes) is 403 on /share.
     let doc = call(&app, &Method::GET, "/api/openapi.json", None).await;
     let ops = venue_scoped_operations(doc.json.as_ref().expect("OpenAPI JSON"));
+    let shared_routes = api::routes::share_links::SHARED_ROUTES;
+    let mut refused_own = 0;
     for (method, template) in &ops {
-        for ((t, what), prefix) in [(&vt, "venue link"), (&st, "show link")]
-            .into_iter()
-            .flat_map(|link| [(link, ""), (link, "/share")])
-        {
-            let foreign = call(
-                &app,
-                method,
-                &format!("{prefix}{}", concrete(template, &other)),
-                Some(t),
-            )
-            .await;
-            assert_json_error(
-                &foreign,
-                StatusCode::FORBIDDEN,
-                &format!("{method} {prefix}{template} on another venue with a {what}"),
-            );
-            if !api::access::is_read(method) {
+        for (t, what) in [(&vt, "venue link"), (&st, "show link")] {
+            for (prefix, status) in [
+                ("", StatusCode::UNAUTHORIZED),
+                ("/share", StatusCode::FORBIDDEN),
+            ] {
+                let foreign = call(
+                    &app,
+                    method,
+                    &format!("{prefix}{}", concrete(template, &other)),
+                    Some(t),
+                )
+                .await;
+                assert_json_error(
+                    &foreign,
+                    status,
+                    &format!("{method} {prefix}{template} on another venue with a {what}"),
+                );
+            }
+            if !api::access::is_read(method) || !shared_routes.contains(&template.as_str()) {
                 let own = call(
                     &app,
                     method,
-                    &format!("{prefix}{}", concrete(template, &venue)),
+                    &format!("/share{}", concrete(template, &venue)),
                     Some(t),
                 )
                 .await;
                 assert_json_error(
                     &own,
                     StatusCode::FORBIDDEN,
-                    &format!("{method} {prefix}{template} with a {what}"),
+                    &format!("{method} /share{template} with a {what}"),
                 );
+                refused_own += 1;
             }
         }
     }
-    // A tampered secret, and a link of another venue's id with this secret: refused.
-    let tampered = format!("{}x", &vt[..vt.len() - 1]);
-    assert_json_error(
-        &get(format!("/api/dashboards/{venue}"), tampered).await,
-        StatusCode::UNAUTHORIZED,
-        "a tampered link",
+    assert!(
+        ops.iter()
+            .any(|(m, t)| api::access::is_read(m) && t == "/api/customers/{venueId}"),
+        "the customers route is among the operations checked"
     );
+    // A tampered secret, and malformed links: refused, never an error.
+    let tampered = format!("{}x", &vt[..vt.len() - 1]);
+    let b64_venue = vt.split('.').nth(1).unwrap().to_owned();
+    for bad in [
+        tampered,
+        format!("share.{b64_venue}..x"),
+        "share....".to_owned(),
+        "share...x".to_owned(),
+        format!("share.{b64_venue}.{}", "0".repeat(32)),
+        format!("share.{b64_venue}.{}.x", "z".repeat(32)),
+        format!("share.Kg.{}.x", "0".repeat(32)),
+    ] {
+        assert_json_error(
+            &get(format!("/share/api/dashboards/{venue}"), bad.clone()).await,
+            StatusCode::UNAUTHORIZED,
+            &format!("the link {bad:?}"),
+        );
+    }
 
     // Listed without secrets; revoked, it stops working at once.
     let list = call(
@@ -1066,7 +1099,7 @@ async fn a_share_link_reads_its_scope_only_until_revoked_or_expired() {
     .await;
     assert_eq!(revoked.status, StatusCode::NO_CONTENT, "{}", revoked.text);
     assert_json_error(
-        &get(format!("/api/dashboards/{venue}"), vt).await,
+        &get(format!("/share/api/dashboards/{venue}"), vt).await,
         StatusCode::UNAUTHORIZED,
         "a revoked link",
     );
@@ -1084,12 +1117,12 @@ async fn a_share_link_reads_its_scope_only_until_revoked_or_expired() {
         .await
         .unwrap();
     assert_json_error(
-        &get(format!("/api/dashboards/{venue}?eventId={show}"), st).await,
+        &get(format!("/share/api/dashboards/{venue}?eventId={show}"), st).await,
         StatusCode::UNAUTHORIZED,
         "an expired link",
     );
     eprintln!(
-        "share links: {} operations on another venue refused to both links, on /api and /share",
+        "share links: {} operations on another venue refused to both links, on /api and /share; {refused_own} on their own venue refused under /share",
         ops.len()
     );
 }

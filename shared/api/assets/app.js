@@ -709,6 +709,11 @@
   function connectLive() {
     stopLive();
     if (!state.token || !state.venueId) return;
+    // The live socket takes a signed-in token; a share link polls.
+    if (holdsShareLink()) {
+      startPolling();
+      return;
+    }
     const venue = encodeURIComponent(state.venueId);
     const token = encodeURIComponent(state.token);
     const proto = location.protocol === 'https:' ? 'wss:' : 'ws:';

@@ -26,7 +26,8 @@ impl FromRequestParts<AppState> for Claims {
             return Ok(claims);
         }
         let token = bearer(&parts.headers)?;
-        verify_token(state, token).await
+        let door = crate::routes::share_links::via_share_door(parts);
+        verify_token(state, token, door).await
     }
 }
 
@@ -54,12 +55,24 @@ pub(crate) fn bearer(headers: &axum::http::HeaderMap) -> ApiResult<&str> {
 #[derive(Clone)]
 pub(crate) struct VerifiedClaims(pub Claims);
 
-/// Claims of a bearer token: a share link's, or a JWT's.
-pub async fn verify_token(state: &AppState, token: &str) -> ApiResult<Claims> {
-    if token.starts_with(crate::routes::share_links::TOKEN_PREFIX) {
-        return crate::routes::share_links::resolve(state, token).await;
+/// Claims of a bearer token: a share link's (only through the share door,
+/// `via_share_door`), or a JWT's (only elsewhere).
+pub async fn verify_token(
+    state: &AppState,
+    token: &str,
+    via_share_door: bool,
+) -> ApiResult<Claims> {
+    use crate::routes::share_links::{PATH_PREFIX, TOKEN_PREFIX, resolve};
+    match (token.starts_with(TOKEN_PREFIX), via_share_door) {
+        (true, true) => resolve(state, token).await,
+        (false, false) => Ok(state.auth.verify_bearer(token).await?),
+        (true, false) => Err(ApiError::Unauthorized(format!(
+            "a share-link token reads through {PATH_PREFIX}/api/…, not here"
+        ))),
+        (false, true) => Err(ApiError::Unauthorized(format!(
+            "{PATH_PREFIX}/… accepts share-link tokens only; signed-in users call /api/…"
+        ))),
     }
-    Ok(state.auth.verify_bearer(token).await?)
 }
 
 /// Claims of an admin token.
@@ -149,11 +162,17 @@ impl FromRequestParts<AppState> for VenueAccess {
                 parts.method
             )));
         }
+        let query: std::collections::HashMap<String, String> =
+            axum::extract::Query::try_from_uri(&parts.uri)
+                .map(|q: axum::extract::Query<_>| q.0)
+                .unwrap_or_default();
+        // A show id is part of the rollup keys: one outside the id grammar
+        // (`*` is the venue scope's key) must not name a scope.
+        if let Some(show) = query.get("eventId").filter(|s| !s.is_empty()) {
+            domain::ids::check(show)
+                .map_err(|e| ApiError::bad_request(format!("invalid_id: eventId {e}")))?;
+        }
         if let Some(show) = &claims.show_scope {
-            let query: std::collections::HashMap<String, String> =
-                axum::extract::Query::try_from_uri(&parts.uri)
-                    .map(|q: axum::extract::Query<_>| q.0)
-                    .unwrap_or_default();
             if query.get("eventId") != Some(show) {
                 return Err(ApiError::Forbidden(format!(
                     "this link is for show {show:?} only: add ?eventId={show}"

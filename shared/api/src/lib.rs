@@ -46,7 +46,7 @@ pub fn app(state: AppState) -> Router {
     let router = router
         .fallback(routes::not_found)
         .method_not_allowed_fallback(routes::method_not_allowed);
-    let shared = router.clone().layer(axum::middleware::from_fn(
+    let shared = router.clone().route_layer(axum::middleware::from_fn(
         routes::share_links::only_share_links,
     ));
     Router::new()

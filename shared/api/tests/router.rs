@@ -1019,3 +1019,37 @@ async fn the_sign_in_method_is_public_and_follows_the_configuration() {
     assert_eq!(body["clientId"], "client-1");
     assert!(body.get("logoutUrl").is_none());
 }
+
+/// A show id is part of the rollup keys (`*` is the venue scope's): one
+/// outside the id grammar is refused on every route that takes it, before
+/// any read, instead of reading another scope or an empty one.
+#[tokio::test]
+async fn event_ids_outside_the_id_grammar_are_refused() {
+    let h = harness();
+    let t = token(&["v1"], false);
+    let long = "x".repeat(300);
+    for route in [
+        "/api/dashboards/v1?",
+        "/api/metrics/v1?metric=revenue&granularity=1h&",
+        "/api/analytics/v1?",
+        "/api/analytics/v1/funnel?",
+        "/api/analytics/v1/breakdowns?dimension=tier&",
+        "/api/analytics/v1/checkins?",
+        "/api/analytics/v1/pacing?",
+        "/api/campaigns/v1?",
+        "/api/predictions/v1?",
+    ] {
+        for id in ["*", "%23", "a%20b", "tab%09", long.as_str()] {
+            let path = format!("{route}eventId={id}");
+            let (s, body) = get(&h.state, &path, Some(&t)).await;
+            assert_error(s, &body, StatusCode::BAD_REQUEST);
+            assert!(
+                body["error"]
+                    .as_str()
+                    .unwrap_or_default()
+                    .starts_with("invalid_id: eventId"),
+                "{path}: {body}"
+            );
+        }
+    }
+}

@@ -156,12 +156,8 @@ pub async fn realtime_ws(
         .token
         .or(header_token)
         .ok_or_else(|| ApiError::Unauthorized("missing token: pass ?token=<JWT>".into()))?;
-    let claims = crate::access::verify_token(&state, &token).await?;
-    if let Some(show) = &claims.show_scope {
-        return Err(ApiError::Forbidden(format!(
-            "this link is for show {show:?} only; the live stream is the whole venue's"
-        )));
-    }
+    // Never served through the share door: a share link polls instead.
+    let claims = crate::access::verify_token(&state, &token, false).await?;
     let access = authorize_venue(&state, claims, &venue).await?;
     let upgrade = upgrade.map_err(|e| ApiError::BadRequest(e.body_text()))?;
     // Subscribe before the upgrade so nothing published meanwhile is missed.

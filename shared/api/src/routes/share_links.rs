@@ -8,7 +8,7 @@
 //! (deleted) or expired link stops working at once.
 
 use axum::Json;
-use axum::extract::{Request, State};
+use axum::extract::{MatchedPath, Request, State};
 use axum::http::{StatusCode, header};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
@@ -95,19 +95,69 @@ pub fn router() -> OpenApiRouter<AppState> {
 /// calls `/share/api/…` when it holds one).
 pub const PATH_PREFIX: &str = "/share";
 
-/// Guards [`PATH_PREFIX`]: only a share-link token passes. On AWS the HTTP
-/// API's JWT authorizer guards `/api/…` and refuses a share token (it is not
-/// a JWT); `/share/{proxy+}` has no gateway authorizer, so here the function
-/// itself lets nothing else through — a JWT cannot use this door to skip the
-/// gateway's check.
+/// The routes a share link reads, under [`PATH_PREFIX`]: the dashboard's
+/// numbers and nothing about people (customers, recipients, audit) or
+/// settings (reports, alerts, widgets, exports, other links). Every one of
+/// them takes `eventId`, so a show's link reads its show only
+/// ([`crate::access::VenueAccess`] requires it).
+pub const SHARED_ROUTES: [&str; 9] = [
+    "/api/venues",
+    "/api/dashboards/{venueId}",
+    "/api/metrics/{venueId}",
+    "/api/analytics/{venueId}",
+    "/api/analytics/{venueId}/funnel",
+    "/api/analytics/{venueId}/breakdowns",
+    "/api/analytics/{venueId}/checkins",
+    "/api/analytics/{venueId}/pacing",
+    "/api/predictions/{venueId}",
+];
+
+/// Whether a request came in through [`PATH_PREFIX`] (the only door where a
+/// share-link token is accepted).
+pub fn via_share_door(parts: &axum::http::request::Parts) -> bool {
+    let path = parts
+        .extensions
+        .get::<axum::extract::OriginalUri>()
+        .map_or_else(|| parts.uri.path(), |u| u.0.path());
+    path.strip_prefix(PATH_PREFIX)
+        .is_some_and(|rest| rest.starts_with('/'))
+}
+
+/// Guards [`PATH_PREFIX`] (a route layer: it sees the matched route): only a
+/// share-link token passes, only to [`SHARED_ROUTES`], only to read. On AWS
+/// the HTTP API's JWT authorizer guards `/api/…` and refuses a share token
+/// (it is not a JWT); `/share/{proxy+}` has no gateway authorizer, so here
+/// the function itself lets nothing else through — a JWT cannot use this
+/// door to skip the gateway's check, and a link cannot reach beyond the
+/// dashboard.
 pub async fn only_share_links(req: Request, next: Next) -> Response {
     match crate::access::bearer(req.headers()) {
-        Ok(token) if token.starts_with(TOKEN_PREFIX) => next.run(req).await,
-        _ => ApiError::Unauthorized(format!(
-            "{PATH_PREFIX}/… accepts share-link tokens only; signed-in users call /api/…"
-        ))
-        .into_response(),
+        Ok(token) if token.starts_with(TOKEN_PREFIX) => {}
+        _ => {
+            return ApiError::Unauthorized(format!(
+                "{PATH_PREFIX}/… accepts share-link tokens only; signed-in users call /api/…"
+            ))
+            .into_response();
+        }
     }
+    let route = req
+        .extensions()
+        .get::<MatchedPath>()
+        .map(|m| {
+            m.as_str()
+                .strip_prefix(PATH_PREFIX)
+                .unwrap_or(m.as_str())
+                .to_owned()
+        })
+        .unwrap_or_default();
+    if !crate::access::is_read(req.method()) || !SHARED_ROUTES.contains(&route.as_str()) {
+        return ApiError::Forbidden(format!(
+            "a share link reads the dashboard only: {} {route} is not shared",
+            req.method()
+        ))
+        .into_response();
+    }
+    next.run(req).await
 }
 
 fn hash(secret: &str) -> String {
@@ -129,7 +179,12 @@ pub async fn resolve(state: &AppState, token: &str) -> Result<Claims, ApiError> 
         .decode(venue)
         .ok()
         .and_then(|v| String::from_utf8(v).ok())
+        .filter(|v| domain::ids::check(v).is_ok())
         .ok_or_else(|| refused("malformed"))?;
+    // Link ids are 32 hex digits; anything else is no key to look up.
+    if link_id.len() != 32 || !link_id.bytes().all(|b| b.is_ascii_hexdigit()) {
+        return Err(refused("malformed"));
+    }
     let stored: Stored = documents::get(state, KIND, &venue, link_id)
         .await?
         .ok_or_else(|| refused("unknown or revoked"))?;

@@ -43,6 +43,12 @@ pub async fn list_venues(
         try_join_all(lookups).await?.into_iter().flatten().collect()
     };
     let mut venues: Vec<VenueView> = records.iter().map(VenueView::from).collect();
+    // A show's share link sees its show only.
+    if let Some(show) = &claims.show_scope {
+        for v in &mut venues {
+            v.shows.retain(|s| &s.event_id == show);
+        }
+    }
     venues.sort_by(|a, b| a.venue_id.cmp(&b.venue_id));
     Ok(Json(VenueList {
         venues,
