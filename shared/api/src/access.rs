@@ -172,12 +172,12 @@ impl FromRequestParts<AppState> for VenueAccess {
             domain::ids::check(show)
                 .map_err(|e| ApiError::bad_request(format!("invalid_id: eventId {e}")))?;
         }
-        if let Some(show) = &claims.show_scope {
-            if query.get("eventId") != Some(show) {
-                return Err(ApiError::Forbidden(format!(
-                    "this link is for show {show:?} only: add ?eventId={show}"
-                )));
-            }
+        if let Some(show) = &claims.show_scope
+            && query.get("eventId") != Some(show)
+        {
+            return Err(ApiError::Forbidden(format!(
+                "this link is for show {show:?} only: add ?eventId={show}"
+            )));
         }
         authorize_venue(state, claims, &venue).await
     }
