@@ -33,6 +33,13 @@ impl FromRequestParts<AppState> for Claims {
 
 /// The token of an `Authorization: Bearer <token>` header.
 pub(crate) fn bearer(headers: &axum::http::HeaderMap) -> ApiResult<&str> {
+    // Two credentials are ambiguous: which one a proxy or the gateway
+    // checked is unknown, so neither is taken.
+    if headers.get_all(AUTHORIZATION).iter().nth(1).is_some() {
+        return Err(ApiError::Unauthorized(
+            "more than one Authorization header: send one".into(),
+        ));
+    }
     let header = headers
         .get(AUTHORIZATION)
         .ok_or_else(|| ApiError::Unauthorized("missing bearer token".into()))?;

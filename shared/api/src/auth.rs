@@ -220,6 +220,8 @@ impl AuthConfig {
     fn validation(&self) -> Validation {
         let mut v = Validation::new(Algorithm::HS256);
         v.leeway = self.leeway_secs;
+        // A token not valid yet is refused like an expired one (RFC 7519 §4.1.5).
+        v.validate_nbf = true;
         let mut required = vec!["exp", "sub"];
         if let Some(iss) = &self.issuer {
             v.set_issuer(&[iss]);
@@ -252,6 +254,7 @@ impl AuthConfig {
     /// HS256 token of its secret, or an RS256/ES256 token of its issuer
     /// (against the issuer's published keys). Anything else is refused.
     pub async fn verify_bearer(&self, token: &str) -> Result<Claims, TokenError> {
+        refuse_critical_extensions(token)?;
         let alg = jsonwebtoken::decode_header(token)
             .map_err(|e| TokenError::Malformed(e.to_string()))?
             .alg;
@@ -261,6 +264,25 @@ impl AuthConfig {
             (Algorithm::RS256 | Algorithm::ES256, None) => Err(TokenError::NotAccepted),
             (other, _) => Err(TokenError::AlgorithmRefused(format!("{other:?}"))),
         }
+    }
+}
+
+/// RFC 7515 §4.1.11: a token whose header lists `crit` extensions must be
+/// refused by a verifier that does not implement them (none are here).
+/// `jsonwebtoken` ignores header members it does not know, so look first.
+fn refuse_critical_extensions(token: &str) -> Result<(), TokenError> {
+    use base64::Engine as _;
+    let header = token.split('.').next().unwrap_or_default();
+    let json = base64::engine::general_purpose::URL_SAFE_NO_PAD
+        .decode(header.trim_end_matches('='))
+        .ok()
+        .and_then(|b| serde_json::from_slice::<serde_json::Value>(&b).ok());
+    match json {
+        Some(h) if h.get("crit").is_some() => Err(TokenError::Malformed(
+            "the token header lists critical extensions (`crit`) this API does not implement"
+                .into(),
+        )),
+        _ => Ok(()),
     }
 }
 

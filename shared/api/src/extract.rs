@@ -38,7 +38,7 @@ impl<T: DeserializeOwned + Send, S: Send + Sync> FromRequestParts<S> for ApiPath
 }
 
 /// `axum::Json` for request bodies, rejecting with a 400 JSON error (axum's
-/// own would answer 415/422 in plain text).
+/// own would answer 415/422 in plain text), or 413 for a body over the limit.
 #[derive(Debug, Clone)]
 pub struct ApiJson<T>(pub T);
 
@@ -49,6 +49,12 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for ApiJson<T> {
         axum::Json::<T>::from_request(req, state)
             .await
             .map(|j| ApiJson(j.0))
-            .map_err(|e| ApiError::BadRequest(e.body_text()))
+            .map_err(|e| match e.status() {
+                axum::http::StatusCode::PAYLOAD_TOO_LARGE => ApiError::PayloadTooLarge(format!(
+                    "the request body is larger than the API accepts: {}",
+                    e.body_text()
+                )),
+                _ => ApiError::BadRequest(e.body_text()),
+            })
     }
 }

@@ -131,6 +131,7 @@ impl IssuerKeys {
         }
         let mut v = Validation::new(alg);
         v.leeway = self.leeway_secs;
+        v.validate_nbf = true;
         v.set_issuer(&[&self.issuer]);
         // `aud` or Cognito's `client_id`: checked below.
         v.validate_aud = false;

@@ -150,6 +150,7 @@ pub struct CustomerList {
 #[into_params(parameter_in = Query)]
 pub struct ListQuery {
     /// Customers per page and top customers to return (default 50, at most 1000; top customers at most 100).
+    #[param(minimum = 1, maximum = 1000)]
     pub limit: Option<usize>,
     /// `nextCursor` of the previous page.
     pub cursor: Option<String>,
