@@ -138,8 +138,19 @@ fn dimension_schema() -> utoipa::openapi::Object {
 #[derive(Debug, Serialize, ToSchema)]
 pub struct BreakdownItem {
     pub key: String,
-    /// Metric name → total (money in minor units).
+    /// Metric name → total (money in minor units). Per tier, cart adds are
+    /// counted in tickets (`cartTicketsAdded`: one add may hold several
+    /// tiers), not in add events like the `cartAdds` metric.
     pub metrics: BTreeMap<String, i64>,
+}
+
+/// A breakdown's name for `metric`: the metric's own, except where the
+/// breakdown counts something else under it.
+fn breakdown_metric_name(dim: Dimension, metric: Metric) -> &'static str {
+    match (dim, metric) {
+        (Dimension::Tier, Metric::CartAdds) => "cartTicketsAdded",
+        _ => metric.as_str(),
+    }
 }
 
 #[derive(Debug, Serialize, ToSchema)]
@@ -434,7 +445,7 @@ pub async fn breakdowns(
             key,
             metrics: m
                 .into_iter()
-                .map(|(k, v): (Metric, i64)| (k.as_str().to_owned(), v))
+                .map(|(k, v): (Metric, i64)| (breakdown_metric_name(dim, k).to_owned(), v))
                 .collect(),
         })
         .collect();
@@ -450,6 +461,24 @@ pub async fn breakdowns(
 mod tests {
     use super::*;
     use crate::summary::tests::at;
+
+    #[test]
+    fn cart_adds_per_tier_are_named_for_what_they_count() {
+        // Ingest adds each item's quantity to its tier, and 1 per event to
+        // the total: the tier's number is tickets, so it has its own name.
+        assert_eq!(
+            breakdown_metric_name(Dimension::Tier, Metric::CartAdds),
+            "cartTicketsAdded"
+        );
+        assert_eq!(
+            breakdown_metric_name(Dimension::Tier, Metric::TicketsSold),
+            "ticketsSold"
+        );
+        assert_eq!(
+            breakdown_metric_name(Dimension::Campaign, Metric::CartAdds),
+            "cartAdds"
+        );
+    }
 
     #[test]
     fn every_type_is_listed_and_silence_is_detected() {
