@@ -33,7 +33,9 @@ pub struct MetricsQuery {
     /// 1m, 5m, 1h (default) or 1d (venue-local days).
     #[param(schema_with = granularity_schema)]
     pub granularity: Option<String>,
-    /// RFC 3339; default `to` minus 24 hours (30 days for 1d).
+    /// RFC 3339; default `to` minus 24 hours (30 days for 1d). The first
+    /// point is the whole bucket holding `from` (its `t` may be earlier):
+    /// for exact totals of a period, `GET /api/dashboards/{venueId}?from=&to=`.
     #[param(schema_with = crate::openapi::date_time)]
     pub from: Option<String>,
     /// RFC 3339, exclusive; default now.
