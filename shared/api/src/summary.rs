@@ -246,7 +246,8 @@ impl Period {
 pub struct SummaryInput<'a> {
     pub venue: &'a VenueRecord,
     pub event_id: Option<&'a str>,
-    /// All daily rows of the scope.
+    /// The rows to sum: all daily rows of the scope, or a period's rows
+    /// (`domain::period`: days, and finer rows at its edges).
     pub days: &'a [RollupRow],
     /// Minute rows covering at least [`velocity_window`].
     pub minutes: &'a [RollupRow],

@@ -12,13 +12,14 @@ use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
 use crate::access::VenueAccess;
-use crate::compare::Comparison;
+use crate::compare::{Compare, Comparison};
 use crate::error::{ApiError, ApiResult};
 use crate::extract::ApiQuery;
 use crate::openapi::VenueErrors;
 use crate::state::AppState;
 use crate::summary::{DashboardSummary, Period, SummaryInput, assemble, velocity_window};
 use crate::totals::money_in;
+use chrono::{DateTime, Utc};
 use domain::period::Period as Counted;
 use domain::ports::RollupRow;
 
@@ -79,21 +80,7 @@ pub async fn dashboard(
         ));
     }
     let (velocity_from, velocity_to) = velocity_window(now);
-    let tz = access.tz();
-    // One resolution for a period and its comparison, so both count alike:
-    // the finest whose rows are kept for both.
-    let counted = period.map(|(from, to)| {
-        let shifted = compare.map(|c| c.shifted(from, to));
-        let resolution = std::iter::once((from, to))
-            .chain(shifted)
-            .map(|(f, t)| Counted::counted(f, t, tz, now).resolution)
-            .max()
-            .unwrap_or(Granularity::Minute);
-        (
-            Counted::at(from, to, resolution, tz),
-            shifted.map(|(f, t)| Counted::at(f, t, resolution, tz)),
-        )
-    });
+    let counted = period.map(|(from, to)| counted_periods((from, to), compare, access.tz(), now));
     let periods: Vec<Counted> = counted
         .iter()
         .flat_map(|(p, c)| std::iter::once(*p).chain(*c))
@@ -121,23 +108,7 @@ pub async fn dashboard(
             p
         ))),
     )?;
-    let rows_of = |i: usize| -> Vec<RollupRow> {
-        let p = &periods[i];
-        let mut rows = edges[i].clone();
-        for span in p
-            .tile()
-            .iter()
-            .filter(|s| s.granularity == Granularity::Day)
-        {
-            rows.extend(
-                all_days
-                    .iter()
-                    .filter(|r| (span.from..span.to).contains(&r.bucket))
-                    .cloned(),
-            );
-        }
-        rows
-    };
+    let rows_of = |i: usize| rows_in(&periods[i], &edges[i], &all_days);
     // All time reads the day rows as they are; a period, its own rows.
     let in_period = counted.map(|_| rows_of(0));
     let days = in_period.as_deref().unwrap_or(&all_days);
@@ -165,6 +136,44 @@ pub async fn dashboard(
         }
     }
     Ok(Json(summary))
+}
+
+/// The period counted and the compared one, at one resolution so both count
+/// alike: the finest whose rows are kept for both.
+fn counted_periods(
+    (from, to): (DateTime<Utc>, DateTime<Utc>),
+    compare: Option<Compare>,
+    tz: chrono_tz::Tz,
+    now: DateTime<Utc>,
+) -> (Counted, Option<Counted>) {
+    let shifted = compare.map(|c| c.shifted(from, to));
+    let resolution = std::iter::once((from, to))
+        .chain(shifted)
+        .map(|(f, t)| Counted::counted(f, t, tz, now).resolution)
+        .max()
+        .unwrap_or(Granularity::Minute);
+    (
+        Counted::at(from, to, resolution, tz),
+        shifted.map(|(f, t)| Counted::at(f, t, resolution, tz)),
+    )
+}
+
+/// A period's rows: its edge rows, and the day rows of its whole days.
+fn rows_in(period: &Counted, edges: &[RollupRow], all_days: &[RollupRow]) -> Vec<RollupRow> {
+    let mut rows = edges.to_vec();
+    for span in period
+        .tile()
+        .iter()
+        .filter(|s| s.granularity == Granularity::Day)
+    {
+        rows.extend(
+            all_days
+                .iter()
+                .filter(|r| (span.from..span.to).contains(&r.bucket))
+                .cloned(),
+        );
+    }
+    rows
 }
 
 /// The rows of a period's spans finer than a day (its day rows are cut from
