@@ -126,13 +126,18 @@ pub struct TicketPurchase<'a> {
     /// ISO 4217 code, upper case.
     #[serde(borrow)]
     pub currency: Cow<'a, str>,
+    /// Tickets in the order, 1–10,000.
     #[serde(default = "one")]
+    #[schemars(range(min = 1, max = crate::decode::MAX_QUANTITY))]
     pub quantity: u32,
     #[serde(default, borrow, skip_serializing_if = "Option::is_none")]
+    #[schemars(length(min = 1, max = crate::decode::MAX_LABEL_LEN), regex(pattern = r"\S"))]
     pub tier: Option<Cow<'a, str>>,
     #[serde(default, borrow, skip_serializing_if = "Option::is_none")]
+    #[schemars(length(min = 1, max = crate::decode::MAX_LABEL_LEN), regex(pattern = r"\S"))]
     pub channel: Option<Cow<'a, str>>,
     #[serde(default, borrow, skip_serializing_if = "Option::is_none")]
+    #[schemars(length(min = 1, max = crate::decode::MAX_LABEL_LEN), regex(pattern = r"\S"))]
     pub campaign_id: Option<Cow<'a, str>>,
     /// When the show starts, if the ticket service knows (for lead-time patterns).
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -285,7 +290,9 @@ pub struct TicketScan<'a> {
     pub event_id: Cow<'a, str>,
     #[serde(borrow)]
     pub venue_id: Cow<'a, str>,
+    /// The gate: not blank, at most 256 bytes.
     #[serde(borrow)]
+    #[schemars(length(min = 1, max = crate::decode::MAX_LABEL_LEN), regex(pattern = r"\S"))]
     pub entry_point: Cow<'a, str>,
     pub result: ScanResult,
 }
@@ -296,6 +303,7 @@ pub struct PageView<'a> {
     #[serde(borrow)]
     pub session_id: Cow<'a, str>,
     #[serde(borrow)]
+    #[schemars(length(min = 1, max = crate::decode::MAX_LABEL_LEN), regex(pattern = r"\S"))]
     pub path: Cow<'a, str>,
     #[serde(default, borrow, skip_serializing_if = "Option::is_none")]
     pub user_id: Option<Cow<'a, str>>,
@@ -307,6 +315,7 @@ pub struct PageView<'a> {
     #[serde(default, borrow, skip_serializing_if = "Option::is_none")]
     pub referrer: Option<Cow<'a, str>>,
     #[serde(default, borrow, skip_serializing_if = "Option::is_none")]
+    #[schemars(length(min = 1, max = crate::decode::MAX_LABEL_LEN), regex(pattern = r"\S"))]
     pub campaign_id: Option<Cow<'a, str>>,
 }
 
@@ -322,8 +331,12 @@ pub enum CartAction {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct CartItem<'a> {
+    /// Not blank, at most 256 bytes.
     #[serde(borrow)]
+    #[schemars(length(min = 1, max = crate::decode::MAX_LABEL_LEN), regex(pattern = r"\S"))]
     pub tier: Cow<'a, str>,
+    /// 1–10,000.
+    #[schemars(range(min = 1, max = crate::decode::MAX_QUANTITY))]
     pub quantity: u32,
     /// Minor units per ticket; at most 10^12.
     #[schemars(range(min = 0, max = crate::decode::MAX_AMOUNT))]
