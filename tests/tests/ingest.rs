@@ -1308,3 +1308,83 @@ async fn a_show_paces_against_the_median_of_the_venues_earlier_shows() {
     );
     assert_eq!(state("pace-next")["status"], "ok", "{alerts}");
 }
+
+/// A venue's first events arrive before its `venue-update` names the zone
+/// (Kathmandu, +05:45): they land in a UTC day row. The day report and the
+/// API both count that local day once, with every order in it.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_report_counts_a_local_day_once_when_its_first_events_came_before_the_zone() {
+    use serde_json::json;
+    use tests::scenarios::event;
+    let local = stack().await;
+    let venue = unique("venue-ktm");
+    let now = Utc::now();
+    let tz = chrono_tz::Asia::Kathmandu;
+    // Local day D = two days ago; 03:00Z and 10:00Z are 08:45 and 15:45 on D.
+    let d = (now - chrono::Duration::days(2)).date_naive();
+    let utc = |h: u32| d.and_hms_opt(h, 0, 0).unwrap().and_utc();
+    let purchase = |at: DateTime<Utc>, amount: i64| {
+        event(
+            EventType::TicketPurchase,
+            &unique("p"),
+            "box-office",
+            at,
+            json!({"orderId": unique("o"), "ticketId": unique("t"), "eventId": unique("show"),
+                   "venueId": venue, "userId": unique("u"), "amount": amount, "currency": "USD", "quantity": 1}),
+        )
+    };
+    commit_all(
+        &local,
+        EventType::TicketPurchase,
+        vec![purchase(utc(3), 1_000)],
+    )
+    .await;
+    let venue_update = event(
+        EventType::VenueUpdate,
+        &unique("vu"),
+        "venue-service",
+        now - chrono::Duration::days(30),
+        json!({"venueId": venue, "timezone": "Asia/Kathmandu", "currency": "USD", "shows": []}),
+    );
+    commit_all(&local, EventType::VenueUpdate, vec![venue_update]).await;
+    commit_all(
+        &local,
+        EventType::TicketPurchase,
+        vec![purchase(utc(10), 2_000)],
+    )
+    .await;
+
+    let day = |date: chrono::NaiveDate| domain::rollup::local_day_start(date, tz);
+    let (from, to) = (day(d.pred_opt().unwrap()), day(d.succ_opt().unwrap()));
+    let data = jobs::reports::build_report_data(
+        ports_reader(&local).as_ref(),
+        &venue,
+        None,
+        from,
+        to,
+        Granularity::Day,
+        now,
+    )
+    .await
+    .unwrap();
+    let dates: Vec<chrono::NaiveDate> = data
+        .daily
+        .iter()
+        .map(|r| r.bucket_start.with_timezone(&tz).date_naive())
+        .collect();
+    let mut unique_dates = dates.clone();
+    unique_dates.dedup();
+    assert_eq!(
+        dates, unique_dates,
+        "a local date twice in {:?}",
+        data.daily
+    );
+    let on_d: Vec<_> = data
+        .daily
+        .iter()
+        .filter(|r| r.bucket_start.with_timezone(&tz).date_naive() == d)
+        .collect();
+    assert_eq!(on_d.len(), 1);
+    assert_eq!((on_d[0].orders, on_d[0].revenue), (2, 3_000));
+    assert_eq!(data.rows, data.daily, "a 1d report's rows are its days");
+}

@@ -122,7 +122,12 @@ pub async fn build_report_data(
     let days = days.map(|d| in_currency(&d, &currency, fallback));
     let hourly: Vec<RollupRow> = hours.iter().map(convert).collect();
     let (summary_rows, daily) = match &days {
-        Some(days) => (days.as_slice(), days.iter().map(convert).collect()),
+        // A day row written before the venue's zone was known starts at a UTC
+        // midnight: it joins the local day holding its start, as in the API.
+        Some(days) => (
+            days.as_slice(),
+            group_by_local_day(&days.iter().map(convert).collect::<Vec<_>>(), tz),
+        ),
         None => (hours.as_slice(), group_by_local_day(&hourly, tz)),
     };
     let mine = by_currency.get(&currency).copied().unwrap_or_default();
@@ -289,7 +294,8 @@ fn convert(r: &StoredRow) -> RollupRow {
     }
 }
 
-/// Hourly rows summed per venue-local day (for ranges that are not whole days).
+/// Rows summed per venue-local day: hourly rows (ranges that are not whole
+/// days), or day rows (one local day may hold a row of a UTC day too).
 fn group_by_local_day(hourly: &[RollupRow], tz: Tz) -> Vec<RollupRow> {
     let mut days: BTreeMap<DateTime<Utc>, RollupRow> = BTreeMap::new();
     for row in hourly {
@@ -542,6 +548,34 @@ mod tests {
         );
         let doors: Vec<_> = entry_points(&rows).into_iter().map(|b| b.key).collect();
         assert_eq!(doors, vec!["north", "south"]);
+    }
+
+    #[test]
+    fn a_day_row_from_before_the_zone_joins_its_local_day() {
+        // Kathmandu's 4 Dec starts at 18:15Z on the 3rd; a row of the UTC day
+        // (written before the venue-update named the zone) starts inside it.
+        let tz = chrono_tz::Asia::Kathmandu;
+        let at = |s: &str| DateTime::parse_from_rfc3339(s).unwrap().with_timezone(&Utc);
+        let rows = [
+            RollupRow {
+                bucket_start: at("2026-12-03T18:15:00Z"),
+                revenue: 3030,
+                orders: 3,
+                ..RollupRow::default()
+            },
+            RollupRow {
+                bucket_start: at("2026-12-04T00:00:00Z"),
+                revenue: 3000,
+                orders: 2,
+                ..RollupRow::default()
+            },
+        ];
+        let days = group_by_local_day(&rows, tz);
+        assert_eq!(days.len(), 1, "one row per local date: {days:?}");
+        assert_eq!(
+            (days[0].bucket_start, days[0].revenue, days[0].orders),
+            (at("2026-12-03T18:15:00Z"), 6030, 5)
+        );
     }
 
     #[test]
