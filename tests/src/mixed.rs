@@ -416,7 +416,8 @@ pub fn generate(run: &str, now: DateTime<Utc>, seed: u64) -> MixedSet {
                         time,
                         json!({"orderId": format!("bo-{run}-{vi}-{p}"), "ticketId": format!("bt-{run}-{vi}-{p}"),
                                "eventId": v.shows[show], "venueId": v.id, "userId": "walk-in",
-                               "amount": 2500, "currency": v.currency, "quantity": 1}),
+                               "amount": 2500, "currency": v.currency, "quantity": 1,
+                               "tier": "GA", "channel": "box-office"}),
                     ),
                 ));
                 set.records.push(Record {

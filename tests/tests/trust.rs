@@ -208,6 +208,25 @@ async fn check_numbers(local: &LocalStack, set: &MixedSet, now: DateTime<Utc>) {
         }
         expected.sort_by_key(|b| std::cmp::Reverse(b.1));
         assert_eq!(by_currency, expected, "{}: revenue by currency", v.id);
+        // Tier and channel tables plus what mixed-currency days cannot split
+        // add up to the revenue (every generated purchase has both).
+        let unsplit = dash["breakdownRevenueUnsplit"]["amount"].as_i64().unwrap();
+        for table in ["byTier", "byChannel"] {
+            let split: i64 = dash[table]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|t| t["revenue"]["amount"].as_i64().unwrap())
+                .sum();
+            assert_eq!(split + unsplit, want.revenue, "{}: {table} + unsplit", v.id);
+        }
+        if v.currency == "CAD" {
+            assert!(
+                unsplit > 0,
+                "{}: days mixing CAD and USD leave revenue unsplit",
+                v.id
+            );
+        }
         assert_eq!(dash["ticketsSold"], want.tickets, "{}: tickets", v.id);
         assert_eq!(dash["pageViews"], want.views, "{}: page views", v.id);
         assert_eq!(

@@ -1561,6 +1561,13 @@
     breakdownTable($('tier-table'), d.byTier, { keyLabel: 'Tier', emptyText: 'No sales yet' });
     breakdownTable($('channel-table'), d.byChannel, { keyLabel: 'Channel', emptyText: 'No sales yet' });
     breakdownTable($('campaign-table'), d.byCampaign, { campaign: true, emptyText: 'No campaign traffic yet' });
+    // Days that mixed currencies cannot split their revenue by tier, channel
+    // or campaign: say how much the tables leave out instead of hiding it.
+    const unsplit = amountOf(d.breakdownRevenueUnsplit);
+    const note = $('breakdown-note');
+    note.hidden = !(isNum(unsplit) && unsplit !== 0);
+    note.textContent = note.hidden ? '' :
+      `${fmtMoney(unsplit, currency())} of gross revenue is on days that also sold in another currency and is not split by tier, channel or campaign above.`;
   }
 
   // ---------------------------------------------------------------------------

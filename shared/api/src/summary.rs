@@ -205,6 +205,11 @@ pub struct DashboardSummary {
     pub cart_abandonment_rate: Option<f64>,
     pub funnel: Funnel,
     pub by_tier: Vec<SalesBreakdown>,
+    /// Revenue counted in `revenue` but in none of `byTier`, `byChannel`,
+    /// `byCampaign`: it is in rows (days, most often) that also hold another
+    /// currency, whose breakdowns do not say which currency their money is
+    /// in. Zero for a venue selling in one currency.
+    pub breakdown_revenue_unsplit: Money,
     pub by_channel: Vec<SalesBreakdown>,
     pub by_campaign: Vec<CampaignBreakdown>,
     pub by_entry_point: Vec<EntryPointBreakdown>,
@@ -273,6 +278,7 @@ pub fn assemble(input: SummaryInput<'_>) -> DashboardSummary {
         currency,
         rows: days,
         by_currency,
+        unsplit_revenue,
     } = money_in(days, venue, None);
     let days = days.as_slice();
     let mine = by_currency.get(&currency).copied().unwrap_or_default();
@@ -361,6 +367,7 @@ pub fn assemble(input: SummaryInput<'_>) -> DashboardSummary {
         cart_abandonment_rate: ratio(abandons, checkouts + abandons),
         funnel: Funnel::from_totals(&totals),
         by_tier: sales_breakdown(days, Dimension::Tier, &currency),
+        breakdown_revenue_unsplit: money(unsplit_revenue),
         by_channel: sales_breakdown(days, Dimension::Channel, &currency),
         by_campaign: campaign_breakdown(days, &currency),
         by_entry_point: entry_point_breakdown(days),

@@ -5,7 +5,9 @@ use std::collections::BTreeMap;
 
 use domain::ports::{RollupRow, VenueRecord};
 pub use domain::totals::{CurrencyTotals, breakdown, div_round, ratio, sum_all};
-use domain::totals::{DEFAULT_CURRENCY, currency_totals, in_currency, reporting_currency};
+use domain::totals::{
+    DEFAULT_CURRENCY, currency_totals, in_currency, reporting_currency, unsplit_revenue,
+};
 
 /// Rollup rows with their money in one currency.
 #[derive(Debug, Clone)]
@@ -15,6 +17,9 @@ pub struct InCurrency {
     pub rows: Vec<RollupRow>,
     /// The money of the original rows in each currency they hold.
     pub by_currency: BTreeMap<String, CurrencyTotals>,
+    /// Revenue in `currency` that rows holding several currencies cannot
+    /// split by tier, channel or campaign (`domain::totals::unsplit_revenue`).
+    pub unsplit_revenue: i64,
 }
 
 /// `rows` in `wanted`, else in the venue's reporting currency
@@ -29,6 +34,7 @@ pub fn money_in(rows: &[RollupRow], venue: &VenueRecord, wanted: Option<&str>) -
     );
     InCurrency {
         rows: in_currency(rows, &currency, fallback),
+        unsplit_revenue: unsplit_revenue(rows, &currency, fallback),
         currency,
         by_currency,
     }

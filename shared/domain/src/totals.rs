@@ -193,6 +193,18 @@ pub fn in_currency(rows: &[RollupRow], currency: &str, fallback: &str) -> Vec<Ro
         .collect()
 }
 
+/// Revenue in `currency` of the rows that also hold another currency: the
+/// money [`in_currency`] counts in the total but cannot split by tier,
+/// channel or campaign (their breakdowns do not say which currency). Tables
+/// by those dimensions add up to the total minus this.
+pub fn unsplit_revenue(rows: &[RollupRow], currency: &str, fallback: &str) -> i64 {
+    rows.iter()
+        .map(|row| row_currencies(row, fallback))
+        .filter(|per| per.len() > 1)
+        .filter_map(|per| per.get(currency).map(|t| t.revenue))
+        .sum()
+}
+
 /// `num / den`, `None` when the denominator is zero.
 #[allow(clippy::cast_precision_loss)]
 pub fn ratio(num: i64, den: i64) -> Option<f64> {
@@ -274,6 +286,21 @@ mod tests {
         assert_eq!(sum_all(&usd)[&Metric::Orders], 4, "counts stay whole");
         let gbp = in_currency(&rows, "GBP", "CHF");
         assert_eq!(sum_all(&gbp)[&Metric::Revenue], 0);
+    }
+
+    #[test]
+    fn revenue_a_mixed_row_cannot_split_by_tier_is_named() {
+        // One row in USD only, one holding USD and EUR.
+        let usd = row(&[(Metric::Revenue, 1_000)], &[("USD", 1_000, 1)], None);
+        let mixed = row(
+            &[(Metric::Revenue, 1_500)],
+            &[("USD", 1_000, 1), ("EUR", 500, 1)],
+            None,
+        );
+        let rows = [usd, mixed];
+        assert_eq!(unsplit_revenue(&rows, "USD", "USD"), 1_000);
+        assert_eq!(unsplit_revenue(&rows, "EUR", "USD"), 500);
+        assert_eq!(unsplit_revenue(&rows[..1], "USD", "USD"), 0);
     }
 
     #[test]
