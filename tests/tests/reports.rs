@@ -634,8 +634,10 @@ async fn a_report_whose_emails_keep_failing_pauses_itself_and_raises_an_alert() 
         "{alerts}"
     );
     let s = run_due(&w.ports, at + Duration::hours(1)).await.unwrap();
-    assert!(s.emails_sent >= 1, "{s:?}");
-    assert_eq!(inbox(&gm).await.len(), 1);
+    // Other tests' passes run over every venue of the shared table: one of
+    // them may have delivered it first (then this pass skips a done period).
+    assert!(s.emails_sent >= 1 || s.skipped >= 1, "{s:?}");
+    assert_eq!(inbox(&gm).await.len(), 1, "delivered once after resuming");
     let state = get_ok(&w.local, &format!("/api/reports/{}/{id}/delivery", w.venue)).await;
     assert_eq!(
         (&state["paused"], &state["consecutiveFailures"]),
