@@ -131,13 +131,13 @@ pub struct TicketPurchase<'a> {
     #[schemars(range(min = 1, max = crate::decode::MAX_QUANTITY))]
     pub quantity: u32,
     #[serde(default, borrow, skip_serializing_if = "Option::is_none")]
-    #[schemars(length(min = 1, max = crate::decode::MAX_LABEL_LEN), regex(pattern = r"\S"))]
+    #[schemars(length(min = 1, max = crate::decode::MAX_LABEL_LEN))]
     pub tier: Option<Cow<'a, str>>,
     #[serde(default, borrow, skip_serializing_if = "Option::is_none")]
-    #[schemars(length(min = 1, max = crate::decode::MAX_LABEL_LEN), regex(pattern = r"\S"))]
+    #[schemars(length(min = 1, max = crate::decode::MAX_LABEL_LEN))]
     pub channel: Option<Cow<'a, str>>,
     #[serde(default, borrow, skip_serializing_if = "Option::is_none")]
-    #[schemars(length(min = 1, max = crate::decode::MAX_LABEL_LEN), regex(pattern = r"\S"))]
+    #[schemars(length(min = 1, max = crate::decode::MAX_LABEL_LEN))]
     pub campaign_id: Option<Cow<'a, str>>,
     /// When the show starts, if the ticket service knows (for lead-time patterns).
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -292,7 +292,7 @@ pub struct TicketScan<'a> {
     pub venue_id: Cow<'a, str>,
     /// The gate: not blank, at most 256 bytes.
     #[serde(borrow)]
-    #[schemars(length(min = 1, max = crate::decode::MAX_LABEL_LEN), regex(pattern = r"\S"))]
+    #[schemars(length(min = 1, max = crate::decode::MAX_LABEL_LEN))]
     pub entry_point: Cow<'a, str>,
     pub result: ScanResult,
 }
@@ -303,7 +303,7 @@ pub struct PageView<'a> {
     #[serde(borrow)]
     pub session_id: Cow<'a, str>,
     #[serde(borrow)]
-    #[schemars(length(min = 1, max = crate::decode::MAX_LABEL_LEN), regex(pattern = r"\S"))]
+    #[schemars(length(min = 1, max = crate::decode::MAX_LABEL_LEN))]
     pub path: Cow<'a, str>,
     #[serde(default, borrow, skip_serializing_if = "Option::is_none")]
     pub user_id: Option<Cow<'a, str>>,
@@ -315,7 +315,7 @@ pub struct PageView<'a> {
     #[serde(default, borrow, skip_serializing_if = "Option::is_none")]
     pub referrer: Option<Cow<'a, str>>,
     #[serde(default, borrow, skip_serializing_if = "Option::is_none")]
-    #[schemars(length(min = 1, max = crate::decode::MAX_LABEL_LEN), regex(pattern = r"\S"))]
+    #[schemars(length(min = 1, max = crate::decode::MAX_LABEL_LEN))]
     pub campaign_id: Option<Cow<'a, str>>,
 }
 
@@ -333,7 +333,7 @@ pub enum CartAction {
 pub struct CartItem<'a> {
     /// Not blank, at most 256 bytes.
     #[serde(borrow)]
-    #[schemars(length(min = 1, max = crate::decode::MAX_LABEL_LEN), regex(pattern = r"\S"))]
+    #[schemars(length(min = 1, max = crate::decode::MAX_LABEL_LEN))]
     pub tier: Cow<'a, str>,
     /// 1–10,000.
     #[schemars(range(min = 1, max = crate::decode::MAX_QUANTITY))]

@@ -35,7 +35,13 @@ export interface CartUpdate {
   venueId: string;
 }
 export interface CartItem {
+  /**
+   * 1–10,000.
+   */
   quantity: number;
+  /**
+   * Not blank, at most 256 bytes.
+   */
   tier: string;
   /**
    * Minor units per ticket; at most 10^12.

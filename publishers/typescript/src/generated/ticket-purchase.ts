@@ -39,6 +39,9 @@ export interface TicketPurchase {
    */
   eventId: string;
   orderId: string;
+  /**
+   * Tickets in the order, 1–10,000.
+   */
   quantity?: number;
   /**
    * When the show starts, if the ticket service knows (for lead-time patterns).

@@ -22,6 +22,9 @@ export interface TicketScanEvent {
   type: "ticket-scan";
 }
 export interface TicketScan {
+  /**
+   * The gate: not blank, at most 256 bytes.
+   */
   entryPoint: string;
   eventId: string;
   result: ScanResult;
