@@ -85,7 +85,7 @@ async fn price(
         let bytes = a
             .put_bytes
             .unwrap_or_else(|| sizes[&(a.table.clone(), a.pk.clone(), a.sk.clone())]);
-        let wcu = 2 * bytes.div_ceil(1024).max(1) as u64;
+        let wcu = 2 * write_units(bytes);
         total += wcu;
         // The dedupe table by kind of item (buckets, event and session
         // markers), rollups by granularity and scope (ids hold no `#`).
@@ -180,11 +180,21 @@ fn dedupe_byte_months(log: &[LoggedAction], sizes: &Sizes, dedupe: &str) -> f64 
 /// Bytes of the rollup, flow and customer items the run updated (kept for
 /// good; dedupe buckets expire).
 fn kept_bytes(sizes: &Sizes, dedupe: &str) -> usize {
+    kept_sizes(sizes, dedupe).map(|b| b + ITEM_OVERHEAD).sum()
+}
+
+/// Sizes of the items kept for good: every table but the dedupe table.
+fn kept_sizes<'a>(sizes: &'a Sizes, dedupe: &'a str) -> impl Iterator<Item = usize> + 'a {
     sizes
         .iter()
-        .filter(|((table, _, _), _)| table != dedupe)
-        .map(|(_, b)| b + ITEM_OVERHEAD)
-        .sum()
+        .filter(move |((table, _, _), _)| table != dedupe)
+        .map(|(_, b)| *b)
+}
+
+/// Write units of one non-transactional write of an item of `bytes`: one
+/// per started KB.
+fn write_units(bytes: usize) -> u64 {
+    bytes.div_ceil(1024).max(1) as u64
 }
 
 /// The least any design keeping these items could write: each item the run
@@ -192,12 +202,9 @@ fn kept_bytes(sizes: &Sizes, dedupe: &str) -> usize {
 /// by its final size (1 WCU per started KB; a transaction doubles it).
 /// Guards (buckets, markers) are left out: a design might fold them away.
 fn kept_floor(sizes: &Sizes, dedupe: &str) -> (usize, u64) {
-    sizes
-        .iter()
-        .filter(|((table, _, _), _)| table != dedupe)
-        .fold((0, 0), |(n, units), (_, bytes)| {
-            (n + 1, units + bytes.div_ceil(1024).max(1) as u64)
-        })
+    kept_sizes(sizes, dedupe).fold((0, 0), |(n, units), bytes| {
+        (n + 1, units + write_units(bytes))
+    })
 }
 
 async fn run(name: &str, events: Vec<(EventType, String)>) {
@@ -276,14 +283,7 @@ async fn run(name: &str, events: Vec<(EventType, String)>) {
     }
     let mut costly: Vec<_> = writes
         .into_iter()
-        .map(|(k, n)| {
-            (
-                2 * sizes[k].div_ceil(1024).max(1) as u64 * n,
-                sizes[k],
-                n,
-                k,
-            )
-        })
+        .map(|(k, n)| (2 * write_units(sizes[k]) * n, sizes[k], n, k))
         .collect();
     costly.sort_by_key(|c| std::cmp::Reverse(c.0));
     for (wcu, bytes, n, (table, pk, sk)) in costly.iter().take(3) {

@@ -69,16 +69,14 @@ pub async fn verify_token(
     token: &str,
     via_share_door: bool,
 ) -> ApiResult<Claims> {
-    use crate::routes::share_links::{PATH_PREFIX, TOKEN_PREFIX, resolve};
+    use crate::routes::share_links::{PATH_PREFIX, TOKEN_PREFIX, not_a_share_link, resolve};
     match (token.starts_with(TOKEN_PREFIX), via_share_door) {
         (true, true) => resolve(state, token).await,
         (false, false) => Ok(state.auth.verify_bearer(token).await?),
         (true, false) => Err(ApiError::Unauthorized(format!(
             "a share-link token reads through {PATH_PREFIX}/api/…, not here"
         ))),
-        (false, true) => Err(ApiError::Unauthorized(format!(
-            "{PATH_PREFIX}/… accepts share-link tokens only; signed-in users call /api/…"
-        ))),
+        (false, true) => Err(not_a_share_link()),
     }
 }
 

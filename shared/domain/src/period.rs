@@ -47,7 +47,7 @@ impl Period {
     pub fn counted(from: DateTime<Utc>, to: DateTime<Utc>, tz: Tz, now: DateTime<Utc>) -> Self {
         let resolution = [Granularity::Minute, Granularity::FiveMinutes]
             .into_iter()
-            .find(|g| g.kept_since(now).is_none_or(|since| from >= since))
+            .find(|g| g.keeps(from, now))
             .unwrap_or(Granularity::Hour);
         let fine = Self::at(from, to, resolution, tz);
         let fine_buckets: i64 = fine

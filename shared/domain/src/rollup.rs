@@ -73,6 +73,12 @@ impl Granularity {
             .map(|days| now - chrono::Duration::days(days))
     }
 
+    /// Whether rows of this granularity starting at `start` are still kept
+    /// at `now` (see [`Granularity::kept_since`]).
+    pub fn keeps(self, start: DateTime<Utc>, now: DateTime<Utc>) -> bool {
+        self.kept_since(now).is_none_or(|since| start >= since)
+    }
+
     /// Start of the bucket holding `t` (Unix seconds).
     pub fn bucket_start(self, t: DateTime<Utc>, tz: Tz) -> i64 {
         let secs = t.timestamp();

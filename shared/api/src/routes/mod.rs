@@ -94,7 +94,7 @@ pub fn require_kept(
     };
     let covering: Vec<&str> = Granularity::ALL
         .into_iter()
-        .filter(|g| g.kept_since(now).is_none_or(|s| start >= s))
+        .filter(|g| g.keeps(start, now))
         .map(Granularity::as_str)
         .collect();
     let at = |t: DateTime<Utc>| t.to_rfc3339_opts(chrono::SecondsFormat::Secs, true);

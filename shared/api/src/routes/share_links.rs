@@ -123,6 +123,13 @@ pub fn via_share_door(parts: &axum::http::request::Parts) -> bool {
         .is_some_and(|rest| rest.starts_with('/'))
 }
 
+/// What the share door answers any credential but a share link.
+pub fn not_a_share_link() -> ApiError {
+    ApiError::Unauthorized(format!(
+        "{PATH_PREFIX}/… accepts share-link tokens only; signed-in users call /api/…"
+    ))
+}
+
 /// Guards [`PATH_PREFIX`] (a route layer: it sees the matched route): only a
 /// share-link token passes, only to [`SHARED_ROUTES`], only to read. On AWS
 /// the HTTP API's JWT authorizer guards `/api/…` and refuses a share token
@@ -133,12 +140,7 @@ pub fn via_share_door(parts: &axum::http::request::Parts) -> bool {
 pub async fn only_share_links(req: Request, next: Next) -> Response {
     match crate::access::bearer(req.headers()) {
         Ok(token) if token.starts_with(TOKEN_PREFIX) => {}
-        _ => {
-            return ApiError::Unauthorized(format!(
-                "{PATH_PREFIX}/… accepts share-link tokens only; signed-in users call /api/…"
-            ))
-            .into_response();
-        }
+        _ => return not_a_share_link().into_response(),
     }
     let route = req
         .extensions()

@@ -78,10 +78,8 @@ pub async fn build_report_data(
     } else {
         Granularity::Hour
     };
-    let doors = doors_window(
-        show.and_then(|s| record.shows.iter().find(|r| r.event_id == s)),
-        now,
-    );
+    let show_record = show.and_then(|s| record.shows.iter().find(|r| r.event_id == s));
+    let doors = doors_window(show_record, now);
     let (hours, days, customers, previous, door_rows) = tokio::try_join!(
         reader.rollups(venue, show, Granularity::Hour, f, t),
         async {
@@ -108,7 +106,7 @@ pub async fn build_report_data(
         },
     )?;
     let checkins = doors.map_or_else(Vec::new, |(f, t)| checkins(&door_rows, f, t));
-    let pacing = match show.and_then(|s| record.shows.iter().find(|r| r.event_id == s)) {
+    let pacing = match show_record {
         Some(s) => Some(show_pacing(reader, &record, s, tz, now).await?),
         None => None,
     };
@@ -146,9 +144,7 @@ pub async fn build_report_data(
             orders: t.orders,
         })
         .collect();
-    let show_name = show
-        .and_then(|s| record.shows.iter().find(|r| r.event_id == s))
-        .map(|s| s.name.clone());
+    let show_name = show_record.map(|s| s.name.clone());
     let venue_name = record.name.clone().unwrap_or_else(|| venue.to_owned());
     // The cover already names the venue (and show) under the title.
     let title = if show.is_some() {
@@ -296,9 +292,9 @@ fn convert(r: &StoredRow) -> RollupRow {
 
 /// Rows summed per venue-local day: hourly rows (ranges that are not whole
 /// days), or day rows (one local day may hold a row of a UTC day too).
-fn group_by_local_day(hourly: &[RollupRow], tz: Tz) -> Vec<RollupRow> {
+fn group_by_local_day(rows: &[RollupRow], tz: Tz) -> Vec<RollupRow> {
     let mut days: BTreeMap<DateTime<Utc>, RollupRow> = BTreeMap::new();
-    for row in hourly {
+    for row in rows {
         let start = local_day_start(row.bucket_start.with_timezone(&tz).date_naive(), tz);
         days.entry(start)
             .or_insert_with(|| RollupRow {
@@ -406,9 +402,8 @@ fn doors_window(show: Option<&ShowRecord>, now: DateTime<Utc>) -> Option<(i64, i
         .min(now)
         .timestamp();
     let from = from - from.rem_euclid(300);
-    let kept = Granularity::FiveMinutes
-        .kept_since(now)
-        .is_none_or(|since| from >= since.timestamp());
+    let kept = DateTime::from_timestamp(from, 0)
+        .is_some_and(|start| Granularity::FiveMinutes.keeps(start, now));
     (from < to && kept).then_some((from, to))
 }
 
